@@ -1,0 +1,272 @@
+"""Listening: conversations, survey answers, issues, notes and follow-ups."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class Conversation(models.Model):
+    """One contact attempt with a supporter and what we heard.
+
+    ``client_uuid`` is made on the volunteer's device; a retry or a double tap that sends it
+    again stores nothing new (the database refuses a second row with the same UUID).
+    """
+
+    class Channel(models.TextChoices):
+        DOOR = "door", "Door"
+        PHONE = "phone", "Phone"
+        TEXT = "text", "Text"
+        RELATIONAL = "relational", "Relational"
+        EVENT = "event", "Event"
+        OTHER = "other", "Other"
+
+    class Outcome(models.TextChoices):
+        TALKED = "talked", "Talked"
+        NOT_HOME = "not_home", "Not home"
+        REFUSED = "refused", "Refused"
+        WRONG_NUMBER = "wrong_number", "Wrong number"
+        MOVED = "moved", "Moved"
+        CALLBACK_REQUESTED = "callback_requested", "Callback requested"
+        LEFT_MESSAGE = "left_message", "Left a message"
+        INACCESSIBLE = "inaccessible", "Couldn't reach the door"
+        DECEASED = "deceased", "Deceased"
+
+    supporter = models.ForeignKey(
+        "supporters.Supporter", on_delete=models.CASCADE, related_name="conversations"
+    )
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="conversations",
+    )
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    outcome = models.CharField(max_length=30, choices=Outcome.choices)
+    happened_at = models.DateTimeField(default=timezone.now)
+    heard = models.TextField("what we heard", blank=True)
+    issues = models.ManyToManyField("Issue", related_name="conversations", blank=True)
+    client_uuid = models.UUIDField(
+        unique=True, help_text="Made by the client; makes saving idempotent."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-happened_at", "-id"]
+        indexes = [
+            models.Index(fields=["supporter", "-happened_at"], name="conversation_history_idx"),
+            models.Index(fields=["volunteer", "-happened_at"], name="conversation_volunteer_idx"),
+            models.Index(fields=["updated_at", "id"], name="conversation_updated_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} with {self.supporter} on {self.happened_at:%Y-%m-%d}"
+
+
+class Issue(models.Model):
+    """An issue on the organization's list (rent, wages, schools…) that people raise."""
+
+    name = models.CharField(max_length=80)
+    description = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="issue_name_unique_ci")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SurveyQuestion(models.Model):
+    class Kind(models.TextChoices):
+        CHOICE = "choice", "Pick one"
+        TEXT = "text", "Short answer"
+
+    prompt = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CHOICE)
+    is_active = models.BooleanField(default=True, help_text="Active questions appear on the form.")
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.prompt
+
+
+class SurveyChoice(models.Model):
+    question = models.ForeignKey(SurveyQuestion, on_delete=models.CASCADE, related_name="choices")
+    label = models.CharField(max_length=100)
+    value = models.SlugField(max_length=60)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["question", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "value"], name="surveychoice_value_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class SurveyResponse(models.Model):
+    """One answer to one question in one conversation: a choice, or text for short answers."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="responses"
+    )
+    question = models.ForeignKey(SurveyQuestion, on_delete=models.PROTECT, related_name="responses")
+    choice = models.ForeignKey(
+        SurveyChoice, on_delete=models.PROTECT, null=True, blank=True, related_name="responses"
+    )
+    text = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "question"], name="surveyresponse_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(choice__isnull=False) | ~Q(text=""), name="surveyresponse_has_answer"
+            ),
+        ]
+        indexes = [models.Index(fields=["question", "choice"], name="surveyresponse_answer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.choice or self.text}"
+
+
+class Note(models.Model):
+    """Something written about a supporter. Edits keep the earlier text in ``NoteRevision``."""
+
+    class Kind(models.TextChoices):
+        GENERAL = "general", "General"
+        REMEMBER = "remember", "Thing to remember"
+        SENSITIVE = "sensitive", "Sensitive"
+
+    supporter = models.ForeignKey(
+        "supporters.Supporter", on_delete=models.CASCADE, related_name="notes"
+    )
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.SET_NULL, null=True, blank=True, related_name="notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.GENERAL)
+    body = models.TextField()
+    is_pinned = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-is_pinned", "-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=~Q(body=""), name="note_body_not_empty")]
+        indexes = [
+            models.Index(fields=["supporter", "kind", "-created_at"], name="note_supporter_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class NoteRevision(models.Model):
+    """The text a note had before an edit, and who changed it."""
+
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    kind = models.CharField(max_length=20, choices=Note.Kind.choices)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    edited_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-edited_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Earlier text of note {self.note_id}"
+
+
+class FollowUp(models.Model):
+    """Someone should reach this supporter again by ``due_at``.
+
+    Far-future times live here, never as a Celery ETA. At most one open follow-up per
+    supporter and reason, so schedulers that run twice add nothing the second time.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    supporter = models.ForeignKey(
+        "supporters.Supporter", on_delete=models.CASCADE, related_name="followups"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followups",
+    )
+    due_at = models.DateTimeField()
+    reason = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    source_conversation = models.ForeignKey(
+        Conversation, on_delete=models.SET_NULL, null=True, blank=True, related_name="followups"
+    )
+    source_rule = models.CharField(
+        max_length=60, blank=True, help_text="The scheduling rule that made it, if a machine did."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                "supporter",
+                Lower("reason"),
+                condition=Q(status="open"),
+                name="followup_one_open_per_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", completed_at__isnull=True)
+                | Q(status__in=["done", "cancelled"], completed_at__isnull=False),
+                name="followup_completed_iff_closed",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="followup_has_reason"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["assignee", "due_at"],
+                condition=Q(status="open"),
+                name="followup_open_due_idx",
+            ),
+            models.Index(fields=["supporter", "status"], name="followup_supporter_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} — {self.supporter} by {self.due_at:%Y-%m-%d}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.OPEN and self.due_at < timezone.now()

@@ -1,0 +1,9 @@
+from .selectors import team_ids_organized_by
+
+
+def roles(request) -> dict:
+    """What the navigation needs to know about the signed-in user's roles."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"can_invite": False}
+    return {"can_invite": bool(team_ids_organized_by(user))}

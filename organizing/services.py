@@ -1,0 +1,132 @@
+"""Writes for the organization: invitations, memberships and the audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, models, transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import AuditEvent, Invitation, Membership, Team, User
+from .selectors import team_ids_organized_by, user_is_organization_wide
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model | None = None,
+    request: HttpRequest | None = None,
+    **details,
+) -> AuditEvent:
+    """Write one audit entry. ``request`` supplies where it came from (address, browser)."""
+    ip_address = user_agent = None
+    if request is not None:
+        ip_address = request.META.get("REMOTE_ADDR") or None
+        user_agent = request.META.get("HTTP_USER_AGENT", "")[:300]
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        ip_address=ip_address,
+        user_agent=user_agent or "",
+        details=details,
+    )
+
+
+# Which roles someone may hand out. Organizers grow their own team; only admins make
+# data staff or other admins, because those roles see every supporter.
+def roles_grantable_by(user: User, team: Team) -> list[str]:
+    if user.is_superuser or user.memberships.filter(role=Membership.Role.ADMIN).exists():
+        return list(Membership.Role.values)
+    if team.id in team_ids_organized_by(user):
+        return [Membership.Role.VOLUNTEER, Membership.Role.ORGANIZER]
+    return []
+
+
+def invitation_create(*, actor: User, team: Team, email: str, role: str) -> Invitation:
+    """Invite ``email`` into ``team`` with ``role``; the worker sends the email after commit.
+
+    Raises PermissionDenied when ``actor`` may not grant ``role`` in ``team``, and
+    ValidationError (by field) for an address already a member or already invited.
+    """
+    if role not in roles_grantable_by(actor, team):
+        raise PermissionDenied("You may not invite people into this team with that role.")
+    email = User.objects.normalize_email(email).strip().lower()
+    if Membership.objects.filter(team=team, user__email__iexact=email).exists():
+        raise ValidationError({"email": f"{email} is already a member of {team}."})
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                email=email, team=team, role=role, invited_by=actor
+            )
+            audit_record(actor=actor, action="invitation.create", obj=invitation, role=role)
+    except IntegrityError:
+        raise ValidationError(
+            {"email": f"{email} already has an open invitation to {team}."}
+        ) from None
+    from .tasks import invitation_send_task
+
+    invitation_send_task.delay_on_commit(invitation.id)
+    return invitation
+
+
+def invitation_send(*, invitation_id: int) -> bool:
+    """Email one invitation. Safe to run twice: returns False when there was nothing to send."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("team", "invited_by")
+            .filter(pk=invitation_id, sent_at__isnull=True)
+            .first()
+        )
+        if invitation is None or not invitation.is_open:
+            return False
+        context = {
+            "invitation": invitation,
+            "accept_url": settings.SITE_URL
+            + reverse("organizing:invitation_accept", args=[invitation.token]),
+        }
+        send_mail(
+            subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}You're invited to {invitation.team}",
+            message=render_to_string("organizing/invitation_email.txt", context),
+            from_email=None,
+            recipient_list=[invitation.email],
+        )
+        invitation.sent_at = timezone.now()
+        invitation.save(update_fields=["sent_at"])
+    return True
+
+
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """Join ``user`` to the invitation's team with its role and close the invitation."""
+    if user.email.lower() != invitation.email.lower():
+        raise ValidationError({"email": f"This invitation is for {invitation.email}."})
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not locked.is_open:
+            raise ValidationError("This invitation has already been used or has expired.")
+        membership, _ = Membership.objects.update_or_create(
+            user=user, team=locked.team, defaults={"role": locked.role}
+        )
+        locked.accepted_at = timezone.now()
+        locked.accepted_by = user
+        locked.save(update_fields=["accepted_at", "accepted_by"])
+        audit_record(actor=user, action="invitation.accept", obj=locked)
+    return membership
+
+
+def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
+    if not (user_is_organization_wide(actor) or invitation.team_id in team_ids_organized_by(actor)):
+        raise PermissionDenied("You may not revoke this invitation.")
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit_record(actor=actor, action="invitation.revoke", obj=invitation)
+    return invitation

@@ -1,0 +1,38 @@
+"""Background work for the organization: invitation emails."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from .models import Invitation
+from .services import invitation_send
+
+SWEEP_BATCH = 200
+
+
+@shared_task
+def invitation_send_task(invitation_id: int) -> bool:
+    return invitation_send(invitation_id=invitation_id)
+
+
+@shared_task
+def invitation_send_pending_task() -> int:
+    """Beat, every minute: enqueue invitations whose email never went out (e.g. Redis was
+    down when they were made). Bounded batches; sending is idempotent, so overlap is harmless."""
+    # Leave the last minute's invitations to the task their creation enqueued.
+    cutoff = timezone.now() - timedelta(minutes=1)
+    pending = Invitation.objects.filter(
+        sent_at__isnull=True,
+        created_at__lt=cutoff,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).values_list("id", flat=True)[:SWEEP_BATCH]
+    count = 0
+    for invitation_id in pending:
+        invitation_send_task.delay(invitation_id)
+        count += 1
+    return count

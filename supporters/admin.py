@@ -1,0 +1,123 @@
+from django.contrib import admin
+
+from .models import (
+    Assignment,
+    DoNotContact,
+    ExternalId,
+    Relationship,
+    Supporter,
+    SupporterAddress,
+    SupporterEmail,
+    SupporterPhone,
+    SupporterTag,
+    Tag,
+)
+
+
+class EmailInline(admin.TabularInline):
+    model = SupporterEmail
+    extra = 0
+
+
+class PhoneInline(admin.TabularInline):
+    model = SupporterPhone
+    extra = 0
+
+
+class AddressInline(admin.StackedInline):
+    model = SupporterAddress
+    extra = 0
+
+
+class DoNotContactInline(admin.TabularInline):
+    model = DoNotContact
+    extra = 0
+    readonly_fields = ["set_at"]
+    autocomplete_fields = ["set_by"]
+
+
+class ExternalIdInline(admin.TabularInline):
+    model = ExternalId
+    extra = 0
+
+
+class TagInline(admin.TabularInline):
+    model = SupporterTag
+    extra = 0
+    autocomplete_fields = ["tag", "added_by"]
+
+
+class RelationshipInline(admin.TabularInline):
+    model = Relationship
+    fk_name = "supporter"
+    extra = 0
+    autocomplete_fields = ["known_by", "other_supporter", "created_by"]
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    extra = 0
+    autocomplete_fields = ["volunteer", "assigned_by"]
+
+
+@admin.register(Supporter)
+class SupporterAdmin(admin.ModelAdmin):
+    list_display = [
+        "display_name",
+        "team",
+        "support_level",
+        "engagement_level",
+        "source",
+        "updated_at",
+    ]
+    list_filter = ["team", "support_level", "engagement_level", "source", "language"]
+    search_fields = [
+        "given_name",
+        "family_name",
+        "preferred_name",
+        "emails__address",
+        "phones__number",
+    ]
+    list_select_related = ["team"]
+    autocomplete_fields = ["created_by"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [
+        EmailInline,
+        PhoneInline,
+        AddressInline,
+        DoNotContactInline,
+        ExternalIdInline,
+        TagInline,
+        RelationshipInline,
+        AssignmentInline,
+    ]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "description", "created_at"]
+    search_fields = ["name"]
+
+
+@admin.register(Relationship)
+class RelationshipAdmin(admin.ModelAdmin):
+    list_display = ["supporter", "kind", "known_by", "other_supporter", "created_at"]
+    list_filter = ["kind"]
+    autocomplete_fields = ["supporter", "known_by", "other_supporter", "created_by"]
+    list_select_related = ["supporter", "known_by", "other_supporter"]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["supporter", "volunteer", "assigned_by", "created_at", "ended_at"]
+    list_filter = ["ended_at"]
+    autocomplete_fields = ["supporter", "volunteer", "assigned_by"]
+    list_select_related = ["supporter", "volunteer", "assigned_by"]
+
+
+@admin.register(DoNotContact)
+class DoNotContactAdmin(admin.ModelAdmin):
+    list_display = ["supporter", "channel", "set_by", "set_at", "reason"]
+    list_filter = ["channel"]
+    autocomplete_fields = ["supporter", "set_by"]
+    list_select_related = ["supporter", "set_by"]

@@ -1,0 +1,408 @@
+"""People: supporters, their contact points and consent, tags, relationships, assignments."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
+
+
+class Channel(models.TextChoices):
+    """Ways of reaching someone; do-not-contact is recorded per channel."""
+
+    CALL = "call", "Phone call"
+    TEXT = "text", "Text message"
+    EMAIL = "email", "Email"
+    VISIT = "visit", "Door visit"
+    MAIL = "mail", "Postal mail"
+
+
+class SupporterQuerySet(models.QuerySet):
+    """Filter fragments. No permissions here: the visibility rule lives in selectors."""
+
+    def in_teams(self, team_ids) -> SupporterQuerySet:
+        return self.filter(team_id__in=team_ids)
+
+    def assigned_to(self, user) -> SupporterQuerySet:
+        return self.filter(
+            Exists(Assignment.objects.active().filter(supporter=OuterRef("pk"), volunteer=user))
+        )
+
+    def known_by(self, user) -> SupporterQuerySet:
+        return self.filter(
+            Exists(Relationship.objects.filter(supporter=OuterRef("pk"), known_by=user))
+        )
+
+    def contactable_by(self, channel: str) -> SupporterQuerySet:
+        """People who have not asked us to stop using ``channel``."""
+        return self.exclude(
+            Exists(DoNotContact.objects.filter(supporter=OuterRef("pk"), channel=channel))
+        )
+
+
+class Supporter(models.Model):
+    """A person the campaign talks with. What people typed stays as typed."""
+
+    class EngagementLevel(models.IntegerChoices):
+        UNKNOWN = 0, "Unknown"
+        CONTACTED = 1, "Contacted"
+        SUPPORTER = 2, "Supporter"
+        VOLUNTEER = 3, "Volunteer"
+        ACTIVE_VOLUNTEER = 4, "Active volunteer"
+        LEADER = 5, "Leader"
+
+    class Source(models.TextChoices):
+        CANVASS = "canvass", "Canvass"
+        RELATIONAL = "relational", "Relational (a volunteer's own circle)"
+        EVENT = "event", "Event"
+        WEB = "web", "Web form"
+        IMPORT = "import", "Import"
+        API = "api", "API"
+        OTHER = "other", "Other"
+
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100, blank=True)
+    preferred_name = models.CharField(
+        max_length=100, blank=True, help_text="What they like to be called."
+    )
+    pronouns = models.CharField(max_length=40, blank=True)
+    language = models.CharField(
+        max_length=16,
+        default="en",
+        help_text="Preferred language, as an IETF tag such as en or es.",
+    )
+    support_level = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="1 strong support … 5 strong opposition; empty when unknown.",
+    )
+    engagement_level = models.PositiveSmallIntegerField(
+        choices=EngagementLevel.choices, default=EngagementLevel.UNKNOWN
+    )
+    custom_fields = models.JSONField(default=dict, blank=True)
+    team = models.ForeignKey(
+        "organizing.Team",
+        on_delete=models.PROTECT,
+        related_name="supporters",
+        help_text="Owning team.",
+    )
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.OTHER)
+    tags = models.ManyToManyField(
+        "Tag", through="SupporterTag", related_name="supporters", blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SupporterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["family_name", "given_name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(support_level__isnull=True)
+                | Q(support_level__gte=1, support_level__lte=5),
+                name="supporter_support_level_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(engagement_level__gte=0, engagement_level__lte=5),
+                name="supporter_engagement_level_on_ladder",
+            ),
+            models.CheckConstraint(
+                condition=~Q(given_name="", family_name="", preferred_name=""),
+                name="supporter_has_a_name",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["team", "family_name", "given_name"], name="supporter_team_name_idx"
+            ),
+            models.Index(Lower("family_name"), Lower("given_name"), name="supporter_name_ci_idx"),
+            models.Index(fields=["updated_at", "id"], name="supporter_updated_idx"),
+            models.Index(fields=["support_level"], name="supporter_support_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        given = self.preferred_name or self.given_name
+        return " ".join(part for part in (given, self.family_name) if part) or "(no name)"
+
+
+class ContactPoint(models.Model):
+    """Shared shape of a supporter's emails, phones and addresses: at most one primary of each."""
+
+    is_primary = models.BooleanField(default=False)
+    label = models.CharField(max_length=30, blank=True, help_text="home, work, cell…")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-is_primary", "id"]
+
+
+class SupporterEmail(ContactPoint):
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="emails")
+    address = models.EmailField(max_length=254)
+
+    class Meta(ContactPoint.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supporter"],
+                condition=Q(is_primary=True),
+                name="supporteremail_one_primary",
+            ),
+            models.UniqueConstraint("supporter", Lower("address"), name="supporteremail_unique_ci"),
+        ]
+        indexes = [models.Index(Lower("address"), name="supporteremail_address_ci_idx")]
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class SupporterPhone(ContactPoint):
+    class Kind(models.TextChoices):
+        UNKNOWN = "unknown", "Unknown"
+        MOBILE = "mobile", "Mobile"
+        LANDLINE = "landline", "Landline"
+
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="phones")
+    number = models.CharField(max_length=40, help_text="As entered.")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.UNKNOWN)
+
+    class Meta(ContactPoint.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supporter"],
+                condition=Q(is_primary=True),
+                name="supporterphone_one_primary",
+            ),
+            models.UniqueConstraint(fields=["supporter", "number"], name="supporterphone_unique"),
+        ]
+        indexes = [models.Index(fields=["number"], name="supporterphone_number_idx")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class SupporterAddress(ContactPoint):
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="addresses")
+    line1 = models.CharField("street address", max_length=200)
+    line2 = models.CharField("apartment, suite…", max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=2, blank=True, help_text="Two-letter state code.")
+    postal_code = models.CharField("ZIP code", max_length=10, blank=True)
+    country = models.CharField(max_length=2, default="US")
+
+    class Meta(ContactPoint.Meta):
+        verbose_name_plural = "supporter addresses"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supporter"],
+                condition=Q(is_primary=True),
+                name="supporteraddress_one_primary",
+            ),
+        ]
+        indexes = [models.Index(fields=["postal_code"], name="supporteraddress_zip_idx")]
+
+    def __str__(self) -> str:
+        return ", ".join(
+            p for p in (self.line1, self.line2, self.city, self.state, self.postal_code) if p
+        )
+
+
+class DoNotContact(models.Model):
+    """The person asked us not to reach them on this channel. Present means: don't."""
+
+    supporter = models.ForeignKey(
+        Supporter, on_delete=models.CASCADE, related_name="do_not_contact"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    set_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "do-not-contact flag"
+        ordering = ["channel"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supporter", "channel"], name="donotcontact_once_per_channel"
+            ),
+        ]
+        indexes = [models.Index(fields=["channel", "supporter"], name="donotcontact_channel_idx")]
+
+    def __str__(self) -> str:
+        return f"Do not {self.get_channel_display().lower()}: {self.supporter}"
+
+
+class ExternalId(models.Model):
+    """The same person's id in another system (voter file, VAN, Action Network…)."""
+
+    class System(models.TextChoices):
+        VOTER_FILE = "voter_file", "Voter file"
+        VAN = "van", "VAN"
+        ACTION_NETWORK = "action_network", "Action Network"
+        NATIONBUILDER = "nationbuilder", "NationBuilder"
+        CIVICRM = "civicrm", "CiviCRM"
+        OTHER = "other", "Other"
+
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="external_ids")
+    system = models.CharField(max_length=30, choices=System.choices)
+    value = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["system", "value"], name="externalid_unique_per_system"
+            ),
+            models.UniqueConstraint(
+                fields=["supporter", "system"], name="externalid_one_per_system"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_system_display()}: {self.value}"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=80)
+    description = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="tag_name_unique_ci")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SupporterTag(models.Model):
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="taggings")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="taggings")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["supporter", "tag"], name="supportertag_unique")
+        ]
+        indexes = [models.Index(fields=["tag", "supporter"], name="supportertag_tag_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.supporter} — {self.tag}"
+
+
+class Relationship(models.Model):
+    """Who knows whom: a volunteer knows a supporter, or two supporters are related.
+
+    Exactly one of ``known_by`` (a user) and ``other_supporter`` is set. A volunteer's
+    relationships are their relational contacts, and they may see those supporters.
+    """
+
+    class Kind(models.TextChoices):
+        FAMILY = "family", "Family"
+        HOUSEHOLD = "household", "Same household"
+        FRIEND = "friend", "Friend"
+        NEIGHBOR = "neighbor", "Neighbor"
+        COWORKER = "coworker", "Coworker"
+        CLASSMATE = "classmate", "Classmate"
+        CONGREGATION = "congregation", "Same congregation"
+        OTHER = "other", "Other"
+
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="relationships")
+    known_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="relationships",
+    )
+    other_supporter = models.ForeignKey(
+        Supporter, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(known_by__isnull=False) & Q(other_supporter__isnull=True))
+                | (Q(known_by__isnull=True) & Q(other_supporter__isnull=False)),
+                name="relationship_one_counterpart",
+            ),
+            models.CheckConstraint(
+                condition=~Q(other_supporter=models.F("supporter")), name="relationship_not_self"
+            ),
+            models.UniqueConstraint(
+                fields=["supporter", "known_by"],
+                condition=Q(known_by__isnull=False),
+                name="relationship_user_once",
+            ),
+            models.UniqueConstraint(
+                fields=["supporter", "other_supporter"],
+                condition=Q(other_supporter__isnull=False),
+                name="relationship_supporter_pair_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["known_by", "supporter"], name="relationship_known_by_idx")]
+
+    def __str__(self) -> str:
+        other = self.known_by or self.other_supporter
+        return f"{other} knows {self.supporter} ({self.get_kind_display().lower()})"
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def active(self) -> AssignmentQuerySet:
+        return self.filter(ended_at__isnull=True)
+
+
+class Assignment(models.Model):
+    """A supporter given to a volunteer to reach. Ending an assignment keeps it as history."""
+
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="assignments")
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supporter", "volunteer"],
+                condition=Q(ended_at__isnull=True),
+                name="assignment_one_active_per_pair",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["volunteer", "supporter"],
+                condition=Q(ended_at__isnull=True),
+                name="assignment_active_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supporter} → {self.volunteer}"

@@ -1,0 +1,76 @@
+"""The shared cast, in the spirit of healthchecks' alice/bob/charlie.
+
+- ``volunteer`` (Alice) and ``teammate`` (Bob) volunteer on the Eastside team;
+- ``organizer`` (Olivia) organizes Eastside;
+- ``other_organizer`` (Charlie) organizes Westside, another team;
+- ``data_staff`` (Priya) and ``admin`` (Ada) see everyone.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from organizing.models import Membership
+from tests.factories import MembershipFactory, TeamFactory, UserFactory
+
+PASSWORD = "correct horse battery"
+
+
+def _member(email: str, name: str, team, role: str, **user_fields):
+    user = UserFactory(email=email, full_name=name, **user_fields)
+    MembershipFactory(user=user, team=team, role=role)
+    return user
+
+
+@pytest.fixture
+def eastside(db):
+    return TeamFactory(name="Eastside Neighbors", slug="eastside")
+
+
+@pytest.fixture
+def westside(db):
+    return TeamFactory(name="Westside Tenants", slug="westside")
+
+
+@pytest.fixture
+def volunteer(eastside):
+    return _member("alice@example.org", "Alice Volunteer", eastside, Membership.Role.VOLUNTEER)
+
+
+@pytest.fixture
+def teammate(eastside):
+    return _member("bob@example.org", "Bob Teammate", eastside, Membership.Role.VOLUNTEER)
+
+
+@pytest.fixture
+def organizer(eastside):
+    return _member("olivia@example.org", "Olivia Organizer", eastside, Membership.Role.ORGANIZER)
+
+
+@pytest.fixture
+def other_organizer(westside):
+    return _member("charlie@example.org", "Charlie Organizer", westside, Membership.Role.ORGANIZER)
+
+
+@pytest.fixture
+def data_staff(eastside):
+    return _member("priya@example.org", "Priya Data", eastside, Membership.Role.DATA_STAFF)
+
+
+@pytest.fixture
+def admin(eastside):
+    return _member("ada@example.org", "Ada Admin", eastside, Membership.Role.ADMIN, is_staff=True)
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    # Pages render without a collectstatic run; the manifest is the launcher's concern.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
