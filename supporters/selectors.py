@@ -7,13 +7,13 @@ decides who may see whom.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from organizing.models import Membership, User
 from organizing.selectors import user_is_organization_wide
 
-from .models import Supporter
+from .models import Assignment, Relationship, Supporter
 
 
 def supporter_list(*, viewer: User) -> QuerySet[Supporter]:
@@ -29,13 +29,20 @@ def supporter_list(*, viewer: User) -> QuerySet[Supporter]:
         return Supporter.objects.none()
     if user_is_organization_wide(viewer):
         return Supporter.objects.all()
-    organized_teams = viewer.memberships.filter(role=Membership.Role.ORGANIZER).values("team_id")
-    supporters = Supporter.objects.all()
-    return (
-        supporters.in_teams(organized_teams)
-        | supporters.assigned_to(viewer)
-        | supporters.known_by(viewer)
+    # A volunteer's own people are a short list of ids; as one semi-join PostgreSQL reads
+    # them through the primary key instead of testing every supporter (see bench/).
+    own_people = (
+        Assignment.objects.active()
+        .filter(volunteer=viewer)
+        .values("supporter_id")
+        .union(Relationship.objects.filter(known_by=viewer).values("supporter_id"))
     )
+    organized_teams = list(
+        viewer.memberships.filter(role=Membership.Role.ORGANIZER).values_list("team_id", flat=True)
+    )
+    if not organized_teams:
+        return Supporter.objects.filter(pk__in=own_people)
+    return Supporter.objects.filter(Q(team_id__in=organized_teams) | Q(pk__in=own_people))
 
 
 def supporter_get(*, viewer: User, pk: int) -> Supporter:

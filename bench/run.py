@@ -1,0 +1,161 @@
+"""Earshot benchmarks: `make bench` (SCALE=N supporters, default 10000).
+
+Prints one line per figure: its name, the value with units, a reference measured in the same
+run on the same data, and ``ratio X.XX`` (value / reference, oriented so that higher is better
+for rates and lower is better for times, as each line says).
+
+Works in a database of its own, ``<DATABASE_URL's name>_bench``, dropped and made anew each run,
+so it never touches the data `make run` serves.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+
+def bench_database_url() -> str:
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    name = parts.path.lstrip("/") + "_bench"
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        db.execute(f'CREATE DATABASE "{name}"')
+
+
+def line(
+    name: str, value: float, unit: str, reference: float, ref_label: str, ratio: float
+) -> None:
+    print(
+        f"{name}: {value:,.1f} {unit} | reference {ref_label}: {reference:,.1f} {unit} | ratio {ratio:.2f}"
+    )
+
+
+def timed(function, repeat: int = 5) -> float:
+    """Median wall time of ``function`` in seconds."""
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def main() -> int:
+    scale = int(os.environ.get("SCALE", "10000"))
+    os.environ["DATABASE_URL"] = bench_database_url()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "organizing.settings")
+    recreate_database(os.environ["DATABASE_URL"])
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    call_command("migrate", verbosity=0)
+
+    from organizing.models import Membership, Team, User
+    from supporters.models import Assignment, Supporter
+    from supporters.selectors import supporter_list
+
+    rng = random.Random(7)
+    teams = [Team.objects.create(name=f"Team {n}", slug=f"team-{n}") for n in range(10)]
+    organizer = User.objects.create_user("organizer@bench.example", "x")
+    Membership.objects.create(user=organizer, team=teams[0], role=Membership.Role.ORGANIZER)
+    volunteer = User.objects.create_user("volunteer@bench.example", "x")
+    Membership.objects.create(user=volunteer, team=teams[0], role=Membership.Role.VOLUNTEER)
+
+    def rows(count: int):
+        for n in range(count):
+            yield (f"Given{n}", f"Family{rng.randrange(5000)}", "en", rng.choice(teams).id)
+
+    print(
+        f"# Earshot benchmarks, SCALE={scale} supporters, PostgreSQL {connection.cursor().connection.info.server_version}"
+    )
+
+    # 1. Writing supporters: the ORM's bulk_create against PostgreSQL COPY of the same rows.
+    half = max(1, scale // 2)
+    orm_rows = list(rows(half))
+    copy_rows = list(rows(half))
+
+    def orm_insert():
+        with transaction.atomic():
+            Supporter.objects.bulk_create(
+                [
+                    Supporter(given_name=g, family_name=f, language=lang, team_id=t)
+                    for g, f, lang, t in orm_rows
+                ],
+                batch_size=2000,
+            )
+
+    def copy_insert():
+        columns = (
+            "given_name, family_name, language, team_id, preferred_name, pronouns, "
+            "engagement_level, custom_fields, source, created_at, updated_at"
+        )
+        with (
+            transaction.atomic(),
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY supporters_supporter ({columns}) FROM STDIN") as copy,
+        ):
+            for g, f, lang, t in copy_rows:
+                copy.write_row((g, f, lang, t, "", "", 0, "{}", "other", "now", "now"))
+
+    orm_seconds = timed(orm_insert, repeat=1)
+    copy_seconds = timed(copy_insert, repeat=1)
+    orm_rate, copy_rate = half / orm_seconds, half / copy_seconds
+    line(
+        "supporter insert, ORM bulk_create",
+        orm_rate,
+        "rows/s",
+        copy_rate,
+        "PostgreSQL COPY",
+        orm_rate / copy_rate,
+    )
+
+    # 2. The visibility rule: an organizer's first page through supporter_list, against the
+    #    same page read with a plain indexed query on the team (no rule at all).
+    ids = list(Supporter.objects.filter(team=teams[0]).values_list("id", flat=True)[:200])
+    Assignment.objects.bulk_create([Assignment(supporter_id=i, volunteer=volunteer) for i in ids])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    def page_via_rule(viewer):
+        return lambda: list(supporter_list(viewer=viewer).select_related("team")[:50])
+
+    def page_plain():
+        list(Supporter.objects.filter(team=teams[0]).select_related("team")[:50])
+
+    plain = timed(page_plain, repeat=15) * 1000
+    for label, viewer in (("organizer", organizer), ("volunteer", volunteer)):
+        ruled = timed(page_via_rule(viewer), repeat=15) * 1000
+        line(
+            f"first page of people, visibility rule ({label})",
+            ruled,
+            "ms",
+            plain,
+            "indexed team query",
+            plain / ruled,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
