@@ -26,8 +26,11 @@ class InvitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.inviter = inviter
         self.fields["team"].queryset = teams
-        if teams.count() == 1:
-            self.fields["team"].initial = teams.first()
+        if len(teams) == 1:
+            self.fields["team"].initial = teams[0]
+        # Offer only the roles this person may hand out in at least one of their teams.
+        grantable = {role for team in teams for role in roles_grantable_by(inviter, team)}
+        self.fields["role"].choices = [c for c in Membership.Role.choices if c[0] in grantable]
 
     def clean(self):
         cleaned = super().clean()
