@@ -27,12 +27,6 @@ def team_ids_organized_by(user: User) -> list[int]:
     )
 
 
-def team_list_for(*, viewer: User) -> QuerySet[Team]:
-    if user_is_organization_wide(viewer):
-        return Team.objects.all()
-    return Team.objects.filter(memberships__user=viewer).distinct()
-
-
 def invitation_get_open(*, token: str) -> Invitation | None:
     invitation = Invitation.objects.select_related("team").filter(token=token).first()
     if invitation is None or not invitation.is_open:
