@@ -270,3 +270,72 @@ class FollowUp(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == self.Status.OPEN and self.due_at < timezone.now()
+
+
+class Suggestion(models.Model):
+    """A thing to remember a worker drew from what we heard, waiting for a person.
+
+    Nothing is confirmed by a machine: confirming makes a ``Note`` written by the person who
+    confirmed; dismissing keeps the row so the same line is never suggested again.
+    """
+
+    class Category(models.TextChoices):
+        FAMILY = "family", "Family"
+        MILITARY = "military", "Military service"
+        HEALTH = "health", "Health"
+        WORK = "work", "Work"
+        HOUSING = "housing", "Housing"
+        FAITH = "faith", "Faith"
+        PETS = "pets", "Pets"
+        DATES = "dates", "Important date"
+        BEST_TIME = "best_time", "Best time to reach"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        SUGGESTED = "suggested", "Waiting for review"
+        CONFIRMED = "confirmed", "Confirmed"
+        DISMISSED = "dismissed", "Dismissed"
+
+    supporter = models.ForeignKey(
+        "supporters.Supporter", on_delete=models.CASCADE, related_name="suggestions"
+    )
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, null=True, blank=True, related_name="suggestions"
+    )
+    category = models.CharField(max_length=20, choices=Category.choices)
+    text = models.CharField(max_length=200, help_text="A short line to read at the door.")
+    evidence = models.CharField(max_length=500, blank=True, help_text="What we heard, quoted.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUGGESTED)
+    enricher = models.CharField(max_length=60, help_text="Which listener suggested it.")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.ForeignKey(
+        Note, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                "supporter", Lower("text"), name="suggestion_once_per_supporter_and_text"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="suggested", decided_at__isnull=True)
+                | Q(status__in=["confirmed", "dismissed"], decided_at__isnull=False),
+                name="suggestion_decided_iff_not_waiting",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["supporter", "-created_at"],
+                condition=Q(status="suggested"),
+                name="suggestion_waiting_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text

@@ -406,3 +406,55 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.supporter} → {self.volunteer}"
+
+
+class HistoryEvent(models.Model):
+    """One line of a supporter's timeline, written by the service that made the change.
+
+    The history page reads these newest first through one index, whatever the length of the
+    history; ``subject_type``/``subject_id`` point at the row the line is about (a
+    conversation, a note, a follow-up, a tag, a merge) so a page can fetch those in batches.
+    ``actor`` is empty when a machine (a worker) made the change.
+    """
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Added"
+        CONVERSATION = "conversation", "Conversation"
+        NOTE = "note", "Note"
+        NOTE_EDITED = "note_edited", "Note corrected"
+        REMEMBER = "remember", "Thing to remember"
+        FOLLOW_UP_CREATED = "followup_created", "Follow-up created"
+        FOLLOW_UP_DONE = "followup_done", "Follow-up done"
+        FOLLOW_UP_CANCELLED = "followup_cancelled", "Follow-up cancelled"
+        FOLLOW_UP_REASSIGNED = "followup_reassigned", "Follow-up reassigned"
+        TAG_ADDED = "tag_added", "Tag added"
+        TAG_REMOVED = "tag_removed", "Tag removed"
+        CONSENT_SET = "consent_set", "Do not contact set"
+        CONSENT_CLEARED = "consent_cleared", "Do not contact cleared"
+        ASSIGNED = "assigned", "Assigned"
+        UNASSIGNED = "unassigned", "Unassigned"
+        UPDATED = "updated", "Details changed"
+        ENRICHED = "enriched", "Enrichment"
+        SUGGESTION = "suggestion", "Suggestion"
+        MERGED = "merged", "Merged"
+
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="history")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    summary = models.CharField(max_length=300, help_text="One readable line.")
+    subject_type = models.CharField(max_length=40, blank=True)
+    subject_id = models.BigIntegerField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["supporter", "-at", "-id"], name="history_supporter_at_idx"),
+            models.Index(fields=["subject_type", "subject_id"], name="history_subject_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.summary}"
