@@ -12,7 +12,7 @@ from organizing.models import User
 from supporters.models import HistoryEvent, Supporter
 from supporters.services import history_record
 
-from .models import Conversation, Note, NoteRevision, Suggestion
+from .models import Conversation, FollowUp, Note, NoteRevision, Suggestion
 
 
 def conversation_create(
@@ -124,4 +124,136 @@ def suggestion_dismiss(*, suggestion: Suggestion, actor: User) -> Suggestion:
         current.status = Suggestion.Status.DISMISSED
         current.decided_by, current.decided_at = actor, timezone.now()
         current.save(update_fields=["status", "decided_by", "decided_at"])
+    return current
+
+
+def note_create(
+    *,
+    actor: User | None,
+    supporter: Supporter,
+    body: str,
+    kind: str = Note.Kind.GENERAL,
+    conversation: Conversation | None = None,
+    is_pinned: bool = False,
+) -> Note:
+    """Write a note (a thing to remember when ``kind`` is remember, organizers-only when sensitive)."""
+    with transaction.atomic():
+        note = Note.objects.create(
+            supporter=supporter,
+            conversation=conversation,
+            author=actor,
+            kind=kind,
+            body=body.strip(),
+            is_pinned=is_pinned,
+        )
+        history_record(
+            supporter=supporter,
+            kind=HistoryEvent.Kind.REMEMBER
+            if kind == Note.Kind.REMEMBER
+            else HistoryEvent.Kind.NOTE,
+            actor=actor,
+            subject=note,
+            # A sensitive note's words stay out of the timeline line; the page shows them
+            # only to organizers and above, from the note itself.
+            summary="Sensitive note" if kind == Note.Kind.SENSITIVE else note.body,
+            note_kind=kind,
+        )
+    return note
+
+
+def followup_create(
+    *,
+    actor: User | None,
+    supporter: Supporter,
+    assignee: User | None,
+    due_at: datetime,
+    reason: str,
+    source_conversation: Conversation | None = None,
+    source_rule: str = "",
+) -> tuple[FollowUp, bool]:
+    """Ask someone to reach ``supporter`` again by ``due_at``.
+
+    At most one open follow-up per supporter and reason (ignoring case): when one is already
+    open, it is returned unchanged with ``created`` False, so schedulers may run twice.
+    ``actor`` None means a scheduling rule made it (name it in ``source_rule``).
+    """
+    reason = reason.strip()
+    existing = FollowUp.objects.filter(
+        supporter=supporter, status=FollowUp.Status.OPEN, reason__iexact=reason
+    ).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            followup = FollowUp.objects.create(
+                supporter=supporter,
+                assignee=assignee,
+                due_at=due_at,
+                reason=reason,
+                source_conversation=source_conversation,
+                source_rule=source_rule,
+                created_by=actor,
+            )
+            history_record(
+                supporter=supporter,
+                kind=HistoryEvent.Kind.FOLLOW_UP_CREATED,
+                actor=actor,
+                subject=followup,
+                summary=f"{reason} — due {timezone.localtime(due_at):%b %-d, %-I:%M %p}"
+                + (f", for {assignee}" if assignee else ""),
+                source_rule=source_rule,
+            )
+    except IntegrityError:
+        existing = FollowUp.objects.filter(
+            supporter=supporter, status=FollowUp.Status.OPEN, reason__iexact=reason
+        ).first()
+        if existing is None:
+            raise
+        return existing, False
+    return followup, True
+
+
+def followup_complete(
+    *, actor: User | None, followup: FollowUp, status: str = FollowUp.Status.DONE
+) -> FollowUp:
+    """Close a follow-up as done or cancelled. Closing a closed one changes nothing."""
+    if status not in (FollowUp.Status.DONE, FollowUp.Status.CANCELLED):
+        raise ValueError(f"A follow-up closes as done or cancelled, not {status!r}.")
+    with transaction.atomic():
+        current = FollowUp.objects.select_for_update().get(pk=followup.pk)
+        if current.status != FollowUp.Status.OPEN:
+            return current
+        current.status = status
+        current.completed_by, current.completed_at = actor, timezone.now()
+        current.save(update_fields=["status", "completed_by", "completed_at", "updated_at"])
+        done = status == FollowUp.Status.DONE
+        history_record(
+            supporter=current.supporter_id,
+            kind=HistoryEvent.Kind.FOLLOW_UP_DONE
+            if done
+            else HistoryEvent.Kind.FOLLOW_UP_CANCELLED,
+            actor=actor,
+            subject=current,
+            summary=f"{current.reason} — {'done' if done else 'cancelled'}",
+        )
+    return current
+
+
+def followup_reassign(*, actor: User | None, followup: FollowUp, assignee: User) -> FollowUp:
+    """Give an open follow-up to someone else. The caller checks ``assignee`` may see the person."""
+    with transaction.atomic():
+        current = FollowUp.objects.select_for_update().get(pk=followup.pk)
+        if current.status != FollowUp.Status.OPEN or current.assignee_id == assignee.pk:
+            return current
+        previous = current.assignee
+        current.assignee = assignee
+        current.save(update_fields=["assignee", "updated_at"])
+        history_record(
+            supporter=current.supporter_id,
+            kind=HistoryEvent.Kind.FOLLOW_UP_REASSIGNED,
+            actor=actor,
+            subject=current,
+            summary=f"{current.reason} — now {assignee}"
+            + (f" (was {previous})" if previous else ""),
+        )
     return current

@@ -5,12 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
-from organizing.models import User
+from organizing.models import Team, User
 
-from .models import HistoryEvent, Supporter
+from .models import (
+    Assignment,
+    Channel,
+    DoNotContact,
+    HistoryEvent,
+    Relationship,
+    Supporter,
+    SupporterAddress,
+    SupporterEmail,
+    SupporterPhone,
+    SupporterTag,
+    Tag,
+)
 
 
 def history_record(
@@ -39,3 +51,200 @@ def history_record(
         at=at or timezone.now(),
         details=details,
     )
+
+
+def supporter_create(
+    *,
+    actor: User | None,
+    team: Team,
+    given_name: str = "",
+    family_name: str = "",
+    preferred_name: str = "",
+    pronouns: str = "",
+    language: str = "en",
+    source: str = Supporter.Source.OTHER,
+    email: str = "",
+    phone: str = "",
+    phone_kind: str = SupporterPhone.Kind.UNKNOWN,
+    address: dict[str, str] | None = None,
+    known_by_kind: str = "",
+    known_by_note: str = "",
+    assign_to: User | None = None,
+    custom_fields: dict[str, Any] | None = None,
+) -> Supporter:
+    """Add a person with their first contact points, as typed.
+
+    ``known_by_kind`` records that ``actor`` knows them (a relational contact, which also
+    lets a volunteer see them); ``assign_to`` gives them to a volunteer. Enrichment runs in
+    the worker after commit. The caller checks that ``actor`` may add people to ``team``.
+    """
+    with transaction.atomic():
+        supporter = Supporter.objects.create(
+            team=team,
+            given_name=given_name.strip(),
+            family_name=family_name.strip(),
+            preferred_name=preferred_name.strip(),
+            pronouns=pronouns.strip(),
+            language=language or "en",
+            source=source,
+            custom_fields=custom_fields or {},
+            created_by=actor,
+        )
+        if email.strip():
+            SupporterEmail.objects.create(
+                supporter=supporter, address=email.strip(), is_primary=True
+            )
+        if phone.strip():
+            SupporterPhone.objects.create(
+                supporter=supporter, number=phone.strip(), kind=phone_kind, is_primary=True
+            )
+        if address and address.get("line1", "").strip():
+            SupporterAddress.objects.create(
+                supporter=supporter,
+                is_primary=True,
+                **{key: value.strip() for key, value in address.items() if value is not None},
+            )
+        history_record(
+            supporter=supporter,
+            kind=HistoryEvent.Kind.CREATED,
+            actor=actor,
+            subject=supporter,
+            summary=f"Added ({supporter.get_source_display()})",
+        )
+        if known_by_kind and actor is not None:
+            Relationship.objects.create(
+                supporter=supporter,
+                known_by=actor,
+                kind=known_by_kind,
+                note=known_by_note.strip(),
+                created_by=actor,
+            )
+        if assign_to is not None:
+            assignment_create(actor=actor, supporter=supporter, volunteer=assign_to)
+    return supporter
+
+
+def assignment_create(*, actor: User | None, supporter: Supporter, volunteer: User) -> Assignment:
+    """Give ``supporter`` to ``volunteer``; a person has one assigned volunteer at a time.
+
+    Any other active assignment of the supporter ends (kept as history). Assigning to the
+    volunteer who already has them changes nothing.
+    """
+    with transaction.atomic():
+        Supporter.objects.select_for_update().filter(pk=supporter.pk).first()
+        current = Assignment.objects.active().filter(supporter=supporter)
+        kept = current.filter(volunteer=volunteer).first()
+        if kept is not None:
+            return kept
+        now = timezone.now()
+        for previous in current.select_related("volunteer"):
+            previous.ended_at = now
+            previous.save(update_fields=["ended_at"])
+            history_record(
+                supporter=supporter,
+                kind=HistoryEvent.Kind.UNASSIGNED,
+                actor=actor,
+                subject=previous,
+                summary=f"No longer assigned to {previous.volunteer}",
+            )
+        assignment = Assignment.objects.create(
+            supporter=supporter, volunteer=volunteer, assigned_by=actor
+        )
+        history_record(
+            supporter=supporter,
+            kind=HistoryEvent.Kind.ASSIGNED,
+            actor=actor,
+            subject=assignment,
+            summary=f"Assigned to {volunteer}",
+        )
+    return assignment
+
+
+def assignment_end(*, actor: User | None, assignment: Assignment) -> Assignment:
+    """End an assignment (idempotent)."""
+    with transaction.atomic():
+        current = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        if current.ended_at is None:
+            current.ended_at = timezone.now()
+            current.save(update_fields=["ended_at"])
+            history_record(
+                supporter=current.supporter_id,
+                kind=HistoryEvent.Kind.UNASSIGNED,
+                actor=actor,
+                subject=current,
+                summary=f"No longer assigned to {current.volunteer}",
+            )
+    return current
+
+
+def tag_add(*, actor: User | None, supporter: Supporter, tag: Tag) -> bool:
+    """Tag a supporter; returns False when they already had the tag (nothing changes)."""
+    with transaction.atomic():
+        _, created = SupporterTag.objects.get_or_create(
+            supporter=supporter, tag=tag, defaults={"added_by": actor}
+        )
+        if created:
+            history_record(
+                supporter=supporter,
+                kind=HistoryEvent.Kind.TAG_ADDED,
+                actor=actor,
+                subject=tag,
+                summary=f"Tagged {tag.name}",
+            )
+    return created
+
+
+def tag_remove(*, actor: User | None, supporter: Supporter, tag: Tag) -> bool:
+    """Untag a supporter; returns False when they did not have the tag."""
+    with transaction.atomic():
+        deleted, _ = SupporterTag.objects.filter(supporter=supporter, tag=tag).delete()
+        if deleted:
+            history_record(
+                supporter=supporter,
+                kind=HistoryEvent.Kind.TAG_REMOVED,
+                actor=actor,
+                subject=tag,
+                summary=f"Tag {tag.name} removed",
+            )
+    return bool(deleted)
+
+
+def consent_set(
+    *, actor: User | None, supporter: Supporter, channel: str, reason: str = ""
+) -> bool:
+    """Record that the person asked not to be reached on ``channel``.
+
+    Returns False when the flag was already set (the first record, and its reason, stay).
+    """
+    with transaction.atomic():
+        _, created = DoNotContact.objects.get_or_create(
+            supporter=supporter, channel=channel, defaults={"set_by": actor, "reason": reason}
+        )
+        if created:
+            history_record(
+                supporter=supporter,
+                kind=HistoryEvent.Kind.CONSENT_SET,
+                actor=actor,
+                summary=f"Do not contact by {Channel(channel).label.lower()}"
+                + (f": {reason}" if reason else ""),
+                channel=channel,
+            )
+    return created
+
+
+def consent_clear(
+    *, actor: User | None, supporter: Supporter, channel: str, reason: str = ""
+) -> bool:
+    """Lift a do-not-contact flag (the person said we may reach them again)."""
+    with transaction.atomic():
+        deleted, _ = DoNotContact.objects.filter(supporter=supporter, channel=channel).delete()
+        if deleted:
+            history_record(
+                supporter=supporter,
+                kind=HistoryEvent.Kind.CONSENT_CLEARED,
+                actor=actor,
+                summary=f"May contact by {Channel(channel).label.lower()} again"
+                + (f": {reason}" if reason else ""),
+                channel=channel,
+            )
+    return bool(deleted)
