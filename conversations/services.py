@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -10,9 +11,19 @@ from django.utils import timezone
 
 from organizing.models import User
 from supporters.models import HistoryEvent, Supporter
-from supporters.services import history_record
+from supporters.services import consent_set, history_record
 
-from .models import Conversation, FollowUp, Note, NoteRevision, Suggestion
+from .models import (
+    Conversation,
+    FollowUp,
+    Issue,
+    Note,
+    NoteRevision,
+    Suggestion,
+    SurveyChoice,
+    SurveyQuestion,
+    SurveyResponse,
+)
 
 
 def conversation_create(
@@ -257,3 +268,87 @@ def followup_reassign(*, actor: User | None, followup: FollowUp, assignee: User)
             + (f" (was {previous})" if previous else ""),
         )
     return current
+
+
+SUPPORT_QUESTION_SLUG = "support"
+
+
+def conversation_log(
+    *,
+    actor: User,
+    supporter: Supporter,
+    client_uuid: uuid.UUID,
+    channel: str,
+    outcome: str,
+    heard: str = "",
+    happened_at: datetime | None = None,
+    answers: dict[SurveyQuestion, SurveyChoice | str] | None = None,
+    issues: Iterable[Issue] = (),
+    remember: Iterable[tuple[str, bool]] = (),
+    followup: tuple[datetime, str] | None = None,
+    stop_channels: Iterable[str] = (),
+) -> tuple[Conversation, bool]:
+    """Everything the door form records, in one transaction, once per ``client_uuid``.
+
+    Survey answers, issues raised, things to remember (``(text, is_sensitive)`` lines), a
+    follow-up the person asked for (``(due_at, reason)``, given to ``actor``) and
+    do-not-contact requests are stored with the conversation. A repeat of the same UUID
+    stores nothing and returns the first conversation with ``created`` False.
+
+    An answer to the survey question with slug ``support`` whose value is 1 to 5 also sets the
+    supporter's support level: it is what the person told us.
+    """
+    with transaction.atomic():
+        conversation, created = conversation_create(
+            actor=actor,
+            supporter=supporter,
+            client_uuid=client_uuid,
+            channel=channel,
+            outcome=outcome,
+            heard=heard.strip(),
+            happened_at=happened_at,
+        )
+        if not created:
+            return conversation, False
+        for question, answer in (answers or {}).items():
+            if isinstance(answer, SurveyChoice):
+                SurveyResponse.objects.create(
+                    conversation=conversation, question=question, choice=answer
+                )
+                if question.slug == SUPPORT_QUESTION_SLUG and answer.value in {"1", "2", "3", "4", "5"}:
+                    Supporter.objects.filter(pk=supporter.pk).update(
+                        support_level=int(answer.value), updated_at=timezone.now()
+                    )
+            elif answer:
+                SurveyResponse.objects.create(
+                    conversation=conversation, question=question, text=answer[:500]
+                )
+        issues = list(issues)
+        if issues:
+            conversation.issues.add(*issues)
+        for text, is_sensitive in remember:
+            note_create(
+                actor=actor,
+                supporter=supporter,
+                conversation=conversation,
+                body=text,
+                kind=Note.Kind.SENSITIVE if is_sensitive else Note.Kind.REMEMBER,
+            )
+        if followup is not None:
+            due_at, reason = followup
+            followup_create(
+                actor=actor,
+                supporter=supporter,
+                assignee=actor,
+                due_at=due_at,
+                reason=reason,
+                source_conversation=conversation,
+            )
+        for stop_channel in stop_channels:
+            consent_set(
+                actor=actor,
+                supporter=supporter,
+                channel=stop_channel,
+                reason="Asked during a conversation",
+            )
+    return conversation, True

@@ -7,24 +7,60 @@ from django.db.models import QuerySet
 from .models import Invitation, Membership, Team, User
 
 
+def user_memberships(user: User) -> list[tuple[int, str]]:
+    """The user's ``(team_id, role)`` pairs, read once per user instance.
+
+    Cached on the instance the way Django caches permissions (``_perm_cache``): a request
+    loads its user afresh, so a page asks the database once however many checks it makes.
+    Code that changes someone's roles and re-checks them must re-read the user.
+    """
+    cached = getattr(user, "_earshot_memberships", None)
+    if cached is None:
+        cached = list(user.memberships.values_list("team_id", "role"))
+        user._earshot_memberships = cached
+    return cached
+
+
 def user_is_organization_wide(user: User) -> bool:
     """Data staff, admins and superusers see every supporter, whatever their team."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
-    return user.memberships.filter(role__in=Membership.ORGANIZATION_WIDE_ROLES).exists()
+    return any(role in Membership.ORGANIZATION_WIDE_ROLES for _, role in user_memberships(user))
+
+
+def user_is_admin(user: User) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or any(
+        role == Membership.Role.ADMIN for _, role in user_memberships(user)
+    )
 
 
 def team_ids_organized_by(user: User) -> list[int]:
     """Teams in which ``user`` is an organizer (admins and superusers: every team)."""
     if not user.is_authenticated or not user.is_active:
         return []
-    if user.is_superuser or user.memberships.filter(role=Membership.Role.ADMIN).exists():
+    if user_is_admin(user):
         return list(Team.objects.values_list("id", flat=True))
-    return list(
-        user.memberships.filter(role=Membership.Role.ORGANIZER).values_list("team_id", flat=True)
+    return [
+        team_id for team_id, role in user_memberships(user) if role == Membership.Role.ORGANIZER
+    ]
+
+
+def user_organizes(user: User, team_id: int) -> bool:
+    """May ``user`` act as an organizer for ``team_id`` (sensitive notes, assignments…)?"""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user_is_organization_wide(user) or any(
+        t == team_id and role == Membership.Role.ORGANIZER for t, role in user_memberships(user)
     )
+
+
+def user_team_ids(user: User) -> list[int]:
+    """Teams the user belongs to in any role."""
+    return sorted({team_id for team_id, _ in user_memberships(user)})
 
 
 def invitation_get_open(*, token: str) -> Invitation | None:

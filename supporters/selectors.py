@@ -7,13 +7,33 @@ decides who may see whom.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import re
+
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.http import Http404
 
 from organizing.models import Membership, User
-from organizing.selectors import user_is_organization_wide
+from organizing.selectors import user_is_organization_wide, user_memberships
 
-from .models import Assignment, Relationship, Supporter
+from .models import (
+    Assignment,
+    Relationship,
+    Supporter,
+    SupporterAddress,
+    SupporterEmail,
+    SupporterPhone,
+)
 
 
 def supporter_list(*, viewer: User) -> QuerySet[Supporter]:
@@ -37,9 +57,9 @@ def supporter_list(*, viewer: User) -> QuerySet[Supporter]:
         .values("supporter_id")
         .union(Relationship.objects.filter(known_by=viewer).values("supporter_id"))
     )
-    organized_teams = list(
-        viewer.memberships.filter(role=Membership.Role.ORGANIZER).values_list("team_id", flat=True)
-    )
+    organized_teams = [
+        team_id for team_id, role in user_memberships(viewer) if role == Membership.Role.ORGANIZER
+    ]
     if not organized_teams:
         return Supporter.objects.filter(pk__in=own_people)
     return Supporter.objects.filter(Q(team_id__in=organized_teams) | Q(pk__in=own_people))
@@ -51,3 +71,132 @@ def supporter_get(*, viewer: User, pk: int) -> Supporter:
     if supporter is None:
         raise Http404("No such supporter.")
     return supporter
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"\D", "", value or "")
+
+
+def _phone_digits() -> Func:
+    return Func(F("number"), Value(r"\D"), Value(""), Value("g"), function="regexp_replace")
+
+
+def supporter_search(*, viewer: User, query: str, limit: int = 20) -> QuerySet[Supporter]:
+    """People the viewer may see whose name, phone or email matches ``query``.
+
+    Every word must match part of a name (given, family or preferred); four or more digits
+    also match phone numbers whatever their punctuation; anything with an @ matches emails.
+    """
+    query = query.strip()[:100]
+    if not query:
+        return Supporter.objects.none()
+    by_name = Q()
+    for word in query.split()[:5]:
+        by_name &= (
+            Q(given_name__icontains=word)
+            | Q(family_name__icontains=word)
+            | Q(preferred_name__icontains=word)
+        )
+    condition = by_name
+    digits = _digits(query)
+    if len(digits) >= 4:
+        condition |= Exists(
+            SupporterPhone.objects.annotate(digits=_phone_digits()).filter(
+                supporter=OuterRef("pk"), digits__contains=digits
+            )
+        )
+    if "@" in query or "." in query:
+        condition |= Exists(
+            SupporterEmail.objects.filter(supporter=OuterRef("pk"), address__icontains=query)
+        )
+    return supporter_list(viewer=viewer).filter(condition).select_related("team")[:limit]
+
+
+def supporter_matches(
+    *,
+    viewer: User,
+    phone: str = "",
+    email: str = "",
+    given_name: str = "",
+    family_name: str = "",
+    postal_code: str = "",
+) -> list[tuple[Supporter, list[str]]]:
+    """Supporters the viewer may see who may be the person about to be added, with why.
+
+    Matches on the same phone (last ten digits), the same email (ignoring case), or the
+    same given and family name with the same ZIP.
+    """
+    conditions: dict[str, Q] = {}
+    phone_digits = _digits(phone)[-10:]
+    if len(phone_digits) >= 7:
+        conditions["same phone"] = Exists(
+            SupporterPhone.objects.annotate(digits=_phone_digits()).filter(
+                supporter=OuterRef("pk"), digits__endswith=phone_digits
+            )
+        )
+    if email.strip():
+        conditions["same email"] = Exists(
+            SupporterEmail.objects.filter(supporter=OuterRef("pk"), address__iexact=email.strip())
+        )
+    if given_name.strip() and family_name.strip() and postal_code.strip():
+        conditions["same name and ZIP"] = Q(
+            given_name__iexact=given_name.strip(), family_name__iexact=family_name.strip()
+        ) & Exists(
+            SupporterAddress.objects.filter(
+                supporter=OuterRef("pk"), postal_code__startswith=postal_code.strip()[:5]
+            )
+        )
+    if not conditions:
+        return []
+    any_match = Q()
+    for condition in conditions.values():
+        any_match |= condition
+    candidates = (
+        supporter_list(viewer=viewer)
+        .filter(any_match)
+        .annotate(
+            **{
+                f"match_{i}": ExpressionWrapper(c, output_field=BooleanField())
+                for i, c in enumerate(conditions.values())
+            }
+        )
+        .select_related("team")[:10]
+    )
+    labels = list(conditions)
+    return [
+        (supporter, [labels[i] for i in range(len(labels)) if getattr(supporter, f"match_{i}")])
+        for supporter in candidates
+    ]
+
+
+def supporter_list_mine(*, viewer: User) -> QuerySet[Supporter]:
+    """The viewer's own people: assigned to them or known to them, most urgent first.
+
+    Each carries ``next_due`` (the earliest open follow-up the viewer holds for them) and
+    ``last_contact_at``; people with something due come first, then by name.
+    """
+    from conversations.models import Conversation, FollowUp
+
+    own = Supporter.objects.filter(
+        Q(pk__in=Assignment.objects.active().filter(volunteer=viewer).values("supporter_id"))
+        | Q(pk__in=Relationship.objects.filter(known_by=viewer).values("supporter_id"))
+    )
+    return (
+        own.annotate(
+            next_due=Subquery(
+                FollowUp.objects.filter(
+                    supporter=OuterRef("pk"), assignee=viewer, status=FollowUp.Status.OPEN
+                )
+                .order_by("due_at")
+                .values("due_at")[:1]
+            ),
+            last_contact_at=Subquery(
+                Conversation.objects.filter(supporter=OuterRef("pk"))
+                .order_by("-happened_at")
+                .values("happened_at")[:1]
+            ),
+        )
+        .select_related("team")
+        .prefetch_related("do_not_contact")
+        .order_by(F("next_due").asc(nulls_last=True), "family_name", "given_name", "id")
+    )

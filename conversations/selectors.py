@@ -1,0 +1,290 @@
+"""Reads for listening: the brief, the history timeline and follow-up queues.
+
+Each reads supporters through the one visibility rule and runs a fixed number of queries
+whatever the length of a person's history (tests assert the counts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import JSONObject
+from django.utils import timezone
+
+from organizing.models import Membership, User
+from organizing.selectors import team_ids_organized_by, user_organizes
+from supporters.models import (
+    DoNotContact,
+    HistoryEvent,
+    Relationship,
+    Supporter,
+    SupporterAddress,
+    SupporterEmail,
+    SupporterPhone,
+    SupporterTag,
+)
+from supporters.selectors import supporter_get, supporter_list
+
+from .models import Conversation, FollowUp, Issue, Note, NoteRevision, Suggestion
+
+HISTORY_PAGE_SIZE = 50
+
+
+def _supporter_with_details(*, viewer: User, pk: int) -> Supporter:
+    """One visible supporter with contact points, consent, tags and team organizers, in one query."""
+    supporter_get(viewer=viewer, pk=pk)  # the visibility rule decides; 404 outside it
+    return (
+        Supporter.objects.select_related("team")
+        .annotate(
+            email_list=ArraySubquery(
+                SupporterEmail.objects.filter(supporter=OuterRef("pk"))
+                .order_by("-is_primary", "id")
+                .values(json=JSONObject(address="address", label="label"))
+            ),
+            phone_list=ArraySubquery(
+                SupporterPhone.objects.filter(supporter=OuterRef("pk"))
+                .order_by("-is_primary", "id")
+                .values(json=JSONObject(number="number", kind="kind", label="label"))
+            ),
+            address_list=ArraySubquery(
+                SupporterAddress.objects.filter(supporter=OuterRef("pk"))
+                .order_by("-is_primary", "id")
+                .values(
+                    json=JSONObject(
+                        line1="line1",
+                        line2="line2",
+                        city="city",
+                        state="state",
+                        postal_code="postal_code",
+                    )
+                )
+            ),
+            blocked_channels=ArraySubquery(
+                DoNotContact.objects.filter(supporter=OuterRef("pk"))
+                .order_by("channel")
+                .values("channel")
+            ),
+            tag_names=ArraySubquery(
+                SupporterTag.objects.filter(supporter=OuterRef("pk"))
+                .order_by("tag__name")
+                .values("tag__name")
+            ),
+            organizer_names=ArraySubquery(
+                Membership.objects.filter(team=OuterRef("team"), role=Membership.Role.ORGANIZER)
+                .order_by("user__full_name")
+                .values(json=JSONObject(name="user__full_name", email="user__email"))
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+@dataclass
+class Brief:
+    """What a volunteer reads before knocking or dialing."""
+
+    supporter: Supporter
+    can_see_sensitive: bool
+    consent_warnings: list[str]
+    remember: list[Note]
+    sensitive: list[Note]
+    sensitive_count: int
+    ask_whom: list[dict]
+    top_issues: list[Issue]
+    last_conversations: list[Conversation]
+    open_followups: list[FollowUp]
+    relationships: list[Relationship]
+    suggestions: list[Suggestion]
+    pinned: list[Note] = field(default_factory=list)
+
+
+def brief_get(*, viewer: User, pk: int) -> Brief:
+    """The brief for supporter ``pk`` as ``viewer`` may see it (404 outside their scope).
+
+    Sensitive notes' words are only read for organizers of the person's team and
+    organization-wide roles; everyone else learns that one exists and whom to ask.
+    """
+    supporter = _supporter_with_details(viewer=viewer, pk=pk)
+    can_see_sensitive = user_organizes(viewer, supporter.team_id)
+    notes = list(
+        Note.objects.filter(supporter=supporter)
+        .filter(Q(kind__in=[Note.Kind.REMEMBER, Note.Kind.SENSITIVE]) | Q(is_pinned=True))
+        .select_related("author", "conversation__volunteer")
+        .order_by("-is_pinned", "-created_at", "-id")[:100]
+    )
+    sensitive = [note for note in notes if note.kind == Note.Kind.SENSITIVE]
+    remember = [note for note in notes if note.kind == Note.Kind.REMEMBER]
+    pinned = [note for note in notes if note.kind == Note.Kind.GENERAL]
+    blocked = set(supporter.blocked_channels)
+    warnings = [
+        label
+        for channel, label in (
+            ("call", "Do not call"),
+            ("text", "Do not text"),
+            ("visit", "Do not visit"),
+            ("email", "Do not email"),
+            ("mail", "Do not mail"),
+        )
+        if channel in blocked
+    ]
+    return Brief(
+        supporter=supporter,
+        can_see_sensitive=can_see_sensitive,
+        consent_warnings=warnings,
+        remember=remember,
+        pinned=pinned,
+        sensitive=sensitive if can_see_sensitive else [],
+        sensitive_count=len(sensitive),
+        ask_whom=supporter.organizer_names,
+        top_issues=list(
+            Issue.objects.filter(conversations__supporter=supporter)
+            .annotate(mentions=Count("conversations"))
+            .order_by("-mentions", "name")[:3]
+        ),
+        last_conversations=list(
+            Conversation.objects.filter(supporter=supporter)
+            .select_related("volunteer")
+            .prefetch_related("issues")
+            .order_by("-happened_at", "-id")[:3]
+        ),
+        open_followups=list(
+            FollowUp.objects.filter(supporter=supporter, status=FollowUp.Status.OPEN)
+            .select_related("assignee")
+            .order_by("due_at")[:10]
+        ),
+        relationships=list(
+            Relationship.objects.filter(Q(supporter=supporter) | Q(other_supporter=supporter))
+            .select_related("known_by", "other_supporter", "supporter")
+            .order_by("kind", "id")[:20]
+        ),
+        suggestions=list(
+            Suggestion.objects.filter(supporter=supporter, status=Suggestion.Status.SUGGESTED)
+            .select_related("conversation")
+            .order_by("-created_at")[:10]
+        ),
+    )
+
+
+@dataclass
+class HistoryPage:
+    supporter: Supporter
+    events: list[HistoryEvent]
+    next_cursor: str | None
+    can_see_sensitive: bool
+
+
+def _parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    if not cursor:
+        return None
+    try:
+        stamp, _, event_id = cursor.rpartition("_")
+        at = datetime.fromisoformat(stamp)
+        return (at, int(event_id)) if at.tzinfo else None
+    except ValueError:
+        return None
+
+
+def history_page(
+    *, viewer: User, pk: int, cursor: str | None = None, size: int = HISTORY_PAGE_SIZE
+) -> HistoryPage:
+    """One page of a supporter's timeline, newest first, continuing before ``cursor``.
+
+    Keyset paging on (at, id): every page costs the same whatever the history's length. A
+    malformed cursor starts from the newest. Events about notes carry ``note`` (with its
+    revisions) and events about conversations carry ``conversation`` (with its issues).
+    """
+    supporter = supporter_get(viewer=viewer, pk=pk)
+    can_see_sensitive = user_organizes(viewer, supporter.team_id)
+    events = HistoryEvent.objects.filter(supporter=supporter).select_related("actor")
+    after = _parse_cursor(cursor)
+    if after is not None:
+        at, event_id = after
+        events = events.filter(Q(at__lt=at) | Q(at=at, id__lt=event_id))
+    page = list(events.order_by("-at", "-id")[: size + 1])
+    more = len(page) > size
+    page = page[:size]
+
+    ids: dict[str, set[int]] = {"conversation": set(), "note": set()}
+    for event in page:
+        if event.subject_type in ids and event.subject_id is not None:
+            ids[event.subject_type].add(event.subject_id)
+    conversations = {}
+    if ids["conversation"]:
+        conversations = {
+            c.pk: c
+            for c in Conversation.objects.filter(pk__in=ids["conversation"])
+            .select_related("volunteer")
+            .prefetch_related("issues", "responses__question", "responses__choice")
+        }
+    notes = {}
+    if ids["note"]:
+        notes = {
+            n.pk: n
+            for n in Note.objects.filter(pk__in=ids["note"]).prefetch_related(
+                Prefetch(
+                    "revisions",
+                    queryset=NoteRevision.objects.select_related("edited_by").order_by(
+                        "-edited_at", "-id"
+                    ),
+                )
+            )
+        }
+    for event in page:
+        event.conversation = (
+            conversations.get(event.subject_id) if event.subject_type == "conversation" else None
+        )
+        event.note = notes.get(event.subject_id) if event.subject_type == "note" else None
+        event.is_hidden = bool(
+            event.note is not None
+            and event.note.kind == Note.Kind.SENSITIVE
+            and not can_see_sensitive
+        ) or (event.details.get("note_kind") == Note.Kind.SENSITIVE and not can_see_sensitive)
+    next_cursor = f"{page[-1].at.isoformat()}_{page[-1].pk}" if more and page else None
+    return HistoryPage(
+        supporter=supporter,
+        events=page,
+        next_cursor=next_cursor,
+        can_see_sensitive=can_see_sensitive,
+    )
+
+
+def followup_list_due(*, viewer: User, now: datetime | None = None) -> QuerySet[FollowUp]:
+    """The viewer's open follow-ups due by the end of today (local time), most overdue first."""
+    now = now or timezone.now()
+    end_of_today = timezone.localtime(now).replace(
+        hour=23, minute=59, second=59, microsecond=999999
+    )
+    return (
+        FollowUp.objects.filter(
+            assignee=viewer,
+            status=FollowUp.Status.OPEN,
+            due_at__lte=end_of_today,
+            supporter__in=supporter_list(viewer=viewer),
+        )
+        .select_related("supporter")
+        .order_by("due_at", "id")
+    )
+
+
+def followup_list_queue(
+    *, viewer: User, due_only: bool = True, now: datetime | None = None
+) -> QuerySet[FollowUp]:
+    """Open follow-ups on the supporters an organizer looks after, grouped by assignee.
+
+    ``due_only`` keeps those due by the end of today and overdue.
+    """
+    now = now or timezone.now()
+    followups = FollowUp.objects.filter(
+        status=FollowUp.Status.OPEN, supporter__team_id__in=team_ids_organized_by(viewer)
+    )
+    if due_only:
+        end_of_today = timezone.localtime(now).replace(
+            hour=23, minute=59, second=59, microsecond=999999
+        )
+        followups = followups.filter(due_at__lte=end_of_today)
+    return followups.select_related("supporter", "supporter__team", "assignee").order_by(
+        F("assignee__full_name").asc(nulls_first=True), "assignee_id", "due_at", "id"
+    )
