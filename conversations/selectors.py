@@ -15,7 +15,7 @@ from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from organizing.models import Membership, User
-from organizing.selectors import team_ids_organized_by, user_organizes
+from organizing.selectors import team_ids_overseen_by, user_organizes
 from supporters.models import (
     DoNotContact,
     HistoryEvent,
@@ -278,7 +278,7 @@ def followup_list_queue(
     """
     now = now or timezone.now()
     followups = FollowUp.objects.filter(
-        status=FollowUp.Status.OPEN, supporter__team_id__in=team_ids_organized_by(viewer)
+        status=FollowUp.Status.OPEN, supporter__team_id__in=team_ids_overseen_by(viewer)
     )
     if due_only:
         end_of_today = timezone.localtime(now).replace(

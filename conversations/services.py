@@ -315,7 +315,13 @@ def conversation_log(
                 SurveyResponse.objects.create(
                     conversation=conversation, question=question, choice=answer
                 )
-                if question.slug == SUPPORT_QUESTION_SLUG and answer.value in {"1", "2", "3", "4", "5"}:
+                if question.slug == SUPPORT_QUESTION_SLUG and answer.value in {
+                    "1",
+                    "2",
+                    "3",
+                    "4",
+                    "5",
+                }:
                     Supporter.objects.filter(pk=supporter.pk).update(
                         support_level=int(answer.value), updated_at=timezone.now()
                     )

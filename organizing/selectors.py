@@ -74,3 +74,22 @@ def invitation_list(*, viewer: User) -> QuerySet[Invitation]:
     return Invitation.objects.filter(team_id__in=team_ids_organized_by(viewer)).select_related(
         "team", "invited_by"
     )
+
+
+def team_ids_overseen_by(user: User) -> list[int]:
+    """Teams whose supporters ``user`` looks after on the organizer pages.
+
+    Organizers: the teams they organize; data staff, admins and superusers: every team.
+    """
+    if user_is_organization_wide(user):
+        return list(Team.objects.values_list("id", flat=True))
+    return team_ids_organized_by(user)
+
+
+def team_members(team_ids: list[int]) -> QuerySet[User]:
+    """Active people in these teams (anyone who could be given a supporter or follow-up)."""
+    return (
+        User.objects.filter(is_active=True, memberships__team_id__in=team_ids)
+        .distinct()
+        .order_by("full_name", "email")
+    )

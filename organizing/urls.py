@@ -2,13 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from organizing.views import health_view
-from supporters.views import supporter_list_view
+from supporters.views import home_view
 
 urlpatterns = [
-    path("", supporter_list_view, name="home"),
+    path("", home_view, name="home"),
     path("healthz", health_view, name="health"),
     path("", include("organizing.urls_pages")),
     path("supporters/", include("supporters.urls")),
+    path("", include("conversations.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

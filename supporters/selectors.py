@@ -81,15 +81,11 @@ def _phone_digits() -> Func:
     return Func(F("number"), Value(r"\D"), Value(""), Value("g"), function="regexp_replace")
 
 
-def supporter_search(*, viewer: User, query: str, limit: int = 20) -> QuerySet[Supporter]:
-    """People the viewer may see whose name, phone or email matches ``query``.
-
-    Every word must match part of a name (given, family or preferred); four or more digits
-    also match phone numbers whatever their punctuation; anything with an @ matches emails.
-    """
+def supporter_search_condition(query: str) -> Q:
+    """Who matches a search box: every word part of a name (given, family or preferred);
+    four or more digits also match phones whatever their punctuation; text with an @ or a
+    dot also matches emails."""
     query = query.strip()[:100]
-    if not query:
-        return Supporter.objects.none()
     by_name = Q()
     for word in query.split()[:5]:
         by_name &= (
@@ -109,7 +105,18 @@ def supporter_search(*, viewer: User, query: str, limit: int = 20) -> QuerySet[S
         condition |= Exists(
             SupporterEmail.objects.filter(supporter=OuterRef("pk"), address__icontains=query)
         )
-    return supporter_list(viewer=viewer).filter(condition).select_related("team")[:limit]
+    return condition
+
+
+def supporter_search(*, viewer: User, query: str, limit: int = 20) -> QuerySet[Supporter]:
+    """People the viewer may see who match ``query`` (see ``supporter_search_condition``)."""
+    if not query.strip():
+        return Supporter.objects.none()
+    return (
+        supporter_list(viewer=viewer)
+        .filter(supporter_search_condition(query))
+        .select_related("team")[:limit]
+    )
 
 
 def supporter_matches(

@@ -248,3 +248,18 @@ def consent_clear(
                 channel=channel,
             )
     return bool(deleted)
+
+
+def tag_merge(*, actor: User | None, source: Tag, target: Tag) -> int:
+    """Fold ``source`` into ``target``: everyone tagged ``source`` gets ``target``; ``source``
+    goes. Returns how many people were retagged. Each person's history records both lines."""
+    if source.pk == target.pk:
+        raise ValueError("A tag cannot be merged into itself.")
+    moved = 0
+    with transaction.atomic():
+        for tagging in SupporterTag.objects.filter(tag=source).select_related("supporter"):
+            tag_add(actor=actor, supporter=tagging.supporter, tag=target)
+            tag_remove(actor=actor, supporter=tagging.supporter, tag=source)
+            moved += 1
+        source.delete()
+    return moved

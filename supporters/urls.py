@@ -6,4 +6,6 @@ app_name = "supporters"
 
 urlpatterns = [
     path("", views.supporter_list_view, name="list"),
+    path("new/", views.supporter_create_view, name="create"),
+    path("search/", views.search_view, name="search"),
 ]

@@ -1,38 +1,245 @@
-"""Pages about supporters."""
+"""Pages about people: my people, search, adding someone, the organizer's list."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from datetime import timedelta
 
-from .models import SupporterEmail, SupporterPhone
-from .selectors import supporter_list
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from conversations.models import Conversation, FollowUp
+from conversations.selectors import followup_list_due
+from organizing.models import Membership, Team
+from organizing.selectors import (
+    team_ids_overseen_by,
+    team_members,
+    user_is_organization_wide,
+    user_team_ids,
+)
+
+from .forms import BulkAssignForm, SupporterCreateForm, SupporterFilterForm
+from .models import Assignment, Supporter
+from .selectors import (
+    supporter_list,
+    supporter_list_mine,
+    supporter_matches,
+    supporter_search,
+    supporter_search_condition,
+)
+from .services import assignment_create, supporter_create
 
 PAGE_SIZE = 50
 
 
 @login_required
-def supporter_list_view(request: HttpRequest) -> HttpResponse:
-    """Everyone the signed-in user may see, by name, a page at a time."""
-    supporters = (
-        supporter_list(viewer=request.user)
-        .select_related("team")
-        .prefetch_related(
-            Prefetch(
-                "emails",
-                queryset=SupporterEmail.objects.filter(is_primary=True),
-                to_attr="primary_emails",
-            ),
-            Prefetch(
-                "phones",
-                queryset=SupporterPhone.objects.filter(is_primary=True),
-                to_attr="primary_phones",
-            ),
-            "do_not_contact",
+def home_view(request: HttpRequest) -> HttpResponse:
+    """My people: follow-ups due today or overdue, then my assigned and known people."""
+    due = list(followup_list_due(viewer=request.user)[:50])
+    people = Paginator(supporter_list_mine(viewer=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "supporters/supporter_mine.html",
+        {"due": due, "page": people, "now": timezone.now()},
+    )
+
+
+@login_required
+def search_view(request: HttpRequest) -> HttpResponse:
+    """Search the people the user may see by name, phone or email; htmx gets the results only."""
+    query = request.GET.get("q", "")
+    results = list(supporter_search(viewer=request.user, query=query))
+    template = (
+        "supporters/_search_results.html" if request.htmx else "supporters/supporter_search.html"
+    )
+    return render(request, template, {"query": query, "results": results})
+
+
+def _teams_for_adding(request: HttpRequest) -> QuerySet[Team]:
+    if user_is_organization_wide(request.user):
+        return Team.objects.order_by("name")
+    return Team.objects.filter(id__in=user_team_ids(request.user)).order_by("name")
+
+
+@login_required
+def supporter_create_view(request: HttpRequest) -> HttpResponse:
+    """Add a person. When someone the user may see already matches by phone, email, or name
+    and ZIP, the form comes back with the matches and asks before adding a second record."""
+    teams = _teams_for_adding(request)
+    if not teams:
+        raise PermissionDenied("Join a team before adding people.")
+    form = SupporterCreateForm(request.POST or None, teams=list(teams))
+    matches = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        matches = supporter_matches(
+            viewer=request.user,
+            phone=data["phone"],
+            email=data["email"],
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+            postal_code=data["postal_code"],
         )
+        if not matches or data["confirm_new"]:
+            relational = data["how"] == "relational"
+            supporter = supporter_create(
+                actor=request.user,
+                team=data["team"],
+                given_name=data["given_name"],
+                family_name=data["family_name"],
+                language=data["language"] if data["language"] != "other" else "und",
+                source=Supporter.Source.RELATIONAL if relational else Supporter.Source.CANVASS,
+                email=data["email"],
+                phone=data["phone"],
+                address={"line1": data["line1"], "postal_code": data["postal_code"]},
+                known_by_kind=data["relationship_kind"] if relational else "",
+                assign_to=None if relational else request.user,
+            )
+            messages.success(request, f"{supporter} added.")
+            return redirect("conversations:brief", pk=supporter.pk)
+    status = 400 if form.errors or matches else 200
+    return render(
+        request,
+        "supporters/supporter_form.html",
+        {"form": form, "matches": matches},
+        status=status,
+    )
+
+
+def _filtered(form: SupporterFilterForm, base: QuerySet[Supporter]) -> QuerySet[Supporter]:
+    data = form.cleaned_data
+    supporters = base
+    if data.get("q"):
+        supporters = supporters.filter(supporter_search_condition(data["q"]))
+    if data.get("team"):
+        supporters = supporters.filter(team=data["team"])
+    if data.get("tag"):
+        supporters = supporters.filter(taggings__tag=data["tag"])
+    if data.get("support_level"):
+        supporters = supporters.filter(support_level=data["support_level"])
+    if data.get("issue"):
+        supporters = supporters.filter(
+            Exists(Conversation.objects.filter(supporter=OuterRef("pk"), issues=data["issue"]))
+        )
+    last_contact = data.get("last_contact")
+    if last_contact:
+        talked = Conversation.objects.filter(supporter=OuterRef("pk"))
+        if last_contact == "never":
+            supporters = supporters.exclude(Exists(talked))
+        elif last_contact == "not30":
+            since = timezone.now() - timedelta(days=30)
+            supporters = supporters.exclude(Exists(talked.filter(happened_at__gte=since)))
+        else:
+            since = timezone.now() - timedelta(days=int(last_contact))
+            supporters = supporters.filter(Exists(talked.filter(happened_at__gte=since)))
+    open_followups = FollowUp.objects.filter(supporter=OuterRef("pk"), status=FollowUp.Status.OPEN)
+    if data.get("followup") == "yes":
+        supporters = supporters.filter(Exists(open_followups))
+    elif data.get("followup") == "no":
+        supporters = supporters.exclude(Exists(open_followups))
+    if data.get("contactable"):
+        supporters = supporters.contactable_by(data["contactable"])
+    active = Assignment.objects.active().filter(supporter=OuterRef("pk"))
+    if data.get("assigned") == "yes":
+        supporters = supporters.filter(Exists(active))
+    elif data.get("assigned") == "no":
+        supporters = supporters.exclude(Exists(active))
+    return supporters
+
+
+@login_required
+def supporter_list_view(request: HttpRequest) -> HttpResponse:
+    """The organizer's list: filters, and bulk assignment of the ticked people to a volunteer."""
+    team_ids = team_ids_overseen_by(request.user)
+    if not team_ids:
+        raise PermissionDenied("The supporters list is for organizers.")
+    teams = Team.objects.filter(id__in=team_ids).order_by("name")
+    base = supporter_list(viewer=request.user).filter(team_id__in=team_ids)
+    volunteers = team_members(team_ids)
+
+    if request.method == "POST":
+        assign_form = BulkAssignForm(request.POST, volunteers=volunteers, supporters=base)
+        if assign_form.is_valid():
+            volunteer = assign_form.cleaned_data["volunteer"]
+            volunteer_teams = set(
+                Membership.objects.filter(user=volunteer).values_list("team_id", flat=True)
+            )
+            assigned, skipped = 0, []
+            for supporter in assign_form.cleaned_data["supporters"]:
+                if supporter.team_id not in volunteer_teams:
+                    skipped.append(str(supporter))
+                    continue
+                assignment_create(actor=request.user, supporter=supporter, volunteer=volunteer)
+                assigned += 1
+            if assigned:
+                messages.success(
+                    request,
+                    f"{assigned} {'person' if assigned == 1 else 'people'} assigned to {volunteer}.",
+                )
+            if skipped:
+                messages.error(
+                    request,
+                    f"Not assigned (not on {volunteer}'s team): {', '.join(skipped[:10])}"
+                    + ("…" if len(skipped) > 10 else ""),
+                )
+        else:
+            for errors in assign_form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+        query = request.GET.urlencode()
+        return redirect(f"{reverse('supporters:list')}{'?' + query if query else ''}")
+
+    form = SupporterFilterForm(request.GET or None, teams=teams)
+    supporters = base
+    if form.is_bound and form.is_valid():
+        supporters = _filtered(form, base)
+    supporters = (
+        supporters.select_related("team")
+        .annotate(
+            last_contact_at=Subquery(
+                Conversation.objects.filter(supporter=OuterRef("pk"))
+                .order_by("-happened_at")
+                .values("happened_at")[:1]
+            ),
+            assigned_name=Subquery(
+                Assignment.objects.active()
+                .filter(supporter=OuterRef("pk"))
+                .order_by("-created_at")
+                .values("volunteer__full_name")[:1]
+            ),
+            open_followups=Coalesce(
+                Subquery(
+                    FollowUp.objects.filter(supporter=OuterRef("pk"), status=FollowUp.Status.OPEN)
+                    .values("supporter")
+                    .annotate(n=Count("id"))
+                    .values("n")
+                ),
+                0,
+            ),
+        )
+        .prefetch_related("do_not_contact", "tags")
+        .order_by("family_name", "given_name", "id")
     )
     page = Paginator(supporters, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "supporters/supporter_list.html", {"page": page})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "supporters/supporter_list.html",
+        {
+            "form": form,
+            "page": page,
+            "volunteers": volunteers,
+            "query": query.urlencode(),
+        },
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,197 @@
+"""Pages a volunteer uses at the door: the brief, logging a conversation, the history."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from organizing.selectors import user_organizes
+from organizing.services import audit_record
+from supporters.selectors import supporter_get
+
+from .forms import ConversationLogForm, NoteForm
+from .models import FollowUp, Note, Suggestion, SurveyQuestion
+from .selectors import brief_get, history_page
+from .services import (
+    conversation_log,
+    followup_complete,
+    note_update,
+    suggestion_confirm,
+    suggestion_dismiss,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@login_required
+def brief_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The card a volunteer reads before knocking or dialing. Opening it is audited."""
+    brief = brief_get(viewer=request.user, pk=pk)
+    audit_record(
+        actor=request.user, action="supporter.brief_viewed", obj=brief.supporter, request=request
+    )
+    return render(request, "conversations/supporter_brief.html", {"brief": brief})
+
+
+@login_required
+def history_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """One timeline, newest first, a page at a time. htmx asks for the next page as a partial."""
+    page = history_page(viewer=request.user, pk=pk, cursor=request.GET.get("before"))
+    context = {"page": page, "supporter": page.supporter}
+    if request.htmx:
+        return render(request, "conversations/_history_events.html", context)
+    audit_record(
+        actor=request.user, action="supporter.history_viewed", obj=page.supporter, request=request
+    )
+    return render(request, "conversations/supporter_history.html", context)
+
+
+def _active_questions() -> list[SurveyQuestion]:
+    return list(
+        SurveyQuestion.objects.filter(is_active=True)
+        .prefetch_related("choices")
+        .order_by("position", "id")
+    )
+
+
+@login_required
+def conversation_log_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Log a conversation. The form carries a UUID made when it was shown, so a double tap
+    or a retry stores one conversation; bad input comes back with everything kept."""
+    supporter = supporter_get(viewer=request.user, pk=pk)
+    questions = _active_questions()
+    if request.method == "POST":
+        form = ConversationLogForm(request.POST, questions=questions)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                conversation, created = conversation_log(
+                    actor=request.user,
+                    supporter=supporter,
+                    client_uuid=data["client_uuid"],
+                    channel=data["channel"],
+                    outcome=data["outcome"],
+                    heard=data["heard"],
+                    answers=data["answers"],
+                    issues=data["issues"],
+                    remember=data["remember"],
+                    followup=form.followup_due_at(),
+                    stop_channels=data["consent"],
+                )
+            except DatabaseError:
+                logger.exception("Could not save a conversation for supporter %s", supporter.pk)
+                form.add_error(
+                    None,
+                    "We couldn't save this just now. Everything you entered is still here; "
+                    "try again in a moment.",
+                )
+            else:
+                if created:
+                    messages.success(request, "Conversation saved.")
+                else:
+                    messages.info(request, "Already saved — we kept the first copy.")
+                url = reverse("conversations:brief", args=[supporter.pk])
+                return redirect(f"{url}#conversation-{conversation.pk}")
+        status = 400
+    else:
+        form = ConversationLogForm(
+            initial={
+                "client_uuid": ConversationLogForm.new_uuid(),
+                "channel": request.GET.get("channel", "door"),
+            },
+            questions=questions,
+        )
+        status = 200
+    return render(
+        request,
+        "conversations/conversation_form.html",
+        {"form": form, "supporter": supporter},
+        status=status,
+    )
+
+
+@login_required
+def note_edit_view(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+    """Correct a note. The earlier text stays in the history, with who changed it."""
+    supporter = supporter_get(viewer=request.user, pk=pk)
+    note = get_object_or_404(Note, pk=note_pk, supporter=supporter)
+    can_see_sensitive = user_organizes(request.user, supporter.team_id)
+    if note.kind == Note.Kind.SENSITIVE and not can_see_sensitive:
+        raise PermissionDenied("Sensitive notes are for organizers.")
+    if note.author_id != request.user.pk and not can_see_sensitive:
+        raise PermissionDenied("Only the author or an organizer corrects a note.")
+    form = NoteForm(request.POST or None, instance=note, can_see_sensitive=can_see_sensitive)
+    if request.method == "POST" and form.is_valid():
+        note_update(
+            note=note,
+            actor=request.user,
+            body=form.cleaned_data["body"],
+            kind=form.cleaned_data["kind"],
+            is_pinned=form.cleaned_data["is_pinned"],
+        )
+        messages.success(request, "Note corrected; the earlier text is kept in the history.")
+        return redirect("conversations:history", pk=supporter.pk)
+    return render(
+        request,
+        "conversations/note_form.html",
+        {"form": form, "supporter": supporter, "note": note},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def suggestion_decide_view(request: HttpRequest, pk: int, suggestion_pk: int) -> HttpResponse:
+    """Confirm (optionally reworded, optionally sensitive) or dismiss a suggested thing to remember."""
+    supporter = supporter_get(viewer=request.user, pk=pk)
+    suggestion = get_object_or_404(Suggestion, pk=suggestion_pk, supporter=supporter)
+    decision = request.POST.get("decision")
+    if decision == "confirm":
+        text = request.POST.get("text", "").strip()[:200]
+        suggestion = suggestion_confirm(
+            suggestion=suggestion,
+            actor=request.user,
+            text=text or None,
+            is_sensitive=request.POST.get("sensitive") == "on",
+        )
+    elif decision == "dismiss":
+        suggestion = suggestion_dismiss(suggestion=suggestion, actor=request.user)
+    else:
+        return HttpResponse("Choose confirm or dismiss.", status=400)
+    if request.htmx:
+        return render(request, "conversations/_suggestion.html", {"suggestion": suggestion})
+    return redirect("conversations:brief", pk=supporter.pk)
+
+
+@login_required
+@require_POST
+def followup_complete_view(request: HttpRequest, pk: int, followup_pk: int) -> HttpResponse:
+    """Mark a follow-up done (or cancelled) from the brief, my people or the queue."""
+    supporter = supporter_get(viewer=request.user, pk=pk)
+    followup = get_object_or_404(FollowUp, pk=followup_pk, supporter=supporter)
+    if followup.assignee_id != request.user.pk and not user_organizes(
+        request.user, supporter.team_id
+    ):
+        raise PermissionDenied("Only the person it is given to, or an organizer, closes it.")
+    status = request.POST.get("status", FollowUp.Status.DONE)
+    if status not in (FollowUp.Status.DONE, FollowUp.Status.CANCELLED):
+        return HttpResponse("Close it as done or cancelled.", status=400)
+    followup = followup_complete(actor=request.user, followup=followup, status=status)
+    if request.htmx:
+        return render(request, "conversations/_followup_closed.html", {"followup": followup})
+    messages.success(
+        request, f"“{followup.reason}” marked {followup.get_status_display().lower()}."
+    )
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("conversations:brief", args=[supporter.pk])
+    return redirect(next_url)

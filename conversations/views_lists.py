@@ -1,0 +1,199 @@
+"""Keeping the organization's lists tidy: issues, survey questions and tags (organizers)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+
+from organizing.selectors import team_ids_overseen_by
+from supporters.forms import TagForm
+from supporters.models import Tag
+from supporters.services import tag_merge
+
+from .models import Issue, SurveyChoice, SurveyQuestion
+
+
+class IssueForm(forms.ModelForm):
+    class Meta:
+        model = Issue
+        fields = ["name", "description", "is_active"]
+        labels = {"is_active": "Offer on the conversation form"}
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        clash = Issue.objects.filter(name__iexact=name).exclude(pk=self.instance.pk or 0)
+        if clash.exists():
+            raise forms.ValidationError("There is already an issue with that name.")
+        return name
+
+
+class QuestionForm(forms.ModelForm):
+    new_choices = forms.CharField(
+        label="Add answers (one per line)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For multiple-choice questions. Existing answers stay.",
+    )
+
+    class Meta:
+        model = SurveyQuestion
+        fields = ["prompt", "kind", "is_active", "position"]
+        labels = {"is_active": "Ask it on the conversation form"}
+
+    def clean(self):
+        data = super().clean()
+        lines = [line.strip() for line in data.get("new_choices", "").splitlines() if line.strip()]
+        values = [slugify(line)[:60] for line in lines]
+        if any(not value for value in values):
+            self.add_error("new_choices", "Each answer needs letters or numbers.")
+        existing = set()
+        if self.instance.pk:
+            existing = set(self.instance.choices.values_list("value", flat=True))
+        if len(set(values)) != len(values) or existing & set(values):
+            self.add_error("new_choices", "Each answer must be different from the others.")
+        data["choice_lines"] = list(zip(values, lines, strict=True))
+        return data
+
+    def save_with_choices(self) -> SurveyQuestion:
+        with transaction.atomic():
+            question = self.save(commit=False)
+            if not question.slug:
+                base = slugify(question.prompt)[:50] or "question"
+                slug, n = base, 2
+                while SurveyQuestion.objects.filter(slug=slug).exists():
+                    slug, n = f"{base}-{n}", n + 1
+                question.slug = slug
+            question.save()
+            start = question.choices.count()
+            SurveyChoice.objects.bulk_create(
+                SurveyChoice(question=question, value=value, label=label, position=start + i)
+                for i, (value, label) in enumerate(self.cleaned_data["choice_lines"])
+            )
+        return question
+
+
+def _require_organizer(request: HttpRequest) -> None:
+    if not team_ids_overseen_by(request.user):
+        raise PermissionDenied("The lists are kept by organizers.")
+
+
+@login_required
+def lists_view(request: HttpRequest) -> HttpResponse:
+    """Issues, survey questions and tags, each with how much it is used, and forms to add."""
+    _require_organizer(request)
+    issue_form = IssueForm(prefix="issue")
+    question_form = QuestionForm(prefix="question")
+    tag_form = TagForm(prefix="tag")
+    status = 200
+    if request.method == "POST":
+        kind = request.POST.get("add")
+        form = {"issue": IssueForm, "question": QuestionForm, "tag": TagForm}.get(kind)
+        if form is None:
+            return HttpResponse("Say what to add: issue, question or tag.", status=400)
+        bound = form(request.POST, prefix=kind)
+        if bound.is_valid():
+            saved = bound.save_with_choices() if kind == "question" else bound.save()
+            messages.success(request, f"Added “{saved}”.")
+            return redirect("conversations:lists")
+        issue_form, question_form, tag_form = (
+            bound if kind == "issue" else issue_form,
+            bound if kind == "question" else question_form,
+            bound if kind == "tag" else tag_form,
+        )
+        status = 400
+    return render(
+        request,
+        "conversations/lists.html",
+        {
+            "issues": Issue.objects.annotate(uses=Count("conversations")).order_by("name"),
+            "questions": SurveyQuestion.objects.annotate(uses=Count("responses"))
+            .prefetch_related("choices")
+            .order_by("position", "id"),
+            "tags": Tag.objects.annotate(uses=Count("taggings")).order_by("name"),
+            "issue_form": issue_form,
+            "question_form": question_form,
+            "tag_form": tag_form,
+        },
+        status=status,
+    )
+
+
+@login_required
+def issue_edit_view(request: HttpRequest, issue_pk: int) -> HttpResponse:
+    _require_organizer(request)
+    issue = get_object_or_404(Issue, pk=issue_pk)
+    form = IssueForm(request.POST or None, instance=issue)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved “{issue}”.")
+        return redirect("conversations:lists")
+    return render(
+        request,
+        "conversations/list_item_form.html",
+        {"form": form, "title": f"Issue: {issue}"},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def question_edit_view(request: HttpRequest, question_pk: int) -> HttpResponse:
+    _require_organizer(request)
+    question = get_object_or_404(SurveyQuestion, pk=question_pk)
+    form = QuestionForm(request.POST or None, instance=question)
+    if request.method == "POST" and form.is_valid():
+        form.save_with_choices()
+        messages.success(request, "Question saved.")
+        return redirect("conversations:lists")
+    return render(
+        request,
+        "conversations/list_item_form.html",
+        {"form": form, "title": "Survey question", "choices": question.choices.all()},
+        status=400 if form.errors else 200,
+    )
+
+
+class TagMergeForm(forms.Form):
+    target = forms.ModelChoiceField(queryset=Tag.objects.none(), label="Merge into")
+
+    def __init__(self, *args, source: Tag, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = Tag.objects.exclude(pk=source.pk).order_by("name")
+
+
+@login_required
+def tag_edit_view(request: HttpRequest, tag_pk: int) -> HttpResponse:
+    """Rename a tag, merge it into another, or delete it when no one has it."""
+    _require_organizer(request)
+    tag = get_object_or_404(Tag, pk=tag_pk)
+    action = request.POST.get("action", "save") if request.method == "POST" else None
+    form = TagForm(request.POST if action == "save" else None, instance=tag)
+    merge_form = TagMergeForm(request.POST if action == "merge" else None, source=tag)
+    if action == "save" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved “{tag}”.")
+        return redirect("conversations:lists")
+    if action == "merge" and merge_form.is_valid():
+        target = merge_form.cleaned_data["target"]
+        moved = tag_merge(actor=request.user, source=tag, target=target)
+        messages.success(request, f"Merged into “{target}”; {moved} people retagged.")
+        return redirect("conversations:lists")
+    if action == "delete":
+        if tag.taggings.exists():
+            form.add_error(None, "People still have this tag; merge it into another instead.")
+        else:
+            tag.delete()
+            messages.success(request, "Tag deleted.")
+            return redirect("conversations:lists")
+    return render(
+        request,
+        "conversations/list_item_form.html",
+        {"form": form, "merge_form": merge_form, "title": f"Tag: {tag}", "tag": tag},
+        status=400 if (form.errors or merge_form.errors) else 200,
+    )

@@ -1,0 +1,173 @@
+"""Forms about people: adding someone, filtering the organizer's list, bulk assignment, tags."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.validators import validate_email
+
+from organizing.models import Team, User
+
+from .models import Channel, Relationship, Supporter, Tag
+
+HOW_WE_MET = [
+    ("door", "Met at the door (assign them to me)"),
+    ("relational", "Someone I know"),
+]
+
+
+class SupporterCreateForm(forms.Form):
+    """Few fields, at the door or from a volunteer's own circle."""
+
+    given_name = forms.CharField(label="First name", max_length=100, required=False)
+    family_name = forms.CharField(label="Last name", max_length=100, required=False)
+    phone = forms.CharField(label="Phone", max_length=40, required=False)
+    email = forms.CharField(label="Email", max_length=254, required=False)
+    line1 = forms.CharField(label="Street address", max_length=200, required=False)
+    postal_code = forms.CharField(label="ZIP code", max_length=10, required=False)
+    language = forms.ChoiceField(
+        label="Language",
+        choices=[
+            ("en", "English"),
+            ("es", "Spanish"),
+            ("vi", "Vietnamese"),
+            ("zh", "Chinese"),
+            ("ar", "Arabic"),
+            ("pl", "Polish"),
+            ("other", "Other"),
+        ],
+        initial="en",
+    )
+    how = forms.ChoiceField(
+        label="How you know them", choices=HOW_WE_MET, initial="door", widget=forms.RadioSelect
+    )
+    relationship_kind = forms.ChoiceField(
+        label="They are my…",
+        choices=[("", "—"), *list(Relationship.Kind.choices)],
+        required=False,
+    )
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Team", empty_label=None)
+    confirm_new = forms.BooleanField(label="This is someone new — add them anyway", required=False)
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        if len(teams) == 1:
+            self.fields["team"].initial = teams[0].pk
+            self.fields["team"].widget = forms.HiddenInput()
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        if phone and len(re.sub(r"\D", "", phone)) < 7:
+            raise forms.ValidationError("A phone number needs at least 7 digits.")
+        return phone
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if email:
+            try:
+                validate_email(email)
+            except forms.ValidationError:
+                raise forms.ValidationError("That doesn't look like an email address.") from None
+        return email
+
+    def clean_postal_code(self):
+        postal_code = self.cleaned_data["postal_code"].strip()
+        if postal_code and not re.fullmatch(r"\d{5}(-\d{4})?", postal_code):
+            raise forms.ValidationError("A ZIP code is five digits (or ZIP+4).")
+        return postal_code
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("given_name", "").strip() or data.get("family_name", "").strip()):
+            self.add_error("given_name", "A first or last name, please.")
+        if data.get("how") == "relational" and not data.get("relationship_kind"):
+            self.add_error("relationship_kind", "Say how you know them.")
+        return data
+
+
+LAST_CONTACT_CHOICES = [
+    ("", "Any time"),
+    ("7", "In the last 7 days"),
+    ("30", "In the last 30 days"),
+    ("not30", "Not in the last 30 days"),
+    ("never", "Never contacted"),
+]
+
+
+class SupporterFilterForm(forms.Form):
+    """The organizer's filters. Every field is optional; bad values are errors, not crashes."""
+
+    q = forms.CharField(label="Name, phone or email", required=False, max_length=100)
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label="Team")
+    tag = forms.ModelChoiceField(queryset=Tag.objects.none(), required=False, label="Tag")
+    support_level = forms.TypedChoiceField(
+        label="Support level",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[
+            ("", "Any"),
+            (1, "1 Strong support"),
+            (2, "2 Lean support"),
+            (3, "3 Undecided"),
+            (4, "4 Lean against"),
+            (5, "5 Strong opposition"),
+        ],
+    )
+    issue = forms.ModelChoiceField(queryset=None, required=False, label="Issue raised")
+    last_contact = forms.ChoiceField(
+        label="Last contacted", choices=LAST_CONTACT_CHOICES, required=False
+    )
+    followup = forms.ChoiceField(
+        label="Open follow-up",
+        required=False,
+        choices=[("", "Either"), ("yes", "Has one"), ("no", "Has none")],
+    )
+    contactable = forms.ChoiceField(
+        label="Contactable by",
+        required=False,
+        choices=[("", "Any channel"), *list(Channel.choices)],
+    )
+    assigned = forms.ChoiceField(
+        label="Assigned",
+        required=False,
+        choices=[("", "Either"), ("yes", "Assigned"), ("no", "Not assigned")],
+    )
+
+    def __init__(self, *args, teams, **kwargs):
+        from conversations.models import Issue
+
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        self.fields["tag"].queryset = Tag.objects.order_by("name")
+        self.fields["issue"].queryset = Issue.objects.filter(is_active=True).order_by("name")
+
+
+class BulkAssignForm(forms.Form):
+    volunteer = forms.ModelChoiceField(queryset=User.objects.none(), label="Assign to")
+    supporters = forms.ModelMultipleChoiceField(
+        queryset=Supporter.objects.none(),
+        error_messages={"required": "Tick the people to assign first."},
+    )
+
+    def __init__(self, *args, volunteers, supporters, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["volunteer"].queryset = volunteers
+        self.fields["supporters"].queryset = supporters
+
+
+class TagForm(forms.ModelForm):
+    class Meta:
+        model = Tag
+        fields = ["name", "description"]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        clash = Tag.objects.filter(name__iexact=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("There is already a tag with that name.")
+        return name
