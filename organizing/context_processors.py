@@ -1,9 +1,12 @@
-from .selectors import team_ids_organized_by
+from .selectors import team_ids_organized_by, team_ids_overseen_by
 
 
 def roles(request) -> dict:
     """What the navigation needs to know about the signed-in user's roles."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"can_invite": False}
-    return {"can_invite": bool(team_ids_organized_by(user))}
+        return {"can_invite": False, "is_organizer": False}
+    return {
+        "can_invite": bool(team_ids_organized_by(user)),
+        "is_organizer": bool(team_ids_overseen_by(user)),
+    }

@@ -53,8 +53,9 @@ class SupporterCreateForm(forms.Form):
     def __init__(self, *args, teams, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
-        if len(teams) == 1:
-            self.fields["team"].initial = teams[0].pk
+        only = list(teams[:2])
+        if len(only) == 1:
+            self.fields["team"].initial = only[0].pk
             self.fields["team"].widget = forms.HiddenInput()
 
     def clean_phone(self):

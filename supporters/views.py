@@ -77,7 +77,7 @@ def supporter_create_view(request: HttpRequest) -> HttpResponse:
     teams = _teams_for_adding(request)
     if not teams:
         raise PermissionDenied("Join a team before adding people.")
-    form = SupporterCreateForm(request.POST or None, teams=list(teams))
+    form = SupporterCreateForm(request.POST or None, teams=teams)
     matches = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

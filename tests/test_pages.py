@@ -28,7 +28,7 @@ def test_organizer_sees_their_teams_supporters_and_not_others(
     ours = SupporterFactory(given_name="Maria", family_name="Lopez", team=eastside)
     theirs = SupporterFactory(given_name="Thomas", family_name="Other", team=westside)
     client.force_login(organizer)
-    body = client.get(reverse("home")).content.decode()
+    body = client.get(reverse("supporters:list")).content.decode()
     assert ours.display_name in body
     assert theirs.display_name not in body
 
@@ -39,10 +39,10 @@ def test_people_page_query_count_does_not_grow_with_the_list(
     client.force_login(organizer)
     SupporterFactory.create_batch(3, team=eastside)
     with django_assert_max_num_queries(12) as few:
-        client.get(reverse("home"))
+        client.get(reverse("supporters:list"))
     SupporterFactory.create_batch(40, team=eastside)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        client.get(reverse("home"))
+        client.get(reverse("supporters:list"))
 
 
 def test_volunteer_sees_only_assigned_people(client, volunteer, eastside):

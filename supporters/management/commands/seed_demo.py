@@ -37,6 +37,7 @@ from supporters.models import (
     Assignment,
     DoNotContact,
     ExternalId,
+    HistoryEvent,
     Relationship,
     Supporter,
     SupporterAddress,
@@ -194,6 +195,7 @@ class DemoLoader:
         self.load_conversations()
         self.load_notes()
         self.load_followups()
+        self.load_history()
         return self.counts
 
     # --- The organization -------------------------------------------------------------
@@ -955,3 +957,130 @@ class DemoLoader:
 
     def local_hour(self, moment: datetime, hour: int) -> datetime:
         return moment.astimezone(self.tz).replace(hour=hour, minute=0, second=0, microsecond=0)
+
+    # --- The timeline -----------------------------------------------------------------
+
+    def load_history(self) -> None:
+        """Write the timeline lines the services would have written, dated as the demo story
+        goes: added just before their first conversation, then talks, notes and follow-ups."""
+        first_talk: dict[int, datetime] = {}
+        last_talk: dict[int, datetime] = {}
+        events: list[HistoryEvent] = []
+        for talk in self.talks:
+            conversation = talk.conversation
+            pk, at = conversation.supporter_id, conversation.happened_at
+            first_talk[pk] = min(first_talk.get(pk, at), at)
+            last_talk[pk] = max(last_talk.get(pk, at), at)
+            events.append(
+                HistoryEvent(
+                    supporter_id=pk,
+                    kind=HistoryEvent.Kind.CONVERSATION,
+                    at=at,
+                    actor_id=conversation.volunteer_id,
+                    summary=f"{conversation.get_channel_display()}: "
+                    f"{conversation.get_outcome_display()}",
+                    subject_type="conversation",
+                    subject_id=conversation.pk,
+                )
+            )
+        added: dict[int, datetime] = {}
+        for persona in self.personas:
+            supporter = persona.supporter
+            at = first_talk.get(supporter.pk, self.now - timedelta(days=70)) - timedelta(days=1)
+            added[supporter.pk] = at
+            events.append(
+                HistoryEvent(
+                    supporter_id=supporter.pk,
+                    kind=HistoryEvent.Kind.CREATED,
+                    at=at,
+                    actor_id=supporter.created_by_id,
+                    summary=f"Added ({supporter.get_source_display()})",
+                    subject_type="supporter",
+                    subject_id=supporter.pk,
+                )
+            )
+        for tagging in SupporterTag.objects.select_related("tag"):
+            events.append(
+                HistoryEvent(
+                    supporter_id=tagging.supporter_id,
+                    kind=HistoryEvent.Kind.TAG_ADDED,
+                    at=added[tagging.supporter_id] + timedelta(minutes=5),
+                    actor_id=tagging.added_by_id,
+                    summary=f"Tagged {tagging.tag.name}",
+                    subject_type="tag",
+                    subject_id=tagging.tag_id,
+                )
+            )
+        for assignment in Assignment.objects.select_related("volunteer"):
+            events.append(
+                HistoryEvent(
+                    supporter_id=assignment.supporter_id,
+                    kind=HistoryEvent.Kind.ASSIGNED,
+                    at=added[assignment.supporter_id] + timedelta(minutes=10),
+                    actor_id=assignment.assigned_by_id,
+                    summary=f"Assigned to {assignment.volunteer}",
+                    subject_type="assignment",
+                    subject_id=assignment.pk,
+                )
+            )
+        for flag in DoNotContact.objects.all():
+            at = last_talk.get(flag.supporter_id, added[flag.supporter_id]) + timedelta(minutes=1)
+            events.append(
+                HistoryEvent(
+                    supporter_id=flag.supporter_id,
+                    kind=HistoryEvent.Kind.CONSENT_SET,
+                    at=at,
+                    actor_id=flag.set_by_id,
+                    summary=f"Do not contact by {flag.get_channel_display().lower()}: {flag.reason}",
+                    details={"channel": flag.channel},
+                )
+            )
+        for note in Note.objects.all():
+            sensitive = note.kind == Note.Kind.SENSITIVE
+            events.append(
+                HistoryEvent(
+                    supporter_id=note.supporter_id,
+                    kind=HistoryEvent.Kind.REMEMBER
+                    if note.kind == Note.Kind.REMEMBER
+                    else HistoryEvent.Kind.NOTE,
+                    at=note.created_at,
+                    actor_id=note.author_id,
+                    summary="Sensitive note" if sensitive else note.body[:300],
+                    subject_type="note",
+                    subject_id=note.pk,
+                    details={"note_kind": note.kind},
+                )
+            )
+        for followup in FollowUp.objects.select_related("assignee", "source_conversation"):
+            created = (
+                followup.source_conversation.happened_at + timedelta(minutes=2)
+                if followup.source_conversation
+                else min(followup.due_at - timedelta(days=2), self.now)
+            )
+            events.append(
+                HistoryEvent(
+                    supporter_id=followup.supporter_id,
+                    kind=HistoryEvent.Kind.FOLLOW_UP_CREATED,
+                    at=created,
+                    actor_id=followup.created_by_id,
+                    summary=f"{followup.reason} — due "
+                    f"{timezone.localtime(followup.due_at):%b %-d, %-I:%M %p}"
+                    + (f", for {followup.assignee}" if followup.assignee else ""),
+                    subject_type="followup",
+                    subject_id=followup.pk,
+                )
+            )
+            if followup.completed_at:
+                events.append(
+                    HistoryEvent(
+                        supporter_id=followup.supporter_id,
+                        kind=HistoryEvent.Kind.FOLLOW_UP_DONE,
+                        at=followup.completed_at,
+                        actor_id=followup.completed_by_id,
+                        summary=f"{followup.reason} — done",
+                        subject_type="followup",
+                        subject_id=followup.pk,
+                    )
+                )
+        HistoryEvent.objects.bulk_create(events, batch_size=2000)
+        self.counts.update(history_events=len(events))

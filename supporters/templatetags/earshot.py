@@ -1,0 +1,34 @@
+"""Small display helpers for Earshot's templates."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import get_language_info
+
+register = template.Library()
+
+_EXTRA_LANGUAGES = {
+    "und": "Other language",
+    "tl": "Tagalog",
+    "so": "Somali",
+    "ht": "Haitian Creole",
+}
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """``es`` → ``Spanish``; unknown codes are shown as typed."""
+    if not code:
+        return ""
+    if code in _EXTRA_LANGUAGES:
+        return _EXTRA_LANGUAGES[code]
+    try:
+        return get_language_info(code)["name"]
+    except KeyError:
+        return code
+
+
+@register.filter
+def is_past(value) -> bool:
+    return bool(value) and value < timezone.now()
