@@ -28,7 +28,15 @@ from supporters.models import (
 )
 from supporters.selectors import supporter_get, supporter_list
 
-from .models import Conversation, FollowUp, Issue, Note, NoteRevision, Suggestion
+from .models import (
+    Conversation,
+    FollowUp,
+    Issue,
+    Note,
+    NoteRevision,
+    Suggestion,
+    SurveyResponse,
+)
 
 HISTORY_PAGE_SIZE = 50
 
@@ -217,7 +225,13 @@ def history_page(
             c.pk: c
             for c in Conversation.objects.filter(pk__in=ids["conversation"])
             .select_related("volunteer")
-            .prefetch_related("issues", "responses__question", "responses__choice")
+            .prefetch_related(
+                "issues",
+                Prefetch(
+                    "responses",
+                    queryset=SurveyResponse.objects.select_related("question", "choice"),
+                ),
+            )
         }
     notes = {}
     if ids["note"]:

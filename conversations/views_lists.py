@@ -184,9 +184,10 @@ def tag_edit_view(request: HttpRequest, tag_pk: int) -> HttpResponse:
         moved = tag_merge(actor=request.user, source=tag, target=target)
         messages.success(request, f"Merged into “{target}”; {moved} people retagged.")
         return redirect("conversations:lists")
+    delete_error = ""
     if action == "delete":
         if tag.taggings.exists():
-            form.add_error(None, "People still have this tag; merge it into another instead.")
+            delete_error = "People still have this tag; merge it into another instead."
         else:
             tag.delete()
             messages.success(request, "Tag deleted.")
@@ -194,6 +195,12 @@ def tag_edit_view(request: HttpRequest, tag_pk: int) -> HttpResponse:
     return render(
         request,
         "conversations/list_item_form.html",
-        {"form": form, "merge_form": merge_form, "title": f"Tag: {tag}", "tag": tag},
-        status=400 if (form.errors or merge_form.errors) else 200,
+        {
+            "form": form,
+            "merge_form": merge_form,
+            "title": f"Tag: {tag}",
+            "tag": tag,
+            "delete_error": delete_error,
+        },
+        status=400 if (form.errors or merge_form.errors or delete_error) else 200,
     )
