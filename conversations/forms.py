@@ -107,7 +107,9 @@ class ConversationLogForm(forms.Form):
                 label=f"Thing to remember {n + 1}",
                 required=False,
                 max_length=200,
-                widget=forms.TextInput(attrs={"placeholder": "Son is an Iraq war veteran"}),
+                widget=forms.TextInput(
+                    attrs={"placeholder": "e.g. Son is an Iraq war veteran"} if n == 0 else {}
+                ),
             )
             self.fields[f"remember_{n}_sensitive"] = forms.BooleanField(
                 label="Sensitive (organizers only)", required=False
