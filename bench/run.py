@@ -154,6 +154,10 @@ def main() -> int:
             "indexed team query",
             plain / ruled,
         )
+
+    from bench import history
+
+    history.run(line=line, timed=timed, team=teams[0], volunteer=volunteer)
     return 0
 
 

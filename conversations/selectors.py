@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import JSONObject
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 
 from organizing.models import Membership, User
@@ -39,6 +39,21 @@ from .models import (
 )
 
 HISTORY_PAGE_SIZE = 50
+
+
+BRIEF_REMEMBER_LINES = 12
+
+
+def _note_count(kind: str) -> Coalesce:
+    return Coalesce(
+        Subquery(
+            Note.objects.filter(supporter=OuterRef("pk"), kind=kind)
+            .values("supporter")
+            .annotate(n=Count("id"))
+            .values("n")
+        ),
+        0,
+    )
 
 
 def _supporter_with_details(*, viewer: User, pk: int) -> Supporter:
@@ -80,6 +95,8 @@ def _supporter_with_details(*, viewer: User, pk: int) -> Supporter:
                 .order_by("tag__name")
                 .values("tag__name")
             ),
+            remember_total=_note_count(Note.Kind.REMEMBER),
+            sensitive_total=_note_count(Note.Kind.SENSITIVE),
             organizer_names=ArraySubquery(
                 Membership.objects.filter(team=OuterRef("team"), role=Membership.Role.ORGANIZER)
                 .order_by("user__full_name")
@@ -100,6 +117,7 @@ class Brief:
     remember: list[Note]
     sensitive: list[Note]
     sensitive_count: int
+    remember_more: int
     ask_whom: list[dict]
     top_issues: list[Issue]
     last_conversations: list[Conversation]
@@ -117,14 +135,15 @@ def brief_get(*, viewer: User, pk: int) -> Brief:
     """
     supporter = _supporter_with_details(viewer=viewer, pk=pk)
     can_see_sensitive = user_organizes(viewer, supporter.team_id)
+    # The newest lines only: a long history keeps the brief short (the rest is in History).
     notes = list(
         Note.objects.filter(supporter=supporter)
         .filter(Q(kind__in=[Note.Kind.REMEMBER, Note.Kind.SENSITIVE]) | Q(is_pinned=True))
         .select_related("author", "conversation__volunteer")
-        .order_by("-is_pinned", "-created_at", "-id")[:100]
+        .order_by("-is_pinned", "-created_at", "-id")[: BRIEF_REMEMBER_LINES * 2]
     )
-    sensitive = [note for note in notes if note.kind == Note.Kind.SENSITIVE]
-    remember = [note for note in notes if note.kind == Note.Kind.REMEMBER]
+    sensitive = [n for n in notes if n.kind == Note.Kind.SENSITIVE][:BRIEF_REMEMBER_LINES]
+    remember = [n for n in notes if n.kind == Note.Kind.REMEMBER][:BRIEF_REMEMBER_LINES]
     pinned = [note for note in notes if note.kind == Note.Kind.GENERAL]
     blocked = set(supporter.blocked_channels)
     warnings = [
@@ -145,7 +164,8 @@ def brief_get(*, viewer: User, pk: int) -> Brief:
         remember=remember,
         pinned=pinned,
         sensitive=sensitive if can_see_sensitive else [],
-        sensitive_count=len(sensitive),
+        sensitive_count=supporter.sensitive_total,
+        remember_more=max(0, supporter.remember_total - len(remember)),
         ask_whom=supporter.organizer_names,
         top_issues=list(
             Issue.objects.filter(conversations__supporter=supporter)
