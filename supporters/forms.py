@@ -101,8 +101,12 @@ class SupporterFilterForm(forms.Form):
     """The organizer's filters. Every field is optional; bad values are errors, not crashes."""
 
     q = forms.CharField(label="Name, phone or email", required=False, max_length=100)
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label="Team")
-    tag = forms.ModelChoiceField(queryset=Tag.objects.none(), required=False, label="Tag")
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, label="Team", empty_label="Any team"
+    )
+    tag = forms.ModelChoiceField(
+        queryset=Tag.objects.none(), required=False, label="Tag", empty_label="Any tag"
+    )
     support_level = forms.TypedChoiceField(
         label="Support level",
         required=False,
@@ -117,7 +121,9 @@ class SupporterFilterForm(forms.Form):
             (5, "5 Strong opposition"),
         ],
     )
-    issue = forms.ModelChoiceField(queryset=None, required=False, label="Issue raised")
+    issue = forms.ModelChoiceField(
+        queryset=None, required=False, label="Issue raised", empty_label="Any issue"
+    )
     last_contact = forms.ChoiceField(
         label="Last contacted", choices=LAST_CONTACT_CHOICES, required=False
     )
