@@ -87,6 +87,13 @@ def test_volunteer_on_a_phone_finds_reads_logs_and_sees_it_in_history(
     screenshot(page, "history-phone")
     no_sideways_scroll(page)
 
+    # The narrowest phones in use: 360 px, still no sideways scrolling on the door pages.
+    page.set_viewport_size({"width": 360, "height": 780})
+    for path in (f"/people/{maria.pk}/", f"/people/{maria.pk}/log/", "/"):
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+    screenshot(page, "home-360")
+
 
 def test_double_submit_and_resubmit_store_one_conversation(
     live_server, page_factory, volunteer, maria
