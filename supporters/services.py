@@ -136,17 +136,8 @@ def assignment_create(*, actor: User | None, supporter: Supporter, volunteer: Us
         kept = current.filter(volunteer=volunteer).first()
         if kept is not None:
             return kept
-        now = timezone.now()
         for previous in current.select_related("volunteer"):
-            previous.ended_at = now
-            previous.save(update_fields=["ended_at"])
-            history_record(
-                supporter=supporter,
-                kind=HistoryEvent.Kind.UNASSIGNED,
-                actor=actor,
-                subject=previous,
-                summary=f"No longer assigned to {previous.volunteer}",
-            )
+            _assignment_close(previous, actor=actor)
         assignment = Assignment.objects.create(
             supporter=supporter, volunteer=volunteer, assigned_by=actor
         )
@@ -160,20 +151,24 @@ def assignment_create(*, actor: User | None, supporter: Supporter, volunteer: Us
     return assignment
 
 
+def _assignment_close(assignment: Assignment, *, actor: User | None) -> None:
+    assignment.ended_at = timezone.now()
+    assignment.save(update_fields=["ended_at"])
+    history_record(
+        supporter=assignment.supporter_id,
+        kind=HistoryEvent.Kind.UNASSIGNED,
+        actor=actor,
+        subject=assignment,
+        summary=f"No longer assigned to {assignment.volunteer}",
+    )
+
+
 def assignment_end(*, actor: User | None, assignment: Assignment) -> Assignment:
     """End an assignment (idempotent)."""
     with transaction.atomic():
         current = Assignment.objects.select_for_update().get(pk=assignment.pk)
         if current.ended_at is None:
-            current.ended_at = timezone.now()
-            current.save(update_fields=["ended_at"])
-            history_record(
-                supporter=current.supporter_id,
-                kind=HistoryEvent.Kind.UNASSIGNED,
-                actor=actor,
-                subject=current,
-                summary=f"No longer assigned to {current.volunteer}",
-            )
+            _assignment_close(current, actor=actor)
     return current
 
 
