@@ -535,7 +535,7 @@ class DuplicateCandidate(models.Model):
 
     first = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="+")
     second = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="+")
-    score = models.FloatField(help_text="0–100; higher is more likely the same person.")
+    score = models.FloatField(help_text="0 to 100; higher is more likely the same person.")
     reasons = models.JSONField(default=list)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     enricher = models.CharField(max_length=60)

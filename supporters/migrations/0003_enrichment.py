@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             name='DuplicateCandidate',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.FloatField(help_text='0–100; higher is more likely the same person.')),
+                ('score', models.FloatField(help_text='0 to 100; higher is more likely the same person.')),
                 ('reasons', models.JSONField(default=list)),
                 ('status', models.CharField(choices=[('open', 'Waiting for review'), ('not_duplicate', 'Not a duplicate'), ('merged', 'Merged')], default='open', max_length=20)),
                 ('enricher', models.CharField(max_length=60)),
