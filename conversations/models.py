@@ -59,10 +59,12 @@ class Conversation(models.Model):
     listened_at = models.DateTimeField(null=True, blank=True)
     listening_version = models.PositiveIntegerField(default=0)
     sentiment = models.FloatField(
-        null=True, blank=True, help_text="VADER compound score of what we heard, −1 … 1."
+        null=True, blank=True, help_text="VADER compound score of what we heard, from -1 to 1."
     )
     asked_followup_at = models.DateTimeField(
-        null=True, blank=True, help_text="A time they asked us to come back, read from what we heard."
+        null=True,
+        blank=True,
+        help_text="A time they asked us to come back, read from what we heard.",
     )
 
     class Meta:

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from organizing.dispatch import enqueue_on_commit
 from organizing.models import User
 from supporters.models import HistoryEvent, Supporter
 from supporters.services import history_record
@@ -53,6 +54,9 @@ def conversation_create(
                 at=conversation.happened_at,
                 summary=f"{conversation.get_channel_display()}: {conversation.get_outcome_display()}",
             )
+            from .tasks import conversation_listen_task  # listening imports these services
+
+            enqueue_on_commit(conversation_listen_task, conversation.pk)  # the sweep covers outages
     except IntegrityError:
         # A concurrent request with the same UUID won the race; theirs is the one stored.
         return Conversation.objects.get(client_uuid=client_uuid), False
@@ -170,6 +174,7 @@ def followup_create(
     reason: str,
     source_conversation: Conversation | None = None,
     source_rule: str = "",
+    channel: str = "",
 ) -> tuple[FollowUp, bool]:
     """Ask someone to reach ``supporter`` again by ``due_at``.
 
@@ -192,6 +197,7 @@ def followup_create(
                 reason=reason,
                 source_conversation=source_conversation,
                 source_rule=source_rule,
+                channel=channel,
                 created_by=actor,
             )
             history_record(

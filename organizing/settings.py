@@ -218,6 +218,12 @@ LOGIN_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "America/Chicago")
+# The organization's own time zone: the daily digest goes out at DIGEST_HOUR there, and a
+# supporter whose ZIP is unknown is read in it. Beat's crontabs use it too (CELERY_TIMEZONE).
+ORGANIZATION_TIME_ZONE = TIME_ZONE
+DIGEST_HOUR = env_int("DIGEST_HOUR", 8, minimum=0)
+if DIGEST_HOUR > 23:
+    raise ImproperlyConfigured(f"DIGEST_HOUR must be an hour from 0 to 23, not {DIGEST_HOUR}.")
 USE_I18N = True
 USE_TZ = True
 
@@ -309,6 +315,39 @@ CELERY_BEAT_SCHEDULE = {
     "invitations-send-pending": {
         "task": "organizing.tasks.invitation_send_pending_task",
         "schedule": crontab(minute="*"),
+    },
+    # Follow-ups: the times live in the database; these only look at what is due.
+    "followups-notify-due": {
+        "task": "conversations.tasks.followup_notify_due_task",
+        "schedule": crontab(minute="*"),
+    },
+    "followups-daily-digest": {
+        "task": "conversations.tasks.followup_digest_task",
+        "schedule": crontab(hour=DIGEST_HOUR, minute=0),
+    },
+    "followups-escalate-overdue": {
+        "task": "conversations.tasks.followup_escalate_overdue_task",
+        "schedule": crontab(minute=5),
+    },
+    # Catch-up sweeps: what a Redis outage dropped (recent records, every two minutes), and
+    # everything unenriched or enriched by an older version (nightly), in bounded batches.
+    "supporters-enrich-catch-up": {
+        "task": "supporters.tasks.supporter_enrich_sweep_task",
+        "schedule": crontab(minute="*/2"),
+        "kwargs": {"recent_only": True},
+    },
+    "conversations-listen-catch-up": {
+        "task": "conversations.tasks.conversation_listen_sweep_task",
+        "schedule": crontab(minute="*/2"),
+        "kwargs": {"recent_only": True},
+    },
+    "supporters-enrich-nightly": {
+        "task": "supporters.tasks.supporter_enrich_sweep_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "conversations-listen-nightly": {
+        "task": "conversations.tasks.conversation_listen_sweep_task",
+        "schedule": crontab(hour=2, minute=45),
     },
 }
 

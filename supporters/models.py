@@ -556,9 +556,7 @@ class DuplicateCandidate(models.Model):
             ),
         ]
         indexes = [
-            models.Index(
-                fields=["-score"], condition=Q(status="open"), name="duplicate_open_idx"
-            ),
+            models.Index(fields=["-score"], condition=Q(status="open"), name="duplicate_open_idx"),
             models.Index(fields=["second"], name="duplicate_second_idx"),
         ]
 

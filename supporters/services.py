@@ -8,6 +8,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from organizing.dispatch import enqueue_on_commit
 from organizing.models import Team, User
 
 from .models import (
@@ -121,6 +122,9 @@ def supporter_create(
             )
         if assign_to is not None:
             assignment_create(actor=actor, supporter=supporter, volunteer=assign_to)
+        from .tasks import supporter_enrich_task  # enrichment imports these services
+
+        enqueue_on_commit(supporter_enrich_task, supporter.pk)  # the sweep covers outages
     return supporter
 
 

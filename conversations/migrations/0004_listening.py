@@ -7,146 +7,252 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conversations', '0003_history_and_suggestions'),
-        ('supporters', '0003_enrichment'),
+        ("conversations", "0003_history_and_suggestions"),
+        ("supporters", "0003_enrichment"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DigestSent',
+            name="DigestSent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('followup_count', models.PositiveIntegerField(default=0)),
-                ('sent_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("followup_count", models.PositiveIntegerField(default=0)),
+                ("sent_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='FollowUpRule',
+            name="FollowUpRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('trigger', models.CharField(choices=[('not_home', 'Not home'), ('callback_requested', 'Callback requested'), ('undecided', 'Talked, undecided'), ('refused', 'Refused'), ('moved', 'Moved'), ('left_message', 'Left a message'), ('wrong_number', 'Wrong number'), ('inaccessible', "Couldn't reach the door")], max_length=30, unique=True)),
-                ('action', models.CharField(choices=[('retry', 'Try again after a delay'), ('asked_time', 'At the time they asked (else after the delay)'), ('data_staff', 'Flag for data staff'), ('none', 'No follow-up')], max_length=20)),
-                ('delay_hours', models.PositiveIntegerField(default=48)),
-                ('reason', models.CharField(blank=True, help_text="The follow-up's reason.", max_length=200)),
-                ('is_active', models.BooleanField(default=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[
+                            ("not_home", "Not home"),
+                            ("callback_requested", "Callback requested"),
+                            ("undecided", "Talked, undecided"),
+                            ("refused", "Refused"),
+                            ("moved", "Moved"),
+                            ("left_message", "Left a message"),
+                            ("wrong_number", "Wrong number"),
+                            ("inaccessible", "Couldn't reach the door"),
+                        ],
+                        max_length=30,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("retry", "Try again after a delay"),
+                            ("asked_time", "At the time they asked (else after the delay)"),
+                            ("data_staff", "Flag for data staff"),
+                            ("none", "No follow-up"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("delay_hours", models.PositiveIntegerField(default=48)),
+                (
+                    "reason",
+                    models.CharField(
+                        blank=True, help_text="The follow-up's reason.", max_length=200
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['trigger'],
+                "ordering": ["trigger"],
             },
         ),
         migrations.CreateModel(
-            name='IssueMention',
+            name="IssueMention",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phrase', models.CharField(help_text='The phrase that matched.', max_length=80)),
-                ('enricher', models.CharField(max_length=60)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("phrase", models.CharField(help_text="The phrase that matched.", max_length=80)),
+                ("enricher", models.CharField(max_length=60)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='IssuePhrase',
+            name="IssuePhrase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phrase', models.CharField(max_length=80)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("phrase", models.CharField(max_length=80)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['issue', 'phrase'],
+                "ordering": ["issue", "phrase"],
             },
         ),
         migrations.AddField(
-            model_name='conversation',
-            name='asked_followup_at',
-            field=models.DateTimeField(blank=True, help_text='A time they asked us to come back, read from what we heard.', null=True),
+            model_name="conversation",
+            name="asked_followup_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="A time they asked us to come back, read from what we heard.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='conversation',
-            name='listened_at',
+            model_name="conversation",
+            name="listened_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='conversation',
-            name='listening_version',
+            model_name="conversation",
+            name="listening_version",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='conversation',
-            name='sentiment',
-            field=models.FloatField(blank=True, help_text='VADER compound score of what we heard, −1 … 1.', null=True),
+            model_name="conversation",
+            name="sentiment",
+            field=models.FloatField(
+                blank=True, help_text="VADER compound score of what we heard, from -1 to 1.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='followup',
-            name='channel',
-            field=models.CharField(blank=True, help_text='How to reach them (never one they said no to).', max_length=10),
+            model_name="followup",
+            name="channel",
+            field=models.CharField(
+                blank=True,
+                help_text="How to reach them (never one they said no to).",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='followup',
-            name='escalated_at',
-            field=models.DateTimeField(blank=True, help_text="Raised to the team's organizers as overdue.", null=True),
+            model_name="followup",
+            name="escalated_at",
+            field=models.DateTimeField(
+                blank=True, help_text="Raised to the team's organizers as overdue.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='followup',
-            name='notified_at',
-            field=models.DateTimeField(blank=True, help_text='Assignee told it is due.', null=True),
+            model_name="followup",
+            name="notified_at",
+            field=models.DateTimeField(blank=True, help_text="Assignee told it is due.", null=True),
         ),
         migrations.AddIndex(
-            model_name='conversation',
-            index=models.Index(fields=['listening_version', 'id'], name='conversation_listening_idx'),
+            model_name="conversation",
+            index=models.Index(
+                fields=["listening_version", "id"], name="conversation_listening_idx"
+            ),
         ),
         migrations.AddField(
-            model_name='digestsent',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="digestsent",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='followuprule',
-            name='updated_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="followuprule",
+            name="updated_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='issuemention',
-            name='conversation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='issue_mentions', to='conversations.conversation'),
+            model_name="issuemention",
+            name="conversation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="issue_mentions",
+                to="conversations.conversation",
+            ),
         ),
         migrations.AddField(
-            model_name='issuemention',
-            name='issue',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mentions', to='conversations.issue'),
+            model_name="issuemention",
+            name="issue",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="mentions",
+                to="conversations.issue",
+            ),
         ),
         migrations.AddField(
-            model_name='issuephrase',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="issuephrase",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='issuephrase',
-            name='issue',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phrases', to='conversations.issue'),
+            model_name="issuephrase",
+            name="issue",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="phrases",
+                to="conversations.issue",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='digestsent',
-            constraint=models.UniqueConstraint(fields=('user', 'date'), name='digest_once_a_day'),
+            model_name="digestsent",
+            constraint=models.UniqueConstraint(fields=("user", "date"), name="digest_once_a_day"),
         ),
         migrations.AddConstraint(
-            model_name='followuprule',
-            constraint=models.CheckConstraint(condition=models.Q(('action', 'none'), models.Q(('reason', ''), _negated=True), _connector='OR'), name='followuprule_reason_unless_none'),
+            model_name="followuprule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("action", "none"), models.Q(("reason", ""), _negated=True), _connector="OR"
+                ),
+                name="followuprule_reason_unless_none",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='issuemention',
-            constraint=models.UniqueConstraint(fields=('conversation', 'issue'), name='issuemention_once'),
+            model_name="issuemention",
+            constraint=models.UniqueConstraint(
+                fields=("conversation", "issue"), name="issuemention_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='issuephrase',
-            constraint=models.UniqueConstraint(models.F('issue'), django.db.models.functions.text.Lower('phrase'), name='issuephrase_once_per_issue'),
+            model_name="issuephrase",
+            constraint=models.UniqueConstraint(
+                models.F("issue"),
+                django.db.models.functions.text.Lower("phrase"),
+                name="issuephrase_once_per_issue",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='issuephrase',
-            constraint=models.CheckConstraint(condition=models.Q(('phrase', ''), _negated=True), name='issuephrase_not_empty'),
+            model_name="issuephrase",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("phrase", ""), _negated=True), name="issuephrase_not_empty"
+            ),
         ),
     ]

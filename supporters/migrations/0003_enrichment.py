@@ -6,184 +6,257 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('supporters', '0002_history_and_suggestions'),
+        ("supporters", "0002_history_and_suggestions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DuplicateCandidate',
+            name="DuplicateCandidate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.FloatField(help_text='0 to 100; higher is more likely the same person.')),
-                ('reasons', models.JSONField(default=list)),
-                ('status', models.CharField(choices=[('open', 'Waiting for review'), ('not_duplicate', 'Not a duplicate'), ('merged', 'Merged')], default='open', max_length=20)),
-                ('enricher', models.CharField(max_length=60)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "score",
+                    models.FloatField(help_text="0 to 100; higher is more likely the same person."),
+                ),
+                ("reasons", models.JSONField(default=list)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Waiting for review"),
+                            ("not_duplicate", "Not a duplicate"),
+                            ("merged", "Merged"),
+                        ],
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                ("enricher", models.CharField(max_length=60)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-score', 'id'],
+                "ordering": ["-score", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SupporterEnrichment',
+            name="SupporterEnrichment",
             fields=[
-                ('supporter', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='enrichment', serialize=False, to='supporters.supporter')),
-                ('name_parts', models.JSONField(blank=True, default=dict)),
-                ('time_zone', models.CharField(blank=True, max_length=64)),
-                ('engagement_level', models.PositiveSmallIntegerField(choices=[(0, 'Unknown'), (1, 'Contacted'), (2, 'Supporter'), (3, 'Volunteer'), (4, 'Active volunteer'), (5, 'Leader')], default=0)),
-                ('engagement_score', models.PositiveIntegerField(default=0)),
-                ('engagement_facts', models.JSONField(blank=True, default=dict)),
-                ('versions', models.JSONField(blank=True, default=dict, help_text='Enricher name → version.')),
-                ('version', models.PositiveIntegerField(default=0)),
-                ('enriched_at', models.DateTimeField()),
+                (
+                    "supporter",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="enrichment",
+                        serialize=False,
+                        to="supporters.supporter",
+                    ),
+                ),
+                ("name_parts", models.JSONField(blank=True, default=dict)),
+                ("time_zone", models.CharField(blank=True, max_length=64)),
+                (
+                    "engagement_level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Unknown"),
+                            (1, "Contacted"),
+                            (2, "Supporter"),
+                            (3, "Volunteer"),
+                            (4, "Active volunteer"),
+                            (5, "Leader"),
+                        ],
+                        default=0,
+                    ),
+                ),
+                ("engagement_score", models.PositiveIntegerField(default=0)),
+                ("engagement_facts", models.JSONField(blank=True, default=dict)),
+                (
+                    "versions",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="Enricher name → version."
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=0)),
+                ("enriched_at", models.DateTimeField()),
             ],
         ),
         migrations.AddField(
-            model_name='supporteraddress',
-            name='checked_at',
+            model_name="supporteraddress",
+            name="checked_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='supporteraddress',
-            name='county',
+            model_name="supporteraddress",
+            name="county",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name='supporteraddress',
-            name='enricher_version',
+            model_name="supporteraddress",
+            name="enricher_version",
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='supporteraddress',
-            name='is_valid',
-            field=models.BooleanField(blank=True, help_text='Empty until checked.', null=True),
+            model_name="supporteraddress",
+            name="is_valid",
+            field=models.BooleanField(blank=True, help_text="Empty until checked.", null=True),
         ),
         migrations.AddField(
-            model_name='supporteraddress',
-            name='latitude',
+            model_name="supporteraddress",
+            name="latitude",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='supporteraddress',
-            name='longitude',
+            model_name="supporteraddress",
+            name="longitude",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='supporteraddress',
-            name='standardized',
-            field=models.JSONField(blank=True, default=dict, help_text='USPS-style parts: line1, line2, city, state, zip.'),
+            model_name="supporteraddress",
+            name="standardized",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="USPS-style parts: line1, line2, city, state, zip.",
+            ),
         ),
         migrations.AddField(
-            model_name='supporteraddress',
-            name='time_zone',
+            model_name="supporteraddress",
+            name="time_zone",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='supporteraddress',
-            name='zip5',
+            model_name="supporteraddress",
+            name="zip5",
             field=models.CharField(blank=True, max_length=5),
         ),
         migrations.AddField(
-            model_name='supporteremail',
-            name='checked_at',
+            model_name="supporteremail",
+            name="checked_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='supporteremail',
-            name='enricher_version',
+            model_name="supporteremail",
+            name="enricher_version",
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='supporteremail',
-            name='is_valid',
-            field=models.BooleanField(blank=True, help_text='Empty until checked.', null=True),
+            model_name="supporteremail",
+            name="is_valid",
+            field=models.BooleanField(blank=True, help_text="Empty until checked.", null=True),
         ),
         migrations.AddField(
-            model_name='supporteremail',
-            name='normalized',
+            model_name="supporteremail",
+            name="normalized",
             field=models.CharField(blank=True, max_length=254),
         ),
         migrations.AddField(
-            model_name='supporteremail',
-            name='problem',
+            model_name="supporteremail",
+            name="problem",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='supporterphone',
-            name='checked_at',
+            model_name="supporterphone",
+            name="checked_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='supporterphone',
-            name='e164',
-            field=models.CharField(blank=True, max_length=20, verbose_name='E.164'),
+            model_name="supporterphone",
+            name="e164",
+            field=models.CharField(blank=True, max_length=20, verbose_name="E.164"),
         ),
         migrations.AddField(
-            model_name='supporterphone',
-            name='enricher_version',
+            model_name="supporterphone",
+            name="enricher_version",
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='supporterphone',
-            name='is_valid',
-            field=models.BooleanField(blank=True, help_text='Empty until checked.', null=True),
+            model_name="supporterphone",
+            name="is_valid",
+            field=models.BooleanField(blank=True, help_text="Empty until checked.", null=True),
         ),
         migrations.AddField(
-            model_name='supporterphone',
-            name='line_type',
-            field=models.CharField(blank=True, choices=[('unknown', 'Unknown'), ('mobile', 'Mobile'), ('landline', 'Landline')], max_length=10),
+            model_name="supporterphone",
+            name="line_type",
+            field=models.CharField(
+                blank=True,
+                choices=[("unknown", "Unknown"), ("mobile", "Mobile"), ("landline", "Landline")],
+                max_length=10,
+            ),
         ),
         migrations.AddIndex(
-            model_name='supporteraddress',
-            index=models.Index(fields=['zip5'], name='supporteraddress_zip5_idx'),
+            model_name="supporteraddress",
+            index=models.Index(fields=["zip5"], name="supporteraddress_zip5_idx"),
         ),
         migrations.AddIndex(
-            model_name='supporteremail',
-            index=models.Index(fields=['normalized'], name='supporteremail_normalized_idx'),
+            model_name="supporteremail",
+            index=models.Index(fields=["normalized"], name="supporteremail_normalized_idx"),
         ),
         migrations.AddIndex(
-            model_name='supporterphone',
-            index=models.Index(fields=['e164'], name='supporterphone_e164_idx'),
+            model_name="supporterphone",
+            index=models.Index(fields=["e164"], name="supporterphone_e164_idx"),
         ),
         migrations.AddField(
-            model_name='duplicatecandidate',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="duplicatecandidate",
+            name="decided_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='duplicatecandidate',
-            name='first',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='supporters.supporter'),
+            model_name="duplicatecandidate",
+            name="first",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="supporters.supporter",
+            ),
         ),
         migrations.AddField(
-            model_name='duplicatecandidate',
-            name='second',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='supporters.supporter'),
+            model_name="duplicatecandidate",
+            name="second",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="supporters.supporter",
+            ),
         ),
         migrations.AddIndex(
-            model_name='supporterenrichment',
-            index=models.Index(fields=['version'], name='enrichment_version_idx'),
+            model_name="supporterenrichment",
+            index=models.Index(fields=["version"], name="enrichment_version_idx"),
         ),
         migrations.AddIndex(
-            model_name='duplicatecandidate',
-            index=models.Index(condition=models.Q(('status', 'open')), fields=['-score'], name='duplicate_open_idx'),
+            model_name="duplicatecandidate",
+            index=models.Index(
+                condition=models.Q(("status", "open")), fields=["-score"], name="duplicate_open_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='duplicatecandidate',
-            index=models.Index(fields=['second'], name='duplicate_second_idx'),
+            model_name="duplicatecandidate",
+            index=models.Index(fields=["second"], name="duplicate_second_idx"),
         ),
         migrations.AddConstraint(
-            model_name='duplicatecandidate',
-            constraint=models.UniqueConstraint(fields=('first', 'second'), name='duplicate_pair_once'),
+            model_name="duplicatecandidate",
+            constraint=models.UniqueConstraint(
+                fields=("first", "second"), name="duplicate_pair_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='duplicatecandidate',
-            constraint=models.CheckConstraint(condition=models.Q(('first__lt', models.F('second'))), name='duplicate_pair_ordered'),
+            model_name="duplicatecandidate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("first__lt", models.F("second"))), name="duplicate_pair_ordered"
+            ),
         ),
     ]
