@@ -134,7 +134,9 @@ class Migration(migrations.Migration):
             model_name="conversation",
             name="sentiment",
             field=models.FloatField(
-                blank=True, help_text="VADER compound score of what we heard, from -1 to 1.", null=True
+                blank=True,
+                help_text="VADER compound score of what we heard, from -1 to 1.",
+                null=True,
             ),
         ),
         migrations.AddField(
