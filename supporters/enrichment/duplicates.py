@@ -33,8 +33,8 @@ def name_similarity(a: str, b: str) -> float:
 
 def pair_score(similarity: float, shared: set[str]) -> float:
     """0 to 100: the name's similarity, raised by each shared contact point."""
-    bonus = 30 * ("email" in shared) + 20 * ("phone" in shared) + 5 * ("zip" in shared)
-    return min(100.0, round(similarity * 0.7 + bonus, 1))
+    bonus = 25 * ("email" in shared) + 15 * ("phone" in shared) + 5 * ("zip" in shared)
+    return min(100.0, round(similarity * 0.8 + bonus, 1))
 
 
 def find_candidates(batch: Iterable[int]) -> list[tuple[int, int, float, list[str]]]:
