@@ -13,7 +13,16 @@ from organizing.models import User
 from supporters.models import HistoryEvent, Supporter
 from supporters.services import history_record
 
-from .models import Conversation, FollowUp, Note, NoteRevision, Suggestion
+from .models import (
+    Conversation,
+    FollowUp,
+    FollowUpRule,
+    Issue,
+    IssuePhrase,
+    Note,
+    NoteRevision,
+    Suggestion,
+)
 
 
 def conversation_create(
@@ -263,3 +272,66 @@ def followup_reassign(*, actor: User | None, followup: FollowUp, assignee: User)
             + (f" (was {previous})" if previous else ""),
         )
     return current
+
+
+def followup_rule_update(
+    *, actor: User, rule: FollowUpRule, action: str, delay_hours: int, reason: str, is_active: bool
+) -> FollowUpRule:
+    """An organizer changes what a conversation outcome schedules. Applies to later ones."""
+    with transaction.atomic():
+        current = FollowUpRule.objects.select_for_update().get(pk=rule.pk)
+        current.action, current.delay_hours = action, delay_hours
+        current.reason, current.is_active = reason.strip(), is_active
+        current.updated_by = actor
+        current.save()
+    return current
+
+
+def issue_phrases_set(*, actor: User | None, issue: Issue, phrases: list[str]) -> list[str]:
+    """Replace an issue's phrases (the listener matches them as whole words, any case).
+
+    Blank lines and repeats (ignoring case) are dropped; returns the phrases kept.
+    """
+    wanted: dict[str, str] = {}
+    for phrase in phrases:
+        phrase = " ".join(phrase.split())
+        if phrase and phrase.lower() not in wanted:
+            wanted[phrase.lower()] = phrase
+    with transaction.atomic():
+        Issue.objects.select_for_update().filter(pk=issue.pk).first()
+        issue.phrases.exclude(phrase__in=list(wanted.values())).delete()
+        existing = {p.lower() for p in issue.phrases.values_list("phrase", flat=True)}
+        IssuePhrase.objects.bulk_create(
+            [
+                IssuePhrase(issue=issue, phrase=phrase, created_by=actor)
+                for key, phrase in wanted.items()
+                if key not in existing
+            ]
+        )
+    return list(wanted.values())
+
+
+# Starting phrases for common issue names, so the listener hears something on day one.
+DEFAULT_ISSUE_PHRASES = {
+    "housing": ["rent", "landlord", "eviction", "lease", "voucher", "repairs", "no heat"],
+    "rent and housing": ["rent", "landlord", "eviction", "lease", "voucher", "repairs", "no heat"],
+    "wages": ["wage", "raise", "an hour", "laid off", "lost her job", "lost his job", "overtime"],
+    "schools": ["school", "teacher", "class sizes", "librarian", "college"],
+    "public safety": ["break-ins", "stop sign", "lights out", "police", "speeding", "safe"],
+    "healthcare": ["insurance", "insulin", "medicare", "medicaid", "prescriptions", "clinic"],
+    "immigration": ["ice", "asylum", "daca", "deport", "green card"],
+    "transit": ["bus", "cta", "train", "bike lanes", "pink line", "el"],
+    "climate": ["flood", "floods", "heat wave", "asthma", "air quality", "storm"],
+    "veterans' services": ["veteran", "the va", "va appointment", "benefits paperwork"],
+    "childcare": ["daycare", "childcare", "after-school", "babysitter"],
+}
+
+
+def issue_phrases_add_defaults(*, actor: User | None = None) -> int:
+    """Give issues with no phrases yet the starting phrases for their name. Idempotent."""
+    added = 0
+    for issue in Issue.objects.filter(phrases__isnull=True):
+        defaults = DEFAULT_ISSUE_PHRASES.get(issue.name.lower())
+        if defaults:
+            added += len(issue_phrases_set(actor=actor, issue=issue, phrases=defaults))
+    return added

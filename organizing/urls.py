@@ -9,6 +9,8 @@ urlpatterns = [
     path("healthz", health_view, name="health"),
     path("", include("organizing.urls_pages")),
     path("supporters/", include("supporters.urls")),
+    path("review/", include("supporters.urls_review")),
+    path("rules/", include("conversations.urls_rules")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

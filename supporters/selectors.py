@@ -13,7 +13,7 @@ from django.http import Http404
 from organizing.models import Membership, User
 from organizing.selectors import user_is_organization_wide
 
-from .models import Assignment, Relationship, Supporter
+from .models import Assignment, DuplicateCandidate, Relationship, Supporter
 
 
 def supporter_list(*, viewer: User) -> QuerySet[Supporter]:
@@ -51,3 +51,35 @@ def supporter_get(*, viewer: User, pk: int) -> Supporter:
     if supporter is None:
         raise Http404("No such supporter.")
     return supporter
+
+
+def supporter_may_organize(*, viewer: User, supporter: Supporter) -> bool:
+    """Organizers of the supporter's team, data staff and admins may review and merge them."""
+    from organizing.selectors import team_ids_organized_by
+
+    return user_is_organization_wide(viewer) or supporter.team_id in team_ids_organized_by(viewer)
+
+
+def duplicate_list(*, viewer: User) -> QuerySet[DuplicateCandidate]:
+    """Open duplicate candidates the viewer may review: both people in teams they organize
+    (everyone's for data staff and admins), best score first."""
+    from organizing.selectors import team_ids_organized_by
+
+    pairs = DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN)
+    if not user_is_organization_wide(viewer):
+        teams = team_ids_organized_by(viewer)
+        pairs = pairs.filter(first__team_id__in=teams, second__team_id__in=teams)
+    return pairs.select_related("first__team", "second__team").order_by("-score", "id")
+
+
+def duplicate_get(*, viewer: User, pk: int) -> DuplicateCandidate:
+    """A pair both of whose people the viewer may see (else 404); permission is the view's."""
+    visible = supporter_list(viewer=viewer)
+    pair = (
+        DuplicateCandidate.objects.select_related("first__team", "second__team")
+        .filter(pk=pk, first__in=visible, second__in=visible)
+        .first()
+    )
+    if pair is None:
+        raise Http404("No such pair.")
+    return pair
