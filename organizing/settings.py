@@ -293,9 +293,13 @@ CACHES = {
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # A late-acked task whose worker died becomes visible again after this many seconds.
-    "visibility_timeout": 3600,
+    # A late-acked task whose worker died becomes visible again after this many seconds
+    # (longer than any task runs, or a slow task would be delivered twice).
+    "visibility_timeout": _VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": min(10, _VISIBILITY_TIMEOUT),
+    "unacked_restore_throttle": 10 if _VISIBILITY_TIMEOUT >= 60 else 1,
     "socket_connect_timeout": 5,
     "socket_timeout": 10,
 }

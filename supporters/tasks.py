@@ -14,6 +14,7 @@ from .enrichment.pipeline import enrich_supporters, supporters_needing_enrichmen
 BATCH_SIZE = 200
 SWEEP_BATCHES = 25  # at most 5,000 supporters enqueued per sweep run
 RECENT = timedelta(days=2)
+GRACE = timedelta(minutes=1)  # the sweep leaves the last minute to the task a save enqueued
 
 
 @shared_task
@@ -41,7 +42,7 @@ def supporter_enrich_sweep_task(recent_only: bool = False) -> int:
         if not locked:
             return 0
         now = timezone.now()
-        pending = supporters_needing_enrichment().filter(created_at__lt=now - timedelta(minutes=1))
+        pending = supporters_needing_enrichment().filter(created_at__lt=now - GRACE)
         if recent_only:
             pending = pending.filter(created_at__gte=now - RECENT)
         ids = list(
