@@ -154,6 +154,7 @@ def main() -> int:
             "indexed team query",
             plain / ruled,
         )
+    __import__("bench.enrichment").enrichment.run(scale, line)  # issue 4: workers
     return 0
 
 

@@ -62,8 +62,48 @@ def _word(value: str, table: dict[str, str]) -> str:
     return table.get(key, value.upper().rstrip("."))
 
 
+_FAST_STREET = re.compile(
+    r"^(?P<number>\d+[A-Z]?)\s+"
+    r"(?:(?P<pre>north|south|east|west|[NSEW])\.?\s+)?"
+    r"(?P<name>(?:\d+(?:st|nd|rd|th)|[A-Z][A-Za-z'-]*)(?:\s+[A-Z][A-Za-z'-]*)?)\s+"
+    r"(?P<suffix>avenue|ave?|street|str?|road|rd|boulevard|blvd|drive|dr|lane|ln|court|ct|"
+    r"place|pl|terrace|ter|parkway|pkwy|way|circle|cir|highway|hwy)\.?"
+    r"(?:\s+(?P<post>[NSEW])\.?)?$",
+    re.IGNORECASE,
+)
+_FAST_UNIT = re.compile(
+    r"^(?:(?P<kind>apartment|apt|unit|suite|ste|floor|fl|room|rm)\.?\s*#?\s*|#\s*)"
+    r"(?P<id>[A-Za-z0-9-]+)$",
+    re.IGNORECASE,
+)
+
+
+def _fast_street(line1: str, line2: str) -> dict[str, str] | None:
+    """The common "1432 N Ashland Ave" + "Apt 2F" shape without the CRF tagger; else None."""
+    street = _FAST_STREET.match(" ".join(line1.replace(",", " ").split()))
+    unit = _FAST_UNIT.match(" ".join(line2.split())) if line2.strip() else None
+    if street is None or (line2.strip() and unit is None):
+        return None
+    parts = [street["number"].upper()]
+    if street["pre"]:
+        parts.append(_word(street["pre"], _DIRECTIONS))
+    parts += [street["name"].upper(), _word(street["suffix"], _SUFFIXES)]
+    if street["post"]:
+        parts.append(_word(street["post"], _DIRECTIONS))
+    line2_parts = []
+    if unit is not None:
+        line2_parts = [_word(unit["kind"], _UNITS) if unit["kind"] else "#", unit["id"].upper()]
+    return {"line1": " ".join(parts), "line2": " ".join(line2_parts)}
+
+
 def standardize_street(line1: str, line2: str = "") -> tuple[dict[str, str], bool]:
-    """USPS-style street line and unit from what was typed; (parts, parsed cleanly)."""
+    """USPS-style street line and unit from what was typed; (parts, parsed cleanly).
+
+    The commonest shapes take a fast path; anything else goes to usaddress's tagger.
+    """
+    fast = _fast_street(line1, line2)
+    if fast is not None:
+        return fast, True
     text = " ".join(f"{line1} {line2}".replace(",", " ").split())
     try:
         tagged, kind = usaddress.tag(text)

@@ -54,6 +54,18 @@ def supporters_needing_enrichment():
     )
 
 
+def _save_derived(model, rows: list, fields: list[str]) -> None:
+    """Write only the derived ``fields`` of already-loaded rows, in one statement.
+
+    ``INSERT … ON CONFLICT (id) DO UPDATE`` of those columns: Django's ``bulk_update`` builds
+    a ``CASE`` per field and row, which costs more than the enrichers themselves.
+    """
+    if rows:
+        model.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["id"], update_fields=fields
+        )
+
+
 def _is_current(supporter: Supporter) -> bool:
     enrichment = getattr(supporter, "_enrichment", None)
     return (
@@ -166,13 +178,18 @@ def enrich_supporters(
             if found:
                 summaries[supporter.pk] = found
 
-        SupporterPhone.objects.bulk_update(
-            changed_phones, ["e164", "line_type", "is_valid", "checked_at", "enricher_version"]
+        _save_derived(
+            SupporterPhone,
+            changed_phones,
+            ["e164", "line_type", "is_valid", "checked_at", "enricher_version"],
         )
-        SupporterEmail.objects.bulk_update(
-            changed_emails, ["normalized", "is_valid", "problem", "checked_at", "enricher_version"]
+        _save_derived(
+            SupporterEmail,
+            changed_emails,
+            ["normalized", "is_valid", "problem", "checked_at", "enricher_version"],
         )
-        SupporterAddress.objects.bulk_update(
+        _save_derived(
+            SupporterAddress,
             changed_addresses,
             [
                 "standardized",
