@@ -19,7 +19,11 @@ logger = logging.getLogger(__name__)
 def send_now(task: Any, *args: Any) -> bool:
     """Publish ``task(*args)`` once, without the client's retry loop; False if Redis refused."""
     try:
-        task.apply_async(args=args, retry=False)
+        with task.app.producer_or_acquire() as producer:
+            # One quick connection attempt, not the client's retry loop: a save must not
+            # wait on a broker that is down.
+            producer.connection.ensure_connection(max_retries=1, interval_start=0, timeout=2)
+            task.apply_async(args=args, retry=False, producer=producer)
     except Exception:  # any broker error: the sweep catches up
         logger.warning("Could not enqueue %s%r; the sweep will redo it.", task.name, args)
         return False

@@ -328,3 +328,18 @@ def test_overdue_by_more_than_three_days_is_raised_to_the_team_organizer_once(
     assert "Long overdue" in message.body
     assert "Just overdue" not in message.body
     assert FollowUp.objects.get(reason="Long overdue").escalated_at is not None
+
+
+def test_listen_batch_task_runs_twice_and_acts_once(maria, volunteer):
+    from conversations.tasks import conversation_listen_batch_task
+
+    other = SupporterFactory(team=maria.team)
+    ids = [
+        _talk(maria, volunteer, heard=VETERAN).pk,
+        _talk(other, volunteer, outcome="not_home", heard="Has two dogs.").pk,
+    ]
+    assert conversation_listen_batch_task(ids) == 2
+    assert conversation_listen_batch_task(ids) == 0
+    assert Suggestion.objects.count() == 2
+    assert FollowUp.objects.count() == 1
+    assert IssueMention.objects.count() == 0
