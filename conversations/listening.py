@@ -93,6 +93,11 @@ _HEALTH = re.compile(
     r"mental\s+health|depression|therapy|hospice|injur(?:ed|y)|long\s+covid)\b",
     re.IGNORECASE,
 )
+_JOB_LOSS = re.compile(
+    r"\b(?:lost\s+(?:(?:her|his|their|my)\s+)?job|laid\s+off|got\s+fired|unemployed|"
+    r"out\s+of\s+work)\b",
+    re.IGNORECASE,
+)
 _WORK = re.compile(
     r"\b(?:lost\s+(?:(?:her|his|their|my)\s+)?job|laid\s+off|got\s+fired|unemployed|out\s+of\s+work|"
     r"works?\s+(?:nights|days|two\s+jobs|at|as|for|in)|working\s+two\s+jobs|"
@@ -160,13 +165,14 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("faith", _FAITH),
     ("pets", _PETS),
     ("health", _HEALTH),
+    ("job_loss", _JOB_LOSS),
     ("housing", _HOUSING),
     ("work", _WORK),
 ]
 # Sentence ends, but not after "St." (St. Pius), "Dr.", "Mr." and the like.
 # A clause about a relative ("Daughter's school lost its art teacher") is about family, unless
-# it tells of their service, health or a date.
-_FAMILY_MAY_BE = {"military", "health", "dates"}
+# it tells of their service, health, a lost job or a date.
+_FAMILY_MAY_BE = {"military", "health", "dates", "job_loss"}
 _SENTENCES = re.compile(
     r"(?<!\bSt\.)(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bAve\.)(?<!\bJr\.)"
     r"(?<=[.!?])\s+|\n+"
@@ -243,6 +249,8 @@ def things_to_remember(text: str) -> list[Suggested]:
                 break
         if category is None and (about_family or _FAMILY_ANYWHERE.search(clause)):
             category = "family"
+        if category == "job_loss":
+            category = "work"
         if category is None:
             continue
         line = _tidy(clause)

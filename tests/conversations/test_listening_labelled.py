@@ -59,6 +59,10 @@ LABELLED = [
     ),
     ("Was laid off from the Ford plant.", [("work", "Was laid off from the Ford plant")]),
     (
+        "Her husband was laid off from the Ford plant.",
+        [("work", "Husband was laid off from the Ford plant")],
+    ),
+    (
         "Retired CTA bus driver, 31 years on the job.",
         [("work", "Retired CTA bus driver, 31 years on the job")],
     ),
