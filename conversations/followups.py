@@ -159,3 +159,26 @@ def plan_for(conversation: Conversation, *, now: datetime | None = None) -> Plan
         assignee=assignee_for(conversation, rule),
         channel=channel,
     )
+
+
+# The rules migration 0005 seeds (kept there too: migrations don't import app code).
+DEFAULT_RULES = [
+    # trigger, action, delay_hours, reason
+    ("not_home", "retry", 48, "Try again (not home)"),
+    ("callback_requested", "asked_time", 24, "Call back when they asked"),
+    ("undecided", "retry", 168, "Check in again (undecided)"),
+    ("refused", "none", 0, ""),
+    ("moved", "data_staff", 0, "Moved: update their address"),
+]
+
+
+def followup_rules_ensure_defaults() -> int:
+    """Add any default rule that is missing (never changes an organizer's edits)."""
+    made = 0
+    for trigger, action, delay_hours, reason in DEFAULT_RULES:
+        _, created = FollowUpRule.objects.get_or_create(
+            trigger=trigger,
+            defaults={"action": action, "delay_hours": delay_hours, "reason": reason},
+        )
+        made += created
+    return made
