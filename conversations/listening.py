@@ -81,7 +81,7 @@ _FAMILY = re.compile(
     re.IGNORECASE,
 )
 _FAMILY_ANYWHERE = re.compile(
-    rf"\b(?:just\s+had\s+a\s+baby|expecting\s+a\s+baby|is\s+pregnant|lives\s+with\s+{_PRONOUN}\s+"
+    rf"\b(?:{_PRONOUN}\s+(?:{_RELATIVE})\b|just\s+had\s+a\s+baby|expecting\s+a\s+baby|is\s+pregnant|lives\s+with\s+{_PRONOUN}\s+"
     rf"(?:\w+\s+)?(?:{_RELATIVE})|cares?\s+for\s+{_PRONOUN}\s+(?:{_RELATIVE})|"
     rf"{_PRONOUN}\s+(?:\d+-year-old|newborn|twins))\b",
     re.IGNORECASE,
@@ -103,6 +103,7 @@ _WORK = re.compile(
     r"works?\s+(?:nights|days|two\s+jobs|at|as|for|in)|working\s+two\s+jobs|"
     r"retired|union\s+(?:steward|member)|on\s+strike|"
     r"(?:nurse|teacher|teaches|driver|drives\s+for|aide|mechanic|cashier|janitor|electrician|"
+    r"cooks\s+at|cleans\s+(?:houses|offices)|"
     r"plumber|carpenter|cook|chef|firefighter|machinist|welder)|"
     r"owns\s+(?:the|a)\s+\w+|runs\s+a\s+\w+|small\s+business|no\s+raise|\$\d+(?:\.\d\d)?\s+an\s+hour)\b",
     re.IGNORECASE,
@@ -134,7 +135,7 @@ _DATES = re.compile(
 _BEST_TIME = re.compile(
     r"\b(?:best\s+(?:time\s+)?to\s+(?:call|reach|text|catch|visit)|"
     r"(?:call|text|reach|visit|come\s+by)\s+(?:her|him|them|me)?\s*(?:only\s+)?(?:after|before)\s+\d|"
-    r"sleeps\s+(?:until|till|during)|prefers\s+(?:texts?|calls?|email|mornings?|evenings?|weekends?)|"
+    r"(?:come|call|stop)\s+back\s+when|sleeps\s+(?:until|till|during)|prefers\s+(?:texts?|calls?|email|mornings?|evenings?|weekends?)|"
     r"off\s+only\s+on|free\s+(?:on\s+)?(?:sundays?|saturdays?|mondays?|tuesdays?|wednesdays?|"
     r"thursdays?|fridays?|weekends?|evenings?|mornings?)(?:\s+only)?|only\s+home\s+(?:on|after|in))\b",
     re.IGNORECASE,
@@ -192,7 +193,7 @@ _CLAUSES = re.compile(
 )
 _LEADING_SUBJECT = re.compile(
     r"^(?:(?:she|he|they)\s+(?:says|said|mentioned|told\s+us)\s+(?:that\s+)?|"
-    r"says\s+(?:that\s+)?|said\s+(?:that\s+)?|mentioned\s+(?:that\s+)?|"
+    r"(?:says|said|asked\s+us)\s+(?:that\s+|to\s+)?|mentioned\s+(?:that\s+)?|"
     r"(?:she|he|they)\s+(?=\w))",
     re.IGNORECASE,
 )

@@ -48,6 +48,14 @@ LABELLED = [
     ),
     ("Daughter handles the mail and bills.", [("family", "Daughter handles the mail and bills")]),
     (
+        "Proud that her granddaughter made the honor roll.",
+        [("family", "Proud that her granddaughter made the honor roll")],
+    ),
+    (
+        "Lives alone since her spouse passed in the spring.",
+        [("family", "Lives alone since her spouse passed in the spring")],
+    ),
+    (
         "Just had a baby in August, a girl named Sofia.",
         [("dates", "Just had a baby in August, a girl named Sofia")],
     ),
@@ -68,6 +76,10 @@ LABELLED = [
     ),
     ("Owns the taqueria on 26th Street.", [("work", "Owns the taqueria on 26th Street")]),
     ("Runs a nail salon on Argyle.", [("work", "Runs a nail salon on Argyle")]),
+    (
+        "Cooks at a restaurant downtown; the owner shorted her on overtime.",
+        [("work", "Cooks at a restaurant downtown")],
+    ),
     # --- housing, faith, pets
     ("Rent went up $300 this year.", [("housing", "Rent went up $300 this year")]),
     (
@@ -90,6 +102,10 @@ LABELLED = [
     ("Sleeps until 1pm.", [("best_time", "Sleeps until 1pm")]),
     ("Prefers texts to calls.", [("best_time", "Prefers texts to calls")]),
     ("Best to call after 6 on weekdays.", [("best_time", "Best to call after 6 on weekdays")]),
+    (
+        "Said to come back when her partner is home.",
+        [("best_time", "Come back when her partner is home")],
+    ),
     # --- two things in one note
     (
         "Night-shift nurse at Mount Sinai; sleeps until 1pm.",
@@ -110,6 +126,8 @@ LABELLED = [
     ("Nice chat, will think about it.", []),
     ("Lights on, no answer.", []),
     ("Left a door hanger.", []),
+    ("Would bring her neighbor to the meeting.", []),
+    ("Asked if her son could come to the meeting.", []),
     # --- nothing to suggest: a person, not a machine, decides to record these
     ("A cousin was picked up by ICE last year and the family is still shaken.", []),
     ("Her brother is waiting on his asylum hearing.", []),
