@@ -247,3 +247,26 @@ def test_unknown_rule_or_issue_is_404(client, organizer):
     client.force_login(organizer)
     assert client.get(reverse("rules:followup_rule_edit", args=[999999])).status_code == 404
     assert client.get(reverse("rules:issue_phrase_edit", args=[999999])).status_code == 404
+
+
+def test_issue_phrase_list_query_count_does_not_grow(
+    client, organizer, django_assert_max_num_queries
+):
+    for n in range(6):
+        issue = Issue.objects.create(name=f"Issue {n}")
+        IssuePhrase.objects.create(issue=issue, phrase=f"phrase {n}")
+    client.force_login(organizer)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("rules:issue_phrase_list")).status_code == 200
+
+
+def test_default_issue_phrases_fill_only_issues_without_any():
+    from conversations.services import issue_phrases_add_defaults
+
+    housing = Issue.objects.create(name="Rent and housing")
+    transit = Issue.objects.create(name="Transit")
+    IssuePhrase.objects.create(issue=transit, phrase="the L")
+    assert issue_phrases_add_defaults() > 0
+    assert issue_phrases_add_defaults() == 0
+    assert housing.phrases.filter(phrase="landlord").exists()
+    assert list(transit.phrases.values_list("phrase", flat=True)) == ["the L"]
