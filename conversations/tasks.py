@@ -250,8 +250,9 @@ def _organization_today() -> tuple[datetime, datetime]:
 
 @shared_task
 def followup_digest_task() -> int:
-    """Beat, daily at ``DIGEST_HOUR`` in the organization's time zone: each assignee's follow-ups
-    due today and overdue, one email per person per day (``DigestSent`` makes it once)."""
+    """Beat, from ``DIGEST_HOUR`` in the organization's time zone: each assignee's follow-ups
+    due today and overdue, one email per person per day (``DigestSent`` makes it once; a
+    digest whose sending failed is rolled back and goes out on the next run)."""
     start, end = _organization_today()
     today = start.date()
     sent = 0
@@ -266,7 +267,10 @@ def followup_digest_task() -> int:
             .distinct()
         )
     for assignee_id in assignee_ids:
-        sent += _send_digest(assignee_id, today, start, end)
+        try:
+            sent += _send_digest(assignee_id, today, start, end)
+        except Exception:  # one bad address or a mail outage must not stop the others
+            logger.exception("Digest for user %s not sent; the next run retries.", assignee_id)
     return sent
 
 

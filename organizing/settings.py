@@ -325,9 +325,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "conversations.tasks.followup_notify_due_task",
         "schedule": crontab(minute="*"),
     },
+    # At DIGEST_HOUR:00, then every quarter hour for two hours: a digest that failed to send
+    # goes out on a later run; one already sent today is never sent again (DigestSent).
     "followups-daily-digest": {
         "task": "conversations.tasks.followup_digest_task",
-        "schedule": crontab(hour=DIGEST_HOUR, minute=0),
+        "schedule": crontab(hour=f"{DIGEST_HOUR}-{min(DIGEST_HOUR + 2, 23)}", minute="*/15"),
     },
     "followups-escalate-overdue": {
         "task": "conversations.tasks.followup_escalate_overdue_task",

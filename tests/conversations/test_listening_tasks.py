@@ -343,3 +343,17 @@ def test_listen_batch_task_runs_twice_and_acts_once(maria, volunteer):
     assert Suggestion.objects.count() == 2
     assert FollowUp.objects.count() == 1
     assert IssueMention.objects.count() == 0
+
+
+def test_digest_whose_sending_failed_goes_out_on_the_next_run(maria, volunteer, monkeypatch):
+    _followup(maria, volunteer, due_in=timedelta(hours=-1))
+
+    def broken(**kwargs):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr("conversations.tasks.send_mail", broken)
+    assert followup_digest_task() == 0
+    assert not DigestSent.objects.exists()
+    monkeypatch.undo()
+    assert followup_digest_task() == 1
+    assert len(mail.outbox) == 1
