@@ -155,9 +155,10 @@ def main() -> int:
             plain / ruled,
         )
 
-    from bench import history
+    from bench import enrichment, history
 
     history.run(line=line, timed=timed, team=teams[0], volunteer=volunteer)
+    enrichment.run(scale, line)
     return 0
 
 

@@ -2,8 +2,12 @@ from django.contrib import admin
 
 from .models import (
     Conversation,
+    DigestSent,
     FollowUp,
+    FollowUpRule,
     Issue,
+    IssueMention,
+    IssuePhrase,
     Note,
     NoteRevision,
     SurveyChoice,
@@ -99,3 +103,41 @@ class FollowUpAdmin(admin.ModelAdmin):
         "completed_by",
     ]
     list_select_related = ["supporter", "assignee"]
+
+
+@admin.register(FollowUpRule)
+class FollowUpRuleAdmin(admin.ModelAdmin):
+    list_display = ("trigger", "action", "delay_hours", "reason", "is_active", "updated_at")
+    list_filter = ("action", "is_active")
+    readonly_fields = ("updated_by", "updated_at")
+
+
+@admin.register(IssuePhrase)
+class IssuePhraseAdmin(admin.ModelAdmin):
+    list_display = ("phrase", "issue", "created_by", "created_at")
+    list_filter = ("issue",)
+    search_fields = ("phrase",)
+    raw_id_fields = ("created_by",)
+
+
+class MachineWrittenAdmin(admin.ModelAdmin):
+    """Rows only workers write: readable here, never added or edited by hand."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(IssueMention)
+class IssueMentionAdmin(MachineWrittenAdmin):
+    list_display = ("conversation", "issue", "phrase", "enricher", "version", "created_at")
+    list_filter = ("issue",)
+    raw_id_fields = ("conversation",)
+
+
+@admin.register(DigestSent)
+class DigestSentAdmin(MachineWrittenAdmin):
+    list_display = ("user", "date", "followup_count", "sent_at")
+    raw_id_fields = ("user",)

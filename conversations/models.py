@@ -55,6 +55,17 @@ class Conversation(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Written by the listening worker (conversations.listening); ``heard`` stays as typed.
+    listened_at = models.DateTimeField(null=True, blank=True)
+    listening_version = models.PositiveIntegerField(default=0)
+    sentiment = models.FloatField(
+        null=True, blank=True, help_text="VADER compound score of what we heard, from -1 to 1."
+    )
+    asked_followup_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A time they asked us to come back, read from what we heard.",
+    )
 
     class Meta:
         ordering = ["-happened_at", "-id"]
@@ -62,6 +73,7 @@ class Conversation(models.Model):
             models.Index(fields=["supporter", "-happened_at"], name="conversation_history_idx"),
             models.Index(fields=["volunteer", "-happened_at"], name="conversation_volunteer_idx"),
             models.Index(fields=["updated_at", "id"], name="conversation_updated_idx"),
+            models.Index(fields=["listening_version", "id"], name="conversation_listening_idx"),
         ]
 
     def __str__(self) -> str:
@@ -229,6 +241,13 @@ class FollowUp(models.Model):
     source_rule = models.CharField(
         max_length=60, blank=True, help_text="The scheduling rule that made it, if a machine did."
     )
+    channel = models.CharField(
+        max_length=10, blank=True, help_text="How to reach them (never one they said no to)."
+    )
+    notified_at = models.DateTimeField(null=True, blank=True, help_text="Assignee told it is due.")
+    escalated_at = models.DateTimeField(
+        null=True, blank=True, help_text="Raised to the team's organizers as overdue."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -339,3 +358,112 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class IssuePhrase(models.Model):
+    """A phrase that, heard in a conversation, means the person raised this issue.
+
+    Organizers edit these; the issue's own name always counts as a phrase.
+    """
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="phrases")
+    phrase = models.CharField(max_length=80)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["issue", "phrase"]
+        constraints = [
+            models.UniqueConstraint("issue", Lower("phrase"), name="issuephrase_once_per_issue"),
+            models.CheckConstraint(condition=~Q(phrase=""), name="issuephrase_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issue}: {self.phrase}"
+
+
+class IssueMention(models.Model):
+    """An issue a listener heard in a conversation (separate from issues a person picked)."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="issue_mentions"
+    )
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="mentions")
+    phrase = models.CharField(max_length=80, help_text="The phrase that matched.")
+    enricher = models.CharField(max_length=60)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "issue"], name="issuemention_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issue} in conversation {self.conversation_id}"
+
+
+class FollowUpRule(models.Model):
+    """What to schedule after a conversation with a given outcome; organizers edit these.
+
+    ``trigger`` is an outcome, or ``undecided`` (talked, and their support is 3 of 5).
+    """
+
+    class Trigger(models.TextChoices):
+        NOT_HOME = "not_home", "Not home"
+        CALLBACK_REQUESTED = "callback_requested", "Callback requested"
+        UNDECIDED = "undecided", "Talked, undecided"
+        REFUSED = "refused", "Refused"
+        MOVED = "moved", "Moved"
+        LEFT_MESSAGE = "left_message", "Left a message"
+        WRONG_NUMBER = "wrong_number", "Wrong number"
+        INACCESSIBLE = "inaccessible", "Couldn't reach the door"
+
+    class Action(models.TextChoices):
+        RETRY = "retry", "Try again after a delay"
+        ASKED_TIME = "asked_time", "At the time they asked (else after the delay)"
+        DATA_STAFF = "data_staff", "Flag for data staff"
+        NONE = "none", "No follow-up"
+
+    trigger = models.CharField(max_length=30, choices=Trigger.choices, unique=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    delay_hours = models.PositiveIntegerField(default=48)
+    reason = models.CharField(max_length=200, blank=True, help_text="The follow-up's reason.")
+    is_active = models.BooleanField(default=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["trigger"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action="none") | ~Q(reason=""), name="followuprule_reason_unless_none"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_trigger_display()} → {self.get_action_display()}"
+
+    @property
+    def source_rule(self) -> str:
+        """What a follow-up made by this rule records as its ``source_rule``."""
+        return f"rule:{self.trigger}"
+
+
+class DigestSent(models.Model):
+    """A volunteer's daily digest went out for this local date (so it goes out once)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    followup_count = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "date"], name="digest_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"Digest for {self.user} on {self.date}"

@@ -32,6 +32,7 @@ from .models import (
     Conversation,
     FollowUp,
     Issue,
+    IssueMention,
     Note,
     NoteRevision,
     Suggestion,
@@ -107,6 +108,24 @@ def _supporter_with_details(*, viewer: User, pk: int) -> Supporter:
     )
 
 
+def _top_issues(supporter: Supporter, limit: int = 3) -> list[Issue]:
+    """The issues a person raised most: picked on the form or heard by the listener."""
+
+    def per_issue(queryset) -> Coalesce:
+        counted = queryset.values("issue").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(counted), 0)
+
+    picked = Conversation.issues.through.objects.filter(
+        issue=OuterRef("pk"), conversation__supporter=supporter
+    )
+    heard = IssueMention.objects.filter(issue=OuterRef("pk"), conversation__supporter=supporter)
+    return list(
+        Issue.objects.annotate(times_raised=per_issue(picked) + per_issue(heard))
+        .filter(times_raised__gt=0)
+        .order_by("-times_raised", "name")[:limit]
+    )
+
+
 @dataclass
 class Brief:
     """What a volunteer reads before knocking or dialing."""
@@ -167,11 +186,7 @@ def brief_get(*, viewer: User, pk: int) -> Brief:
         sensitive_count=supporter.sensitive_total,
         remember_more=max(0, supporter.remember_total - len(remember)),
         ask_whom=supporter.organizer_names,
-        top_issues=list(
-            Issue.objects.filter(conversations__supporter=supporter)
-            .annotate(mentions=Count("conversations"))
-            .order_by("-mentions", "name")[:3]
-        ),
+        top_issues=_top_issues(supporter),
         last_conversations=list(
             Conversation.objects.filter(supporter=supporter)
             .select_related("volunteer")

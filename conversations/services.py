@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from organizing.dispatch import enqueue_on_commit
 from organizing.models import User
 from supporters.models import HistoryEvent, Supporter
 from supporters.services import consent_set, history_record
@@ -16,7 +17,9 @@ from supporters.services import consent_set, history_record
 from .models import (
     Conversation,
     FollowUp,
+    FollowUpRule,
     Issue,
+    IssuePhrase,
     Note,
     NoteRevision,
     Suggestion,
@@ -64,6 +67,9 @@ def conversation_create(
                 at=conversation.happened_at,
                 summary=f"{conversation.get_channel_display()}: {conversation.get_outcome_display()}",
             )
+            from .tasks import conversation_listen_task  # listening imports these services
+
+            enqueue_on_commit(conversation_listen_task, conversation.pk)  # the sweep covers outages
     except IntegrityError:
         # A concurrent request with the same UUID won the race; theirs is the one stored.
         return Conversation.objects.get(client_uuid=client_uuid), False
@@ -181,6 +187,7 @@ def followup_create(
     reason: str,
     source_conversation: Conversation | None = None,
     source_rule: str = "",
+    channel: str = "",
 ) -> tuple[FollowUp, bool]:
     """Ask someone to reach ``supporter`` again by ``due_at``.
 
@@ -203,6 +210,7 @@ def followup_create(
                 reason=reason,
                 source_conversation=source_conversation,
                 source_rule=source_rule,
+                channel=channel,
                 created_by=actor,
             )
             history_record(
@@ -358,3 +366,66 @@ def conversation_log(
                 reason="Asked during a conversation",
             )
     return conversation, True
+
+
+def followup_rule_update(
+    *, actor: User, rule: FollowUpRule, action: str, delay_hours: int, reason: str, is_active: bool
+) -> FollowUpRule:
+    """An organizer changes what a conversation outcome schedules. Applies to later ones."""
+    with transaction.atomic():
+        current = FollowUpRule.objects.select_for_update().get(pk=rule.pk)
+        current.action, current.delay_hours = action, delay_hours
+        current.reason, current.is_active = reason.strip(), is_active
+        current.updated_by = actor
+        current.save()
+    return current
+
+
+def issue_phrases_set(*, actor: User | None, issue: Issue, phrases: list[str]) -> list[str]:
+    """Replace an issue's phrases (the listener matches them as whole words, any case).
+
+    Blank lines and repeats (ignoring case) are dropped; returns the phrases kept.
+    """
+    wanted: dict[str, str] = {}
+    for phrase in phrases:
+        phrase = " ".join(phrase.split())
+        if phrase and phrase.lower() not in wanted:
+            wanted[phrase.lower()] = phrase
+    with transaction.atomic():
+        Issue.objects.select_for_update().filter(pk=issue.pk).first()
+        issue.phrases.exclude(phrase__in=list(wanted.values())).delete()
+        existing = {p.lower() for p in issue.phrases.values_list("phrase", flat=True)}
+        IssuePhrase.objects.bulk_create(
+            [
+                IssuePhrase(issue=issue, phrase=phrase, created_by=actor)
+                for key, phrase in wanted.items()
+                if key not in existing
+            ]
+        )
+    return list(wanted.values())
+
+
+# Starting phrases for common issue names, so the listener hears something on day one.
+DEFAULT_ISSUE_PHRASES = {
+    "housing": ["rent", "landlord", "eviction", "lease", "voucher", "repairs", "no heat"],
+    "rent and housing": ["rent", "landlord", "eviction", "lease", "voucher", "repairs", "no heat"],
+    "wages": ["wage", "no raise", "laid off", "lost her job", "lost his job", "overtime"],
+    "schools": ["school", "teacher", "class sizes", "librarian", "college"],
+    "public safety": ["break-ins", "stop sign", "lights out", "police", "speeding", "feel safe"],
+    "healthcare": ["insurance", "insulin", "medicare", "medicaid", "prescriptions", "clinic"],
+    "immigration": ["asylum", "daca", "deported", "deportation", "green card"],
+    "transit": ["bus", "cta", "train", "bike lanes", "pink line"],
+    "climate": ["flood", "floods", "heat wave", "asthma", "air quality", "storm"],
+    "veterans' services": ["veteran", "the va", "va appointment", "benefits paperwork"],
+    "childcare": ["daycare", "childcare", "after-school", "babysitter"],
+}
+
+
+def issue_phrases_add_defaults(*, actor: User | None = None) -> int:
+    """Give issues with no phrases yet the starting phrases for their name. Idempotent."""
+    added = 0
+    for issue in Issue.objects.filter(phrases__isnull=True):
+        defaults = DEFAULT_ISSUE_PHRASES.get(issue.name.lower())
+        if defaults:
+            added += len(issue_phrases_set(actor=actor, issue=issue, phrases=defaults))
+    return added

@@ -218,6 +218,12 @@ LOGIN_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "America/Chicago")
+# The organization's own time zone: the daily digest goes out at DIGEST_HOUR there, and a
+# supporter whose ZIP is unknown is read in it. Beat's crontabs use it too (CELERY_TIMEZONE).
+ORGANIZATION_TIME_ZONE = TIME_ZONE
+DIGEST_HOUR = env_int("DIGEST_HOUR", 8, minimum=0)
+if DIGEST_HOUR > 23:
+    raise ImproperlyConfigured(f"DIGEST_HOUR must be an hour from 0 to 23, not {DIGEST_HOUR}.")
 USE_I18N = True
 USE_TZ = True
 
@@ -287,9 +293,13 @@ CACHES = {
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # A late-acked task whose worker died becomes visible again after this many seconds.
-    "visibility_timeout": 3600,
+    # A late-acked task whose worker died becomes visible again after this many seconds
+    # (longer than any task runs, or a slow task would be delivered twice).
+    "visibility_timeout": _VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": min(10, _VISIBILITY_TIMEOUT),
+    "unacked_restore_throttle": 10 if _VISIBILITY_TIMEOUT >= 60 else 1,
     "socket_connect_timeout": 5,
     "socket_timeout": 10,
 }
@@ -309,6 +319,41 @@ CELERY_BEAT_SCHEDULE = {
     "invitations-send-pending": {
         "task": "organizing.tasks.invitation_send_pending_task",
         "schedule": crontab(minute="*"),
+    },
+    # Follow-ups: the times live in the database; these only look at what is due.
+    "followups-notify-due": {
+        "task": "conversations.tasks.followup_notify_due_task",
+        "schedule": crontab(minute="*"),
+    },
+    # At DIGEST_HOUR:00, then every quarter hour for two hours: a digest that failed to send
+    # goes out on a later run; one already sent today is never sent again (DigestSent).
+    "followups-daily-digest": {
+        "task": "conversations.tasks.followup_digest_task",
+        "schedule": crontab(hour=f"{DIGEST_HOUR}-{min(DIGEST_HOUR + 2, 23)}", minute="*/15"),
+    },
+    "followups-escalate-overdue": {
+        "task": "conversations.tasks.followup_escalate_overdue_task",
+        "schedule": crontab(minute=5),
+    },
+    # Catch-up sweeps: what a Redis outage dropped (recent records, every two minutes), and
+    # everything unenriched or enriched by an older version (nightly), in bounded batches.
+    "supporters-enrich-catch-up": {
+        "task": "supporters.tasks.supporter_enrich_sweep_task",
+        "schedule": crontab(minute="*/2"),
+        "kwargs": {"recent_only": True},
+    },
+    "conversations-listen-catch-up": {
+        "task": "conversations.tasks.conversation_listen_sweep_task",
+        "schedule": crontab(minute="*/2"),
+        "kwargs": {"recent_only": True},
+    },
+    "supporters-enrich-nightly": {
+        "task": "supporters.tasks.supporter_enrich_sweep_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "conversations-listen-nightly": {
+        "task": "conversations.tasks.conversation_listen_sweep_task",
+        "schedule": crontab(hour=2, minute=45),
     },
 }
 

@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("organizing.urls_pages")),
     path("supporters/", include("supporters.urls")),
     path("", include("conversations.urls")),
+    path("review/", include("supporters.urls_review")),
+    path("rules/", include("conversations.urls_rules")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

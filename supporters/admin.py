@@ -3,11 +3,13 @@ from django.contrib import admin
 from .models import (
     Assignment,
     DoNotContact,
+    DuplicateCandidate,
     ExternalId,
     Relationship,
     Supporter,
     SupporterAddress,
     SupporterEmail,
+    SupporterEnrichment,
     SupporterPhone,
     SupporterTag,
     Tag,
@@ -121,3 +123,29 @@ class DoNotContactAdmin(admin.ModelAdmin):
     list_filter = ["channel"]
     autocomplete_fields = ["supporter", "set_by"]
     list_select_related = ["supporter", "set_by"]
+
+
+@admin.register(DuplicateCandidate)
+class DuplicateCandidateAdmin(admin.ModelAdmin):
+    """Organizers review pairs at /review/duplicates/; here for data staff's inspection."""
+
+    list_display = ("first", "second", "score", "status", "enricher", "version", "created_at")
+    list_filter = ("status",)
+    raw_id_fields = ("first", "second", "decided_by")
+    readonly_fields = ("score", "reasons", "enricher", "version")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(SupporterEnrichment)
+class SupporterEnrichmentAdmin(admin.ModelAdmin):
+    list_display = ("supporter", "version", "time_zone", "engagement_level", "enriched_at")
+    list_filter = ("version", "engagement_level")
+    raw_id_fields = ("supporter",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -149,6 +149,12 @@ class ContactPoint(models.Model):
 class SupporterEmail(ContactPoint):
     supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="emails")
     address = models.EmailField(max_length=254)
+    # Derived by supporters.enrichment.emails; ``address`` stays as typed.
+    normalized = models.CharField(max_length=254, blank=True)
+    is_valid = models.BooleanField(null=True, blank=True, help_text="Empty until checked.")
+    problem = models.CharField(max_length=200, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    enricher_version = models.PositiveSmallIntegerField(default=0)
 
     class Meta(ContactPoint.Meta):
         constraints = [
@@ -159,7 +165,10 @@ class SupporterEmail(ContactPoint):
             ),
             models.UniqueConstraint("supporter", Lower("address"), name="supporteremail_unique_ci"),
         ]
-        indexes = [models.Index(Lower("address"), name="supporteremail_address_ci_idx")]
+        indexes = [
+            models.Index(Lower("address"), name="supporteremail_address_ci_idx"),
+            models.Index(fields=["normalized"], name="supporteremail_normalized_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.address
@@ -174,6 +183,12 @@ class SupporterPhone(ContactPoint):
     supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="phones")
     number = models.CharField(max_length=40, help_text="As entered.")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.UNKNOWN)
+    # Derived by supporters.enrichment.phones; ``number`` and ``kind`` stay as typed.
+    e164 = models.CharField("E.164", max_length=20, blank=True)
+    line_type = models.CharField(max_length=10, choices=Kind.choices, blank=True)
+    is_valid = models.BooleanField(null=True, blank=True, help_text="Empty until checked.")
+    checked_at = models.DateTimeField(null=True, blank=True)
+    enricher_version = models.PositiveSmallIntegerField(default=0)
 
     class Meta(ContactPoint.Meta):
         constraints = [
@@ -184,7 +199,10 @@ class SupporterPhone(ContactPoint):
             ),
             models.UniqueConstraint(fields=["supporter", "number"], name="supporterphone_unique"),
         ]
-        indexes = [models.Index(fields=["number"], name="supporterphone_number_idx")]
+        indexes = [
+            models.Index(fields=["number"], name="supporterphone_number_idx"),
+            models.Index(fields=["e164"], name="supporterphone_e164_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -198,6 +216,18 @@ class SupporterAddress(ContactPoint):
     state = models.CharField(max_length=2, blank=True, help_text="Two-letter state code.")
     postal_code = models.CharField("ZIP code", max_length=10, blank=True)
     country = models.CharField(max_length=2, default="US")
+    # Derived by supporters.enrichment.addresses; the fields above stay as typed.
+    standardized = models.JSONField(
+        default=dict, blank=True, help_text="USPS-style parts: line1, line2, city, state, zip."
+    )
+    zip5 = models.CharField(max_length=5, blank=True)
+    county = models.CharField(max_length=100, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True)
+    is_valid = models.BooleanField(null=True, blank=True, help_text="Empty until checked.")
+    checked_at = models.DateTimeField(null=True, blank=True)
+    enricher_version = models.PositiveSmallIntegerField(default=0)
 
     class Meta(ContactPoint.Meta):
         verbose_name_plural = "supporter addresses"
@@ -208,7 +238,10 @@ class SupporterAddress(ContactPoint):
                 name="supporteraddress_one_primary",
             ),
         ]
-        indexes = [models.Index(fields=["postal_code"], name="supporteraddress_zip_idx")]
+        indexes = [
+            models.Index(fields=["postal_code"], name="supporteraddress_zip_idx"),
+            models.Index(fields=["zip5"], name="supporteraddress_zip5_idx"),
+        ]
 
     def __str__(self) -> str:
         return ", ".join(
@@ -458,3 +491,74 @@ class HistoryEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.summary}"
+
+
+class SupporterEnrichment(models.Model):
+    """What the enrichers derived about a supporter as a whole, with provenance.
+
+    One row per supporter, written only by workers. ``version`` is the enrichment version
+    that produced it; the sweep re-enqueues supporters without a row or with an older one.
+    """
+
+    supporter = models.OneToOneField(
+        Supporter, on_delete=models.CASCADE, related_name="enrichment", primary_key=True
+    )
+    name_parts = models.JSONField(default=dict, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True)
+    engagement_level = models.PositiveSmallIntegerField(
+        choices=Supporter.EngagementLevel.choices, default=Supporter.EngagementLevel.UNKNOWN
+    )
+    engagement_score = models.PositiveIntegerField(default=0)
+    engagement_facts = models.JSONField(default=dict, blank=True)
+    versions = models.JSONField(default=dict, blank=True, help_text="Enricher name → version.")
+    version = models.PositiveIntegerField(default=0)
+    enriched_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["version"], name="enrichment_version_idx")]
+
+    def __str__(self) -> str:
+        return f"Enrichment v{self.version} of supporter {self.supporter_id}"
+
+
+class DuplicateCandidate(models.Model):
+    """Two supporters who may be the same person, for an organizer to review.
+
+    Stored once per pair with ``first_id < second_id``; ``reasons`` says why (shared phone,
+    email, ZIP with a similar name…). A pair marked "not a duplicate" is never raised again.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for review"
+        NOT_DUPLICATE = "not_duplicate", "Not a duplicate"
+        MERGED = "merged", "Merged"
+
+    first = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(help_text="0 to 100; higher is more likely the same person.")
+    reasons = models.JSONField(default=list)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    enricher = models.CharField(max_length=60)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="duplicate_pair_once"),
+            models.CheckConstraint(
+                condition=Q(first__lt=models.F("second")), name="duplicate_pair_ordered"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-score"], condition=Q(status="open"), name="duplicate_open_idx"),
+            models.Index(fields=["second"], name="duplicate_second_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id} ({self.score:.0f})"

@@ -28,6 +28,7 @@ from organizing.selectors import user_is_organization_wide, user_memberships
 
 from .models import (
     Assignment,
+    DuplicateCandidate,
     Relationship,
     Supporter,
     SupporterAddress,
@@ -207,3 +208,35 @@ def supporter_list_mine(*, viewer: User) -> QuerySet[Supporter]:
         .prefetch_related("do_not_contact")
         .order_by(F("next_due").asc(nulls_last=True), "family_name", "given_name", "id")
     )
+
+
+def supporter_may_organize(*, viewer: User, supporter: Supporter) -> bool:
+    """Organizers of the supporter's team, data staff and admins may review and merge them."""
+    from organizing.selectors import team_ids_organized_by
+
+    return user_is_organization_wide(viewer) or supporter.team_id in team_ids_organized_by(viewer)
+
+
+def duplicate_list(*, viewer: User) -> QuerySet[DuplicateCandidate]:
+    """Open duplicate candidates the viewer may review: both people in teams they organize
+    (everyone's for data staff and admins), best score first."""
+    from organizing.selectors import team_ids_organized_by
+
+    pairs = DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN)
+    if not user_is_organization_wide(viewer):
+        teams = team_ids_organized_by(viewer)
+        pairs = pairs.filter(first__team_id__in=teams, second__team_id__in=teams)
+    return pairs.select_related("first__team", "second__team").order_by("-score", "id")
+
+
+def duplicate_get(*, viewer: User, pk: int) -> DuplicateCandidate:
+    """A pair both of whose people the viewer may see (else 404); permission is the view's."""
+    visible = supporter_list(viewer=viewer)
+    pair = (
+        DuplicateCandidate.objects.select_related("first__team", "second__team")
+        .filter(pk=pk, first__in=visible, second__in=visible)
+        .first()
+    )
+    if pair is None:
+        raise Http404("No such pair.")
+    return pair

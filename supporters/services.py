@@ -8,17 +8,21 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from organizing.dispatch import enqueue_on_commit
 from organizing.models import Team, User
 
 from .models import (
     Assignment,
     Channel,
     DoNotContact,
+    DuplicateCandidate,
+    ExternalId,
     HistoryEvent,
     Relationship,
     Supporter,
     SupporterAddress,
     SupporterEmail,
+    SupporterEnrichment,
     SupporterPhone,
     SupporterTag,
     Tag,
@@ -121,6 +125,9 @@ def supporter_create(
             )
         if assign_to is not None:
             assignment_create(actor=actor, supporter=supporter, volunteer=assign_to)
+        from .tasks import supporter_enrich_task  # enrichment imports these services
+
+        enqueue_on_commit(supporter_enrich_task, supporter.pk)  # the sweep covers outages
     return supporter
 
 
@@ -258,3 +265,181 @@ def tag_merge(*, actor: User | None, source: Tag, target: Tag) -> int:
             moved += 1
         source.delete()
     return moved
+
+
+def duplicate_dismiss(*, actor: User, candidate: DuplicateCandidate) -> DuplicateCandidate:
+    """An organizer says the pair are two people; it is never raised again. Idempotent."""
+    with transaction.atomic():
+        current = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
+        if current.status == DuplicateCandidate.Status.OPEN:
+            current.status = DuplicateCandidate.Status.NOT_DUPLICATE
+            current.decided_by, current.decided_at = actor, timezone.now()
+            current.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    return current
+
+
+def _move_unless_taken(queryset, kept: Supporter, taken: set, key) -> tuple[int, int]:
+    """Move rows to ``kept`` unless ``key(row)`` is already in ``taken``; delete those."""
+    moved = dropped = 0
+    for row in queryset:
+        if key(row) in taken:
+            row.delete()
+            dropped += 1
+        else:
+            row.supporter = kept
+            row.save(update_fields=["supporter"])
+            taken.add(key(row))
+            moved += 1
+    return moved, dropped
+
+
+def supporter_merge(*, actor: User, kept: Supporter, merged: Supporter) -> Supporter:
+    """Fold ``merged`` into ``kept``: one person, one history. ``merged`` is deleted.
+
+    Moves contact points (a second primary becomes non-primary; an identical one is dropped),
+    consent flags (the union: a "no" on either record stays a "no"), conversations, notes,
+    follow-ups (an open one whose reason ``kept`` already has open is cancelled), suggestions,
+    tags, relationships, assignments, history and external ids. ``kept``'s typed fields stay;
+    only its blank ones are filled from ``merged``. Writes a MERGED line on ``kept`` and
+    re-enqueues its enrichment. The caller checks that ``actor`` may organize both.
+    """
+    from conversations.models import Conversation, FollowUp, Note, Suggestion
+
+    if kept.pk == merged.pk:
+        raise ValueError("A supporter cannot be merged into themselves.")
+    with transaction.atomic():
+        locked = {
+            s.pk: s
+            for s in Supporter.objects.select_for_update().filter(pk__in=[kept.pk, merged.pk])
+        }
+        kept, merged = locked[kept.pk], locked[merged.pk]
+        counts: dict[str, int] = {}
+
+        def unprimary(model):
+            if model.objects.filter(supporter=kept, is_primary=True).exists():
+                model.objects.filter(supporter=merged).update(is_primary=False)
+
+        for model in (SupporterEmail, SupporterPhone, SupporterAddress):
+            unprimary(model)
+        counts["emails"], _ = _move_unless_taken(
+            SupporterEmail.objects.filter(supporter=merged),
+            kept,
+            {a.lower() for a in kept.emails.values_list("address", flat=True)},
+            lambda row: row.address.lower(),
+        )
+        counts["phones"], _ = _move_unless_taken(
+            SupporterPhone.objects.filter(supporter=merged),
+            kept,
+            set(kept.phones.values_list("number", flat=True)),
+            lambda row: row.number,
+        )
+        counts["addresses"] = SupporterAddress.objects.filter(supporter=merged).update(
+            supporter=kept
+        )
+        _move_unless_taken(
+            DoNotContact.objects.filter(supporter=merged),
+            kept,
+            set(kept.do_not_contact.values_list("channel", flat=True)),
+            lambda row: row.channel,
+        )
+        dropped_ids = []
+        for external in ExternalId.objects.filter(supporter=merged):
+            if kept.external_ids.filter(system=external.system).exists():
+                dropped_ids.append(f"{external.system}:{external.value}")
+                external.delete()
+            else:
+                external.supporter = kept
+                external.save(update_fields=["supporter"])
+        counts["conversations"] = Conversation.objects.filter(supporter=merged).update(
+            supporter=kept
+        )
+        counts["notes"] = Note.objects.filter(supporter=merged).update(supporter=kept)
+        open_reasons = {
+            r.lower()
+            for r in FollowUp.objects.filter(supporter=kept, status="open").values_list(
+                "reason", flat=True
+            )
+        }
+        now = timezone.now()
+        for followup in FollowUp.objects.filter(supporter=merged, status="open"):
+            if followup.reason.lower() in open_reasons:
+                followup.status, followup.completed_by, followup.completed_at = (
+                    FollowUp.Status.CANCELLED,
+                    actor,
+                    now,
+                )
+                followup.save(update_fields=["status", "completed_by", "completed_at"])
+            open_reasons.add(followup.reason.lower())
+        counts["followups"] = FollowUp.objects.filter(supporter=merged).update(supporter=kept)
+        _move_unless_taken(
+            Suggestion.objects.filter(supporter=merged),
+            kept,
+            {t.lower() for t in kept.suggestions.values_list("text", flat=True)},
+            lambda row: row.text.lower(),
+        )
+        counts["tags"], _ = _move_unless_taken(
+            SupporterTag.objects.filter(supporter=merged),
+            kept,
+            set(kept.taggings.values_list("tag_id", flat=True)),
+            lambda row: row.tag_id,
+        )
+        # Relationships: drop the one between the two records; keep one per counterpart.
+        Relationship.objects.filter(supporter=merged, other_supporter=kept).delete()
+        Relationship.objects.filter(supporter=kept, other_supporter=merged).delete()
+        _move_unless_taken(
+            Relationship.objects.filter(supporter=merged),
+            kept,
+            {
+                (r.known_by_id, r.other_supporter_id)
+                for r in Relationship.objects.filter(supporter=kept)
+            },
+            lambda row: (row.known_by_id, row.other_supporter_id),
+        )
+        taken = set(
+            Relationship.objects.filter(other_supporter=kept).values_list("supporter_id", flat=True)
+        )
+        for relationship in Relationship.objects.filter(other_supporter=merged):
+            if relationship.supporter_id in taken:
+                relationship.delete()
+            else:
+                relationship.other_supporter = kept
+                relationship.save(update_fields=["other_supporter"])
+                taken.add(relationship.supporter_id)
+        # One assigned volunteer at a time: kept's stands; merged's becomes history.
+        if Assignment.objects.active().filter(supporter=kept).exists():
+            Assignment.objects.active().filter(supporter=merged).update(ended_at=now)
+        counts["assignments"] = Assignment.objects.filter(supporter=merged).update(supporter=kept)
+        counts["history"] = HistoryEvent.objects.filter(supporter=merged).update(supporter=kept)
+
+        changed = []
+        for field in ("given_name", "family_name", "preferred_name", "pronouns"):
+            if not getattr(kept, field) and getattr(merged, field):
+                setattr(kept, field, getattr(merged, field))
+                changed.append(field)
+        if kept.support_level is None and merged.support_level is not None:
+            kept.support_level = merged.support_level
+            changed.append("support_level")
+        if merged.custom_fields:
+            kept.custom_fields = {**merged.custom_fields, **kept.custom_fields}
+            changed.append("custom_fields")
+        if changed:
+            kept.save(update_fields=[*changed, "updated_at"])
+        merged_name, merged_id = merged.display_name, merged.pk
+        merged.delete()
+        # Contact points moved: enrich the kept record again.
+        SupporterEnrichment.objects.filter(supporter=kept).update(version=0)
+        history_record(
+            supporter=kept,
+            kind=HistoryEvent.Kind.MERGED,
+            actor=actor,
+            subject=kept,
+            summary=f"Merged with {merged_name} (#{merged_id})",
+            merged_id=merged_id,
+            merged_name=merged_name,
+            moved=counts,
+            dropped_external_ids=dropped_ids,
+        )
+        from .tasks import supporter_enrich_task
+
+        enqueue_on_commit(supporter_enrich_task, kept.pk)
+    return kept

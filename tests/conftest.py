@@ -74,3 +74,20 @@ def _plain_static_files(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _default_followup_rules(request):
+    # Migration 0005 seeds the default rules, but a transactional test's flush removes them
+    # for the tests after it; put them back wherever a test uses the database.
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if "transactional_db" in names or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+    elif "db" in names or marker:
+        request.getfixturevalue("db")
+    else:
+        return
+    from conversations.followups import followup_rules_ensure_defaults
+
+    followup_rules_ensure_defaults()

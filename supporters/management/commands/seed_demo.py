@@ -240,6 +240,9 @@ class DemoLoader:
         Tag.objects.bulk_create(self.tags.values())
         self.issues = {key: Issue(name=name, description=desc) for key, name, desc in text.ISSUES}
         Issue.objects.bulk_create(self.issues.values())
+        from conversations.services import issue_phrases_add_defaults  # the listener's phrases
+
+        issue_phrases_add_defaults()
         questions = [
             ("support", "How likely are you to support us?", "choice", SUPPORT_CHOICES),
             (

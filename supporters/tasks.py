@@ -1,0 +1,53 @@
+"""Background work for people: enrichment, and the sweep that catches up on what was missed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from organizing.dispatch import advisory_lock, send_now
+
+from .enrichment.pipeline import enrich_supporters, supporters_needing_enrichment
+
+BATCH_SIZE = 200
+SWEEP_BATCHES = 25  # at most 5,000 supporters enqueued per sweep run
+RECENT = timedelta(days=2)
+GRACE = timedelta(minutes=1)  # the sweep leaves the last minute to the task a save enqueued
+
+
+@shared_task
+def supporter_enrich_task(supporter_id: int) -> int:
+    """Enrich one supporter (enqueued when they are added). Safe twice: current ones are skipped."""
+    return enrich_supporters([supporter_id]).enriched
+
+
+@shared_task
+def supporter_enrich_batch_task(supporter_ids: list[int], force: bool = False) -> int:
+    """Enrich a batch of supporters in one transaction; returns how many were (re)enriched."""
+    return enrich_supporters(supporter_ids, force=force).enriched
+
+
+@shared_task
+def supporter_enrich_sweep_task(recent_only: bool = False) -> int:
+    """Beat: enqueue supporters never enriched, or enriched by an older version, in batches.
+
+    ``recent_only`` (every few minutes) looks at supporters added in the last two days, which
+    catches those whose task a Redis outage dropped; the nightly run looks at everyone.
+    Takes a lock so that overlapping runs enqueue once; leaves the last minute's supporters
+    to the task their creation enqueued.
+    """
+    with advisory_lock("supporter_enrich_sweep") as locked:
+        if not locked:
+            return 0
+        now = timezone.now()
+        pending = supporters_needing_enrichment().filter(created_at__lt=now - GRACE)
+        if recent_only:
+            pending = pending.filter(created_at__gte=now - RECENT)
+        ids = list(
+            pending.order_by("pk").values_list("pk", flat=True)[: BATCH_SIZE * SWEEP_BATCHES]
+        )
+    for start in range(0, len(ids), BATCH_SIZE):
+        send_now(supporter_enrich_batch_task, ids[start : start + BATCH_SIZE])
+    return len(ids)
