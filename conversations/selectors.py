@@ -66,12 +66,20 @@ def _supporter_with_details(*, viewer: User, pk: int) -> Supporter:
             email_list=ArraySubquery(
                 SupporterEmail.objects.filter(supporter=OuterRef("pk"))
                 .order_by("-is_primary", "id")
-                .values(json=JSONObject(address="address", label="label"))
+                .values(json=JSONObject(address="address", label="label", is_valid="is_valid"))
             ),
             phone_list=ArraySubquery(
                 SupporterPhone.objects.filter(supporter=OuterRef("pk"))
                 .order_by("-is_primary", "id")
-                .values(json=JSONObject(number="number", kind="kind", label="label"))
+                .values(
+                    json=JSONObject(
+                        number="number",
+                        kind="kind",
+                        label="label",
+                        line_type="line_type",
+                        is_valid="is_valid",
+                    )
+                )
             ),
             address_list=ArraySubquery(
                 SupporterAddress.objects.filter(supporter=OuterRef("pk"))
@@ -83,6 +91,8 @@ def _supporter_with_details(*, viewer: User, pk: int) -> Supporter:
                         city="city",
                         state="state",
                         postal_code="postal_code",
+                        county="county",
+                        is_valid="is_valid",
                     )
                 )
             ),
@@ -96,6 +106,7 @@ def _supporter_with_details(*, viewer: User, pk: int) -> Supporter:
                 .order_by("tag__name")
                 .values("tag__name")
             ),
+            computed_engagement=F("enrichment__engagement_level"),
             remember_total=_note_count(Note.Kind.REMEMBER),
             sensitive_total=_note_count(Note.Kind.SENSITIVE),
             organizer_names=ArraySubquery(

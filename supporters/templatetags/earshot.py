@@ -32,3 +32,14 @@ def language_name(code: str) -> str:
 @register.filter
 def is_past(value) -> bool:
     return bool(value) and value < timezone.now()
+
+
+@register.filter
+def engagement_name(level) -> str:
+    """The engagement ladder's name for a level computed by the worker."""
+    from supporters.models import Supporter
+
+    try:
+        return Supporter.EngagementLevel(int(level)).label
+    except (TypeError, ValueError):
+        return ""
