@@ -59,6 +59,10 @@ def supporter_time_zone(supporter: Supporter) -> str:
 def trigger_for(conversation: Conversation) -> str:
     if conversation.outcome != Conversation.Outcome.TALKED:
         return conversation.outcome
+    # "Call me back next Tuesday after 5" in what we heard is a callback request, whatever
+    # outcome the volunteer tapped.
+    if conversation.asked_followup_at:
+        return FollowUpRule.Trigger.CALLBACK_REQUESTED
     answer = (
         SurveyResponse.objects.filter(conversation=conversation, question__slug="support")
         .values_list("choice__value", flat=True)

@@ -30,7 +30,7 @@ from supporters.services import history_record
 
 from . import listening
 from .followups import plan_for, supporter_time_zone
-from .models import Conversation, DigestSent, FollowUp, Issue, IssueMention, Suggestion
+from .models import Conversation, DigestSent, FollowUp, Issue, IssueMention, Note, Suggestion
 from .services import followup_create
 
 logger = logging.getLogger(__name__)
@@ -118,10 +118,17 @@ def _suggest(conversation: Conversation, found: list[listening.Suggested]) -> in
     """Store new suggestions (never one the person already has, waiting, confirmed or not)."""
     if not found:
         return 0
+    # Never suggest what they already have: a suggestion (waiting, confirmed or dismissed)
+    # or a note a person wrote with the same words.
     known = {
         text.lower()
         for text in Suggestion.objects.filter(supporter_id=conversation.supporter_id).values_list(
             "text", flat=True
+        )
+    } | {
+        body.strip().lower()
+        for body in Note.objects.filter(supporter_id=conversation.supporter_id).values_list(
+            "body", flat=True
         )
     }
     made = 0

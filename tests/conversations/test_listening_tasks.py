@@ -32,6 +32,7 @@ from supporters.models import HistoryEvent, SupporterAddress, SupporterPhone
 from supporters.services import consent_set
 from tests.factories import (
     ConversationFactory,
+    NoteFactory,
     RelationshipFactory,
     SupporterFactory,
 )
@@ -357,3 +358,24 @@ def test_digest_whose_sending_failed_goes_out_on_the_next_run(maria, volunteer, 
     monkeypatch.undo()
     assert followup_digest_task() == 1
     assert len(mail.outbox) == 1
+
+
+def test_what_a_person_already_wrote_down_is_not_suggested(maria, volunteer):
+    NoteFactory(supporter=maria, author=volunteer, body="Son is an Iraq war veteran")
+    conversation_listen_task(_talk(maria, volunteer, heard=VETERAN).pk)
+    assert not Suggestion.objects.filter(supporter=maria).exists()
+
+
+def test_talked_with_a_call_me_back_time_in_what_we_heard_schedules_the_callback(maria, volunteer):
+    talk = _talk(
+        maria,
+        volunteer,
+        channel="phone",
+        heard="Call me back tomorrow after 5, I'm cooking now.",
+        happened_at=timezone.now(),
+    )
+    conversation_listen_task(talk.pk)
+    followup = FollowUp.objects.get(supporter=maria)
+    talk.refresh_from_db()
+    assert followup.due_at == talk.asked_followup_at
+    assert followup.source_conversation == talk
