@@ -257,3 +257,9 @@ def followup_reassign(*, actor: User | None, followup: FollowUp, assignee: User)
             + (f" (was {previous})" if previous else ""),
         )
     return current
+
+
+def conversation_issues_add(*, conversation: Conversation, issues) -> None:
+    """Mark issues as raised in a conversation (adding one already there changes nothing)."""
+    with transaction.atomic():
+        conversation.issues.add(*issues)

@@ -162,6 +162,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_htmx",
+    "django_filters",
+    "drf_spectacular_sidecar",
     "organizing",
     "supporters",
     "conversations",
@@ -310,23 +312,64 @@ CELERY_BEAT_SCHEDULE = {
         "task": "organizing.tasks.invitation_send_pending_task",
         "schedule": crontab(minute="*"),
     },
+    "export-jobs-expire": {
+        "task": "supporters.tasks.export_jobs_expire_task",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 # --- REST API ----------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "organizing.api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "organizing.api.pagination.ApiCursorPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PARSER_CLASSES": ["organizing.api.parsers.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "organizing.api.throttling.ApiKeyRateThrottle",
+        "organizing.api.throttling.SessionUserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": env_str("API_KEY_RATE", "600/min"),
+        "user": env_str("API_SESSION_RATE", "600/min"),
+    },
+    "EXCEPTION_HANDLER": "organizing.api.errors.api_exception_handler",
+    # ?format=csv|ndjson belongs to the segment export, not to DRF's renderer override.
+    "URL_FORMAT_OVERRIDE": None,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Earshot API",
-    "DESCRIPTION": "Supporters, conversations and what people told us.",
+    "DESCRIPTION": (BASE_DIR / "organizing" / "api" / "DESCRIPTION.md").read_text(),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "SupporterChannelEnum": "supporters.models.Channel",
+        "ConversationChannelEnum": "conversations.models.Conversation.Channel",
+        "RelationshipKindEnum": "supporters.models.Relationship.Kind",
+        "NoteKindEnum": "conversations.models.Note.Kind",
+        "SurveyQuestionKindEnum": "conversations.models.SurveyQuestion.Kind",
+        "PhoneKindEnum": "supporters.models.SupporterPhone.Kind",
+    },
 }
+# JSON bodies above this size get 413 (DRF reads bodies past Django's own check).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1_048_576, minimum=1024)
+IDEMPOTENCY_KEY_TTL_HOURS = 24
+# Export jobs' files; downloads work for EXPORT_LINK_HOURS, then the file is deleted.
+EXPORT_DIR = Path(env_str("EXPORT_DIR", str(BASE_DIR / "var" / "exports")))
+EXPORT_LINK_HOURS = env_int("EXPORT_LINK_HOURS", 24, minimum=1)
 
 # --- Logging: to stderr, where gunicorn, Celery and docker collect it ------------------------
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from organizing.api.errors import api_not_found_or_page
 from organizing.views import health_view
 from supporters.views import supporter_list_view
 
@@ -9,6 +10,9 @@ urlpatterns = [
     path("healthz", health_view, name="health"),
     path("", include("organizing.urls_pages")),
     path("supporters/", include("supporters.urls")),
+    path("api/", include("organizing.api.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = api_not_found_or_page

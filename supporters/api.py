@@ -1,0 +1,907 @@
+"""The JSON API for people: supporters, tags, relationships, segments and exports.
+
+Every queryset starts from the visibility rule (``supporter_list``); writes go through
+``supporters.services``.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Exists, OuterRef, Q
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.filters import OrderingFilter
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from organizing.api.base import IDEMPOTENCY_PARAMETER, ApiViewSet, UpdatedSinceFilterSet
+from organizing.api.errors import Conflict, Gone
+from organizing.api.permissions import HasScope, MayExport
+from organizing.models import Team
+from organizing.selectors import team_ids_organized_by, user_is_organization_wide
+from organizing.services import audit_record
+
+from . import services
+from .exporting import CONTENT_TYPES, export_chunks
+from .models import (
+    ExportJob,
+    HistoryEvent,
+    Relationship,
+    Segment,
+    Supporter,
+    SupporterEmail,
+    SupporterTag,
+    Tag,
+)
+from .segments import SegmentError, segment_compile, segment_supporters
+from .selectors import supporter_get, supporter_list
+from .serializers import (
+    ConsentSerializer,
+    ExportColumnSerializer,
+    ExportJobCreateSerializer,
+    ExportJobSerializer,
+    HistoryEventSerializer,
+    RelationshipCreateSerializer,
+    RelationshipSerializer,
+    SegmentCountSerializer,
+    SegmentPreviewSerializer,
+    SegmentSerializer,
+    SegmentWriteSerializer,
+    SupporterCreateSerializer,
+    SupporterSerializer,
+    SupporterUpdateSerializer,
+    TagChangeSerializer,
+    TagCreateSerializer,
+    TagSerializer,
+)
+
+
+def may_manage_reference_data(user) -> bool:
+    """Organizers and above keep tags, issues and segments tidy."""
+    return user_is_organization_wide(user) or bool(team_ids_organized_by(user))
+
+
+def teams_user_may_add_to(user) -> list[int]:
+    if user_is_organization_wide(user):
+        return list(Team.objects.values_list("id", flat=True))
+    return list(user.memberships.values_list("team_id", flat=True))
+
+
+# --- supporters ------------------------------------------------------------------------------
+
+
+class SupporterFilter(UpdatedSinceFilterSet):
+    search = django_filters.CharFilter(
+        method="filter_search", label="Part of a name, or an email address"
+    )
+    tag = django_filters.CharFilter(method="filter_tag", label="Has this tag (name)")
+    support_level = django_filters.NumberFilter(min_value=1, max_value=5)
+
+    class Meta:
+        model = Supporter
+        fields = {
+            "team": ["exact"],
+            "engagement_level": ["exact", "gte"],
+            "language": ["exact"],
+            "source": ["exact"],
+        }
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()[:100]
+        if not value:
+            return queryset
+        email = SupporterEmail.objects.filter(supporter=OuterRef("pk"), address__iexact=value)
+        return queryset.filter(
+            Q(given_name__icontains=value)
+            | Q(family_name__icontains=value)
+            | Q(preferred_name__icontains=value)
+            | Q(Exists(email))
+        )
+
+    def filter_tag(self, queryset, name, value):
+        return queryset.filter(
+            Exists(SupporterTag.objects.filter(supporter=OuterRef("pk"), tag__name__iexact=value))
+        )
+
+
+SUPPORTER_EXAMPLE = OpenApiExample(
+    "A supporter",
+    value={
+        "id": 42,
+        "display_name": "Maria Lopez",
+        "given_name": "Maria",
+        "family_name": "Lopez",
+        "preferred_name": "",
+        "pronouns": "she/her",
+        "language": "es",
+        "support_level": 1,
+        "engagement_level": 2,
+        "custom_fields": {"shift": "night"},
+        "team": 3,
+        "source": "canvass",
+        "email": "maria@example.org",
+        "phone": "+1 512 555 0142",
+        "address": {
+            "line1": "12 Elm St",
+            "line2": "",
+            "city": "Austin",
+            "state": "TX",
+            "postal_code": "78701",
+        },
+        "tags": ["tenant-leader"],
+        "do_not_contact": ["text"],
+        "created_at": "2026-10-01T15:00:00Z",
+        "updated_at": "2026-11-02T18:30:00Z",
+    },
+    response_only=True,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List supporters",
+        description="The supporters you may see (your own people; organizers their teams'; "
+        "data staff and admins everyone), newest first, a cursor page at a time. "
+        "Each call leaves an audit entry.",
+        examples=[SUPPORTER_EXAMPLE],
+    ),
+    retrieve=extend_schema(
+        summary="Read one supporter",
+        description="404 when the supporter is outside what you may see. Leaves an audit entry.",
+        examples=[SUPPORTER_EXAMPLE],
+    ),
+    create=extend_schema(
+        summary="Add a supporter",
+        description="Into a team you belong to (any team for data staff and admins). "
+        "Volunteers' new people are assigned to them, so they can see them.",
+        request=SupporterCreateSerializer,
+        responses={201: SupporterSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        examples=[
+            OpenApiExample(
+                "New supporter",
+                value={
+                    "team": 3,
+                    "given_name": "Maria",
+                    "family_name": "Lopez",
+                    "email": "maria@example.org",
+                },
+                request_only=True,
+            ),
+            SUPPORTER_EXAMPLE,
+        ],
+    ),
+    partial_update=extend_schema(
+        summary="Change a supporter's details",
+        description="Only the fields sent change; each change writes a history line.",
+        request=SupporterUpdateSerializer,
+        responses={200: SupporterSerializer},
+        examples=[
+            OpenApiExample("Support level", value={"support_level": 2}, request_only=True),
+            SUPPORTER_EXAMPLE,
+        ],
+    ),
+)
+class SupporterViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    ApiViewSet,
+):
+    serializer_class = SupporterSerializer
+    permission_classes = [HasScope]
+    filterset_class = SupporterFilter
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["id", "updated_at", "family_name"]
+    ordering = ["-id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return supporter_list(viewer=self.request.user).prefetch_related(
+            "emails", "phones", "addresses", "taggings__tag", "do_not_contact"
+        )
+
+    def get_object(self):
+        return supporter_get(viewer=self.request.user, pk=_pk(self.kwargs["pk"]))
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        ids = [row["id"] for row in response.data.get("results", [])]
+        audit_record(actor=request.user, action="supporter.list", request=request, ids=ids)
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        supporter = self.get_object()
+        audit_record(actor=request.user, action="supporter.view", obj=supporter, request=request)
+        supporter = self.get_queryset().get(pk=supporter.pk)
+        return Response(self.get_serializer(supporter).data)
+
+    def create(self, request, *args, **kwargs):
+        serializer = SupporterCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        team = data.pop("team")
+        if team.pk not in teams_user_may_add_to(request.user):
+            raise ValidationError({"team": ["You may not add people to this team."]})
+        is_volunteer_only = not may_manage_reference_data(request.user)
+        supporter = services.supporter_create(
+            actor=request.user,
+            team=team,
+            assign_to=request.user if is_volunteer_only and "known_by_kind" not in data else None,
+            **data,
+        )
+        supporter = self.get_queryset().get(pk=supporter.pk)
+        return Response(self.get_serializer(supporter).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        supporter = self.get_object()
+        serializer = SupporterUpdateSerializer(data=request.data, context={"supporter": supporter})
+        serializer.is_valid(raise_exception=True)
+        services.supporter_update(
+            actor=request.user, supporter=supporter, **serializer.validated_data
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=supporter.pk)).data)
+
+    @extend_schema(
+        summary="A supporter's history",
+        description="Their timeline, newest first: conversations, notes, follow-ups, tags, "
+        "consent and detail changes. Leaves an audit entry.",
+        responses=HistoryEventSerializer(many=True),
+        parameters=[
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="From the last page."),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="1 to 500."),
+        ],
+        filters=False,
+        examples=[
+            OpenApiExample(
+                "A line",
+                value={
+                    "id": 9,
+                    "kind": "conversation",
+                    "at": "2026-11-02T18:30:00Z",
+                    "actor": 4,
+                    "summary": "Door: Talked",
+                    "subject_type": "conversation",
+                    "subject_id": 77,
+                },
+                response_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def history(self, request, pk=None):
+        supporter = self.get_object()
+        audit_record(
+            actor=request.user,
+            action="supporter.view",
+            obj=supporter,
+            request=request,
+            part="history",
+        )
+        events = HistoryEvent.objects.filter(supporter=supporter)
+        paginator = self.paginator
+        paginator.ordering = ("-at", "-id")
+        page = paginator.paginate_queryset(events, request, view=self)
+        return paginator.get_paginated_response(HistoryEventSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Tag or untag a supporter",
+        request=TagChangeSerializer,
+        responses={200: SupporterSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        examples=[OpenApiExample("Tag", value={"tag": 5, "action": "add"}, request_only=True)],
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def tags(self, request, pk=None):
+        supporter = self.get_object()
+        serializer = TagChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        change = (
+            services.tag_add
+            if serializer.validated_data["action"] == "add"
+            else services.tag_remove
+        )
+        change(actor=request.user, supporter=supporter, tag=serializer.validated_data["tag"])
+        return Response(self.get_serializer(self.get_queryset().get(pk=supporter.pk)).data)
+
+    @extend_schema(
+        summary="Set or lift do-not-contact on a channel",
+        request=ConsentSerializer,
+        responses={200: SupporterSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        examples=[
+            OpenApiExample(
+                "Stop texting",
+                value={"channel": "text", "do_not_contact": True, "reason": "Asked by phone"},
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def consent(self, request, pk=None):
+        supporter = self.get_object()
+        serializer = ConsentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        change = services.consent_set if data["do_not_contact"] else services.consent_clear
+        change(
+            actor=request.user, supporter=supporter, channel=data["channel"], reason=data["reason"]
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=supporter.pk)).data)
+
+
+def _pk(value) -> int:
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        raise NotFound("No such record.") from None
+    if not 0 < pk < 2**63:
+        raise NotFound("No such record.")
+    return pk
+
+
+# --- tags ------------------------------------------------------------------------------------
+
+
+class NameFilter(UpdatedSinceFilterSet):
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", label="Only rows added at or after this time."
+    )
+    name = django_filters.CharFilter(lookup_expr="iexact")
+
+
+class TagFilter(NameFilter):
+    class Meta:
+        model = Tag
+        fields = ["name"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List tags",
+        examples=[
+            OpenApiExample(
+                "Tag",
+                value={
+                    "id": 5,
+                    "name": "tenant-leader",
+                    "description": "",
+                    "created_at": "2026-10-01T15:00:00Z",
+                },
+                response_only=True,
+            )
+        ],
+    ),
+    retrieve=extend_schema(summary="Read a tag"),
+    create=extend_schema(
+        summary="Add a tag (organizers and above)",
+        request=TagCreateSerializer,
+        responses={201: TagSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        examples=[OpenApiExample("Tag", value={"name": "tenant-leader"}, request_only=True)],
+    ),
+)
+class TagViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ApiViewSet
+):
+    serializer_class = TagSerializer
+    permission_classes = [HasScope]
+    filterset_class = TagFilter
+    queryset = Tag.objects.all()
+
+    def get_object(self):
+        return _get_or_404(Tag.objects.all(), self.kwargs["pk"])
+
+    def create(self, request, *args, **kwargs):
+        if not may_manage_reference_data(request.user):
+            raise PermissionDenied("Only organizers and above add tags.")
+        serializer = TagCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        name = serializer.validated_data["name"].strip()
+        if Tag.objects.filter(name__iexact=name).exists():
+            raise ValidationError({"name": [f"There is already a tag called {name}."]})
+        tag = Tag.objects.create(
+            name=name, description=serializer.validated_data.get("description", "")
+        )
+        return Response(TagSerializer(tag).data, status=status.HTTP_201_CREATED)
+
+
+def _get_or_404(queryset, pk):
+    row = queryset.filter(pk=_pk(pk)).first()
+    if row is None:
+        raise NotFound("No such record.")
+    return row
+
+
+# --- relationships ---------------------------------------------------------------------------
+
+
+class RelationshipFilter(UpdatedSinceFilterSet):
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", label="Only rows added at or after this time."
+    )
+
+    class Meta:
+        model = Relationship
+        fields = ["supporter", "known_by", "kind"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List relationships",
+        description="Who knows whom, for the supporters you may see.",
+        examples=[
+            OpenApiExample(
+                "Relationship",
+                value={
+                    "id": 3,
+                    "supporter": 42,
+                    "known_by": 7,
+                    "other_supporter": None,
+                    "kind": "neighbor",
+                    "note": "",
+                    "created_at": "2026-10-01T15:00:00Z",
+                },
+                response_only=True,
+            )
+        ],
+    ),
+    retrieve=extend_schema(summary="Read a relationship"),
+    create=extend_schema(
+        summary="Record who knows a supporter",
+        description="You (leave out other_supporter) or another supporter you may see.",
+        request=RelationshipCreateSerializer,
+        responses={201: RelationshipSerializer, 200: RelationshipSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        examples=[
+            OpenApiExample(
+                "I know her", value={"supporter": 42, "kind": "neighbor"}, request_only=True
+            )
+        ],
+    ),
+)
+class RelationshipViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ApiViewSet
+):
+    queryset = Relationship.objects.none()  # for the schema; get_queryset scopes it
+    serializer_class = RelationshipSerializer
+    permission_classes = [HasScope]
+    filterset_class = RelationshipFilter
+
+    def get_queryset(self):
+        return Relationship.objects.filter(supporter__in=supporter_list(viewer=self.request.user))
+
+    def get_object(self):
+        return _get_or_404(self.get_queryset(), self.kwargs["pk"])
+
+    def create(self, request, *args, **kwargs):
+        serializer = RelationshipCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        visible = supporter_list(viewer=request.user)
+        supporter = visible.filter(pk=data["supporter"]).first()
+        if supporter is None:
+            raise ValidationError({"supporter": ["No such supporter."]})
+        other = None
+        if "other_supporter" in data:
+            other = visible.filter(pk=data["other_supporter"]).first()
+            if other is None or other.pk == supporter.pk:
+                raise ValidationError({"other_supporter": ["No such other supporter."]})
+        relationship, created = services.relationship_create(
+            actor=request.user,
+            supporter=supporter,
+            kind=data["kind"],
+            known_by=None if other else request.user,
+            other_supporter=other,
+            note=data["note"],
+        )
+        return Response(
+            RelationshipSerializer(relationship).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+# --- segments --------------------------------------------------------------------------------
+
+SEGMENT_FILTER_EXAMPLE = {
+    "and": [
+        {"support_level": {"lte": 2}},
+        {"tags": {"any": ["tenant-leader"]}},
+        {"contactable_by": "text"},
+        {"not": {"talked_within_days": 30}},
+    ]
+}
+
+
+def validate_segment_filter(value) -> None:
+    try:
+        segment_compile(value)
+    except SegmentError as error:
+        field = "filter" if error.path == "filter" else f"filter.{error.path}"
+        raise ValidationError({field: [error.message]}) from None
+
+
+class SegmentFilter(UpdatedSinceFilterSet):
+    class Meta:
+        model = Segment
+        fields = ["created_by"]
+
+
+class PassthroughRenderer(BaseRenderer):
+    """Lets the export answer text/csv or NDJSON; errors still render as JSON."""
+
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return JSONRenderer().render(data)
+
+
+class CsvRenderer(PassthroughRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class NdjsonRenderer(PassthroughRenderer):
+    media_type = "application/x-ndjson"
+    format = "ndjson"
+
+
+SEGMENT_EXAMPLE = OpenApiExample(
+    "A segment",
+    value={
+        "id": 1,
+        "name": "Textable strong supporters not heard from lately",
+        "description": "",
+        "filter": SEGMENT_FILTER_EXAMPLE,
+        "created_by": 2,
+        "created_at": "2026-10-01T15:00:00Z",
+        "updated_at": "2026-10-01T15:00:00Z",
+    },
+    response_only=True,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List segments", examples=[SEGMENT_EXAMPLE]),
+    retrieve=extend_schema(summary="Read a segment", examples=[SEGMENT_EXAMPLE]),
+    create=extend_schema(
+        summary="Save a segment (organizers and above)",
+        description="A bad filter answers 400 with the wrong part named, e.g. "
+        "`filter.and[1].tags.any`.",
+        request=SegmentWriteSerializer,
+        responses={201: SegmentSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        examples=[
+            OpenApiExample(
+                "Segment",
+                value={"name": "Textable supporters", "filter": SEGMENT_FILTER_EXAMPLE},
+                request_only=True,
+            ),
+            SEGMENT_EXAMPLE,
+        ],
+    ),
+    partial_update=extend_schema(
+        summary="Change a segment (its maker, data staff, admins)",
+        request=SegmentWriteSerializer,
+        responses={200: SegmentSerializer},
+        examples=[
+            OpenApiExample("Rename", value={"name": "Renamed"}, request_only=True),
+            SEGMENT_EXAMPLE,
+        ],
+    ),
+    destroy=extend_schema(summary="Delete a segment (its maker, data staff, admins)"),
+)
+class SegmentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    ApiViewSet,
+):
+    serializer_class = SegmentSerializer
+    permission_classes = [HasScope]
+    filterset_class = SegmentFilter
+    queryset = Segment.objects.all()
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_permissions(self):
+        if self.action == "export":
+            return [HasScope(), MayExport()]
+        return super().get_permissions()
+
+    @property
+    def required_scope(self):
+        return "export" if self.action == "export" else None
+
+    def get_object(self):
+        return _get_or_404(Segment.objects.all(), self.kwargs["pk"])
+
+    def _check_may_change(self, segment: Segment | None) -> None:
+        user = self.request.user
+        if segment is None:
+            if not may_manage_reference_data(user):
+                raise PermissionDenied("Only organizers and above save segments.")
+        elif not (user_is_organization_wide(user) or segment.created_by_id == user.pk):
+            raise PermissionDenied("Only the segment's maker, data staff and admins change it.")
+
+    def create(self, request, *args, **kwargs):
+        self._check_may_change(None)
+        serializer = SegmentWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        validate_segment_filter(serializer.validated_data["filter"])
+        segment = services.segment_create(actor=request.user, **serializer.validated_data)
+        return Response(SegmentSerializer(segment).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        segment = self.get_object()
+        self._check_may_change(segment)
+        serializer = SegmentWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        if "filter" in serializer.validated_data:
+            validate_segment_filter(serializer.validated_data["filter"])
+        segment = services.segment_update(
+            actor=request.user, segment=segment, **serializer.validated_data
+        )
+        return Response(SegmentSerializer(segment).data)
+
+    def destroy(self, request, *args, **kwargs):
+        segment = self.get_object()
+        self._check_may_change(segment)
+        services.segment_delete(actor=request.user, segment=segment)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Count a segment",
+        description="How many supporters you may see match it now.",
+        responses=SegmentCountSerializer,
+        filters=False,
+        examples=[OpenApiExample("Count", value={"count": 1234}, response_only=True)],
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def count(self, request, pk=None):
+        segment = self.get_object()
+        return Response({"count": _count(request.user, segment.filter)})
+
+    @extend_schema(
+        summary="Preview a filter's count without saving it",
+        request=SegmentPreviewSerializer,
+        responses=SegmentCountSerializer,
+        examples=[
+            OpenApiExample("Filter", value={"filter": SEGMENT_FILTER_EXAMPLE}, request_only=True),
+            OpenApiExample("Count", value={"count": 1234}, response_only=True),
+        ],
+    )
+    @action(detail=False, methods=["post"], filter_backends=[])
+    def preview(self, request):
+        serializer = SegmentPreviewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        validate_segment_filter(serializer.validated_data["filter"])
+        return Response({"count": _count(request.user, serializer.validated_data["filter"])})
+
+    @extend_schema(
+        summary="The export's columns",
+        description="The documented list of columns every export carries, in order.",
+        responses=ExportColumnSerializer(many=True),
+        filters=False,
+        examples=[
+            OpenApiExample(
+                "Columns", value=[{"name": "id", "description": "Earshot's id"}], response_only=True
+            )
+        ],
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], url_path="export-columns")
+    def export_columns(self, request):
+        return Response(ExportColumnSerializer.columns())
+
+    @extend_schema(
+        summary="Stream a segment as CSV or NDJSON",
+        description="Data staff and admins, with a key that has the export scope. The rows are "
+        "the supporters you may see who match, in id order, with the columns of "
+        "`export-columns` (consent flags included). Streams: memory stays flat at any size. "
+        "Leaves an audit entry. For very large segments, `POST /api/v1/exports/` instead.",
+        parameters=[
+            OpenApiParameter(
+                "format", OpenApiTypes.STR, enum=["csv", "ndjson"], description="Default csv."
+            )
+        ],
+        filters=False,
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="CSV with a header row"
+            ),
+            (200, "application/x-ndjson"): OpenApiResponse(
+                OpenApiTypes.STR, description="One JSON object per line"
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "CSV",
+                value="id,given_name,family_name,…\n42,Maria,Lopez,…\n",
+                response_only=True,
+                media_type="text/csv",
+            )
+        ],
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[],
+        renderer_classes=[JSONRenderer, CsvRenderer, NdjsonRenderer],
+    )
+    def export(self, request, pk=None):
+        segment = self.get_object()
+        export_format = request.query_params.get("format", "csv")
+        if export_format not in CONTENT_TYPES:
+            raise ValidationError({"format": ["Use csv or ndjson."]})
+        supporters = _segment_supporters(request.user, segment.filter)
+        audit_record(
+            actor=request.user,
+            action="segment.export",
+            obj=segment,
+            request=request,
+            format=export_format,
+            filter=segment.filter,
+        )
+        response = StreamingHttpResponse(
+            export_chunks(supporters, format=export_format),
+            content_type=CONTENT_TYPES[export_format],
+        )
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = (
+            f'attachment; filename="segment-{segment.pk}-{stamp}.{export_format}"'
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+def _segment_supporters(viewer, filter_json):
+    try:
+        return segment_supporters(viewer=viewer, filter_json=filter_json)
+    except SegmentError as error:
+        # A stored filter that no longer compiles (e.g. saved through the admin).
+        raise ValidationError({f"filter.{error.path}": [error.message]}) from None
+
+
+def _count(viewer, filter_json) -> int:
+    return _segment_supporters(viewer, filter_json).count()
+
+
+# --- export jobs -----------------------------------------------------------------------------
+
+EXPORT_JOB_EXAMPLE = OpenApiExample(
+    "Export job",
+    value={
+        "id": 7,
+        "segment": 1,
+        "format": "csv",
+        "status": "done",
+        "total_rows": 250000,
+        "rows_written": 250000,
+        "error": "",
+        "created_at": "2026-11-02T18:30:00Z",
+        "updated_at": "2026-11-02T18:31:00Z",
+        "finished_at": "2026-11-02T18:31:00Z",
+        "expires_at": "2026-11-03T18:31:00Z",
+        "download_url": "https://earshot.example.org/api/v1/exports/7/download/",
+    },
+    response_only=True,
+)
+
+
+class ExportJobFilter(UpdatedSinceFilterSet):
+    class Meta:
+        model = ExportJob
+        fields = ["segment", "status"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List your export jobs", examples=[EXPORT_JOB_EXAMPLE]),
+    retrieve=extend_schema(
+        summary="An export job's progress",
+        description="`rows_written` of `total_rows`; once done, `download_url` works until "
+        "`expires_at`, after which the file is deleted.",
+        examples=[EXPORT_JOB_EXAMPLE],
+    ),
+    create=extend_schema(
+        summary="Start an export job in the worker",
+        description="Data staff and admins, export scope. Answers 202 at once; poll the job.",
+        request=ExportJobCreateSerializer,
+        responses={202: ExportJobSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        examples=[
+            OpenApiExample("Start", value={"segment": 1, "format": "csv"}, request_only=True),
+            EXPORT_JOB_EXAMPLE,
+        ],
+    ),
+)
+class ExportJobViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ApiViewSet
+):
+    queryset = ExportJob.objects.none()  # for the schema; get_queryset scopes it
+    serializer_class = ExportJobSerializer
+    permission_classes = [HasScope, MayExport]
+    filterset_class = ExportJobFilter
+    required_scope = "export"
+
+    def get_queryset(self):
+        return ExportJob.objects.filter(requested_by=self.request.user)
+
+    def get_object(self):
+        return _get_or_404(self.get_queryset(), self.kwargs["pk"])
+
+    def create(self, request, *args, **kwargs):
+        serializer = ExportJobCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        segment = Segment.objects.filter(pk=serializer.validated_data["segment"]).first()
+        if segment is None:
+            raise ValidationError({"segment": ["No such segment."]})
+        try:
+            segment_compile(segment.filter)
+        except SegmentError as error:
+            raise ValidationError({f"filter.{error.path}": [error.message]}) from None
+        try:
+            job = services.export_job_create(
+                actor=request.user,
+                segment=segment,
+                format=serializer.validated_data["format"],
+                request=request,
+            )
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from None
+        return Response(
+            ExportJobSerializer(job, context={"request": request}).data,
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+    @extend_schema(
+        summary="Download a finished export",
+        description="The file, until the job's `expires_at`; 410 afterwards.",
+        filters=False,
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR),
+            (200, "application/x-ndjson"): OpenApiResponse(OpenApiTypes.STR),
+        },
+        examples=[
+            OpenApiExample(
+                "CSV", value="id,given_name,…\n", response_only=True, media_type="text/csv"
+            )
+        ],
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[],
+        renderer_classes=[JSONRenderer, CsvRenderer, NdjsonRenderer],
+    )
+    def download(self, request, pk=None):
+        from .exporting import export_job_path
+
+        job = self.get_object()
+        if job.status == ExportJob.Status.EXPIRED or (
+            job.expires_at is not None and job.expires_at <= timezone.now()
+        ):
+            raise Gone("This export has expired; start a new one.")
+        if job.status != ExportJob.Status.DONE:
+            raise Conflict(f"This export is {job.get_status_display().lower()}, not done yet.")
+        path = export_job_path(job)
+        if not path.exists():
+            raise Gone("This export's file is gone; start a new one.")
+        audit_record(actor=request.user, action="export.download", obj=job, request=request)
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=f"segment-{job.segment_id}-export-{job.pk}.{job.format}",
+            content_type=CONTENT_TYPES[job.format],
+        )
