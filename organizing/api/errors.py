@@ -52,6 +52,8 @@ def _first_message(detail) -> str:
 
 
 def _code_of(detail, fallback: str) -> str:
+    if getattr(detail, "code", None):
+        return str(detail.code)
     codes = detail.get_codes() if hasattr(detail, "get_codes") else fallback
     while isinstance(codes, dict | list):
         if not codes:

@@ -19,11 +19,16 @@ def request_scopes_allow(request, scope: str) -> bool:
 
 
 class HasScope(permissions.BasePermission):
-    """Safe methods need ``read``, the rest ``write``; a view's ``required_scope`` overrides."""
+    """Signed in, and for API keys: safe methods need ``read``, the rest ``write``.
+
+    A view's ``required_scope`` overrides the scope.
+    """
 
     message = "This API key does not have the scope this request needs."
 
     def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False  # DRF answers 401 to a request without credentials
         scope = getattr(view, "required_scope", None)
         if callable(scope):
             scope = scope(request)
