@@ -15,7 +15,8 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiKey):
-            return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
+            # The prefix is random per key, so counters never carry over to another key.
+            return self.cache_format % {"scope": self.scope, "ident": request.auth.prefix}
         return None
 
 
