@@ -623,7 +623,8 @@ class SegmentViewSet(
 
     @property
     def required_scope(self):
-        return "export" if self.action == "export" else None
+        # Previewing a count is a POST (the filter is a body) that writes nothing.
+        return {"export": "export", "preview": "read"}.get(self.action)
 
     def get_object(self):
         return _get_or_404(Segment.objects.all(), self.kwargs["pk"])
