@@ -15,7 +15,12 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from organizing.api.base import IDEMPOTENCY_PARAMETER, ApiViewSet, UpdatedSinceFilterSet
+from organizing.api.base import (
+    IDEMPOTENCY_PARAMETER,
+    ApiViewSet,
+    UpdatedSinceFilterSet,
+    UtcIsoDateTimeFilter,
+)
 from organizing.api.errors import Conflict
 from organizing.api.permissions import HasScope
 from organizing.models import User
@@ -89,8 +94,8 @@ class SupporterScopedViewSet(ApiViewSet):
 
 
 class ConversationFilter(UpdatedSinceFilterSet):
-    happened_after = django_filters.IsoDateTimeFilter(field_name="happened_at", lookup_expr="gte")
-    happened_before = django_filters.IsoDateTimeFilter(field_name="happened_at", lookup_expr="lt")
+    happened_after = UtcIsoDateTimeFilter(field_name="happened_at", lookup_expr="gte")
+    happened_before = UtcIsoDateTimeFilter(field_name="happened_at", lookup_expr="lt")
     team = django_filters.NumberFilter(field_name="supporter__team", label="Supporter's team")
 
     class Meta:
@@ -316,7 +321,7 @@ class NoteViewSet(
 
 
 class SuggestionFilter(UpdatedSinceFilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", label="Only rows added at or after this time."
     )
 
@@ -404,7 +409,7 @@ class SuggestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Suppor
 
 
 class FollowUpFilter(UpdatedSinceFilterSet):
-    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    due_before = UtcIsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Open and past due")
 
     class Meta:
@@ -558,7 +563,7 @@ class FollowUpViewSet(
 
 
 class IssueFilter(UpdatedSinceFilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", label="Only rows added at or after this time."
     )
 
@@ -621,7 +626,7 @@ class IssueViewSet(
 
 
 class SurveyQuestionFilter(UpdatedSinceFilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", label="Only rows added at or after this time."
     )
 

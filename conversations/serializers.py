@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from organizing.api.base import StrictSerializer
+from organizing.api.base import StrictSerializer, UtcDateTimeField
 
 from .models import Conversation, FollowUp, Issue, Note, Suggestion, SurveyChoice, SurveyQuestion
 
@@ -37,7 +37,7 @@ class ConversationCreateSerializer(StrictSerializer):
     channel = serializers.ChoiceField(Conversation.Channel.choices)
     outcome = serializers.ChoiceField(Conversation.Outcome.choices)
     heard = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
-    happened_at = serializers.DateTimeField(required=False)
+    happened_at = UtcDateTimeField(required=False)
     issues = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, max_length=50
     )
@@ -143,7 +143,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
 class FollowUpCreateSerializer(StrictSerializer):
     supporter = serializers.IntegerField(min_value=1)
-    due_at = serializers.DateTimeField()
+    due_at = UtcDateTimeField()
     reason = serializers.CharField(max_length=200)
     assignee = serializers.IntegerField(
         min_value=1, required=False, help_text="A user id; yourself when left out."

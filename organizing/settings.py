@@ -355,6 +355,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "organizing.api.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "SupporterChannelEnum": "supporters.models.Channel",
         "ConversationChannelEnum": "conversations.models.Conversation.Channel",

@@ -26,7 +26,12 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from organizing.api.base import IDEMPOTENCY_PARAMETER, ApiViewSet, UpdatedSinceFilterSet
+from organizing.api.base import (
+    IDEMPOTENCY_PARAMETER,
+    ApiViewSet,
+    UpdatedSinceFilterSet,
+    UtcIsoDateTimeFilter,
+)
 from organizing.api.errors import Conflict, Gone
 from organizing.api.permissions import HasScope, MayExport
 from organizing.models import Team
@@ -356,7 +361,7 @@ def _pk(value) -> int:
 
 
 class NameFilter(UpdatedSinceFilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", label="Only rows added at or after this time."
     )
     name = django_filters.CharFilter(lookup_expr="iexact")
@@ -429,7 +434,7 @@ def _get_or_404(queryset, pk):
 
 
 class RelationshipFilter(UpdatedSinceFilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", label="Only rows added at or after this time."
     )
 
@@ -702,7 +707,13 @@ class SegmentViewSet(
             )
         ],
     )
-    @action(detail=False, methods=["get"], filter_backends=[], url_path="export-columns")
+    @action(
+        detail=False,
+        methods=["get"],
+        filter_backends=[],
+        pagination_class=None,
+        url_path="export-columns",
+    )
     def export_columns(self, request):
         return Response(ExportColumnSerializer.columns())
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import django_filters
+from django import forms
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers, viewsets
 
@@ -39,10 +43,54 @@ class StrictSerializer(StrictInputMixin, serializers.Serializer):
     pass
 
 
+def as_utc(value: datetime | None) -> datetime | None:
+    """An aware datetime moved to UTC, so any offset a client sends is one PostgreSQL takes.
+
+    ISO 8601 allows offsets up to ±23:59 and PostgreSQL only ±15:59; a time that falls
+    outside the calendar once in UTC (year 1 with a +10:00 offset) is refused.
+    """
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("That time is out of range.") from None
+
+
+class UtcDateTimeField(serializers.DateTimeField):
+    def to_internal_value(self, value):
+        parsed = super().to_internal_value(value)
+        try:
+            return as_utc(parsed)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from None
+
+
+class _UtcIsoDateTimeFormField(django_filters.fields.IsoDateTimeField):
+    def strptime(self, value, format):
+        return self._utc(super().strptime(value, format))
+
+    def to_python(self, value):
+        return self._utc(super().to_python(value))
+
+    @staticmethod
+    def _utc(value):
+        try:
+            return as_utc(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = _UtcIsoDateTimeFormField
+
+
 class UpdatedSinceFilterSet(django_filters.FilterSet):
     """``updated_since`` (ISO 8601) for incremental sync; subclasses name the field."""
 
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         label="Only rows changed at or after this time (ISO 8601), for incremental sync.",

@@ -13,7 +13,12 @@ from organizing.models import ApiKey, Membership, Team, User
 from organizing.selectors import user_is_organization_wide
 from organizing.services import api_key_revoke
 
-from .base import IDEMPOTENCY_PARAMETER, ApiViewSet, UpdatedSinceFilterSet
+from .base import (
+    IDEMPOTENCY_PARAMETER,
+    ApiViewSet,
+    UpdatedSinceFilterSet,
+    UtcIsoDateTimeFilter,
+)
 from .permissions import HasScope
 
 
@@ -76,7 +81,7 @@ def teams_visible_to(user):
 
 
 class TeamFilter(UpdatedSinceFilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", label="Only rows added at or after this time."
     )
 
@@ -122,7 +127,7 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
 
 
 class UserFilter(UpdatedSinceFilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         field_name="date_joined", lookup_expr="gte", label="Only users who joined at or after."
     )
     team = django_filters.NumberFilter(field_name="memberships__team", distinct=True)
@@ -174,7 +179,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
 
 
 class ApiKeyFilter(UpdatedSinceFilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", label="Only keys made at or after this time."
     )
 
