@@ -154,6 +154,7 @@ def main() -> int:
             "indexed team query",
             plain / ruled,
         )
+    __import__("bench.export", fromlist=["run"]).run_export_bench(scale, line)
     return 0
 
 
