@@ -187,6 +187,7 @@ def run_export_bench(scale: int, line) -> None:
         _copy_reference(sql, params)  # warm PostgreSQL's cache for both
         best_copy = best_http = None
         peak_growth = 0
+        baselines, peaks = [], []
         for _ in range(2):
             copy_rows, copy_seconds = _copy_reference(sql, params)
             best_copy = min(best_copy or copy_seconds, copy_seconds)
@@ -198,7 +199,10 @@ def run_export_bench(scale: int, line) -> None:
             http_rows, http_bytes, http_seconds = _pull(
                 f"{base}/api/v1/segments/{segment.pk}/export?format=csv", raw_key
             )
-            peak_growth = max(peak_growth, sampler.stop() - baseline)
+            peak = sampler.stop()
+            baselines.append(baseline)
+            peaks.append(peak)
+            peak_growth = max(peak_growth, peak - baseline)
             best_http = min(best_http or http_seconds, http_seconds)
         assert http_rows == copy_rows, (http_rows, copy_rows)
     finally:
@@ -207,6 +211,12 @@ def run_export_bench(scale: int, line) -> None:
 
     copy_rate, http_rate = copy_rows / best_copy, http_rows / best_http
     print(f"# export of a {http_rows:,}-row segment: {http_bytes / 1e6:,.1f} MB of CSV")
+    print(
+        "# gunicorn worker RSS (MB) before / peak during each streamed export: "
+        + ", ".join(
+            f"{b / 1e6:,.1f} / {p / 1e6:,.1f}" for b, p in zip(baselines, peaks, strict=True)
+        )
+    )
     line(
         "segment export, streaming CSV over HTTP",
         http_rate,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("organizing.urls_pages")),
     path("supporters/", include("supporters.urls")),
     path("api/", include("organizing.api.urls")),
+    path("segments/", include("supporters.urls_segments")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
