@@ -312,9 +312,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "organizing.tasks.invitation_send_pending_task",
         "schedule": crontab(minute="*"),
     },
-    "export-jobs-expire": {
-        "task": "supporters.tasks.export_jobs_expire_task",
-        "schedule": crontab(minute="*/10"),
+    "export-jobs-sweep": {
+        "task": "supporters.tasks.export_jobs_sweep_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    "idempotency-records-purge": {
+        "task": "organizing.tasks.idempotency_records_purge_task",
+        "schedule": crontab(minute=17),
     },
 }
 

@@ -283,3 +283,30 @@ def export_jobs_expire(*, now: datetime | None = None, batch: int = 500) -> int:
             job.save(update_fields=["status", "updated_at"])
             expired += 1
     return expired
+
+
+def export_jobs_requeue_stale(*, now: datetime | None = None) -> list[int]:
+    """Jobs whose task was lost (Redis down at dispatch, a worker killed mid-file).
+
+    Queued for over two minutes, or running with no progress for longer than a task may
+    live: put back to queued and returned, for the caller to enqueue again.
+    """
+    from .models import ExportJob
+
+    now = now or timezone.now()
+    stuck_running = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    with transaction.atomic():
+        jobs = list(
+            ExportJob.objects.select_for_update(skip_locked=True).filter(
+                Q(status=ExportJob.Status.QUEUED, updated_at__lt=now - timedelta(minutes=2))
+                | Q(status=ExportJob.Status.RUNNING, updated_at__lt=stuck_running)
+            )[:100]
+        )
+        for job in jobs:
+            if job.status == ExportJob.Status.RUNNING and job.file_name:
+                partial = export_job_path(job)
+                partial.with_suffix(partial.suffix + ".part").unlink(missing_ok=True)
+            job.status = ExportJob.Status.QUEUED
+            job.rows_written = 0
+            job.save(update_fields=["status", "rows_written", "updated_at"])
+    return [job.pk for job in jobs]

@@ -14,8 +14,11 @@ def export_job_run_task(job_id: int) -> bool:
 
 
 @shared_task
-def export_jobs_expire_task() -> int:
-    """Beat: delete export files past their expiry."""
-    from .exporting import export_jobs_expire
+def export_jobs_sweep_task() -> int:
+    """Beat: delete export files past their expiry, and re-enqueue jobs whose task was lost."""
+    from .exporting import export_jobs_expire, export_jobs_requeue_stale
 
-    return export_jobs_expire()
+    expired = export_jobs_expire()
+    for job_id in export_jobs_requeue_stale():
+        export_job_run_task.delay(job_id)
+    return expired

@@ -208,3 +208,23 @@ def test_schema_and_docs_are_served_locally(client):
     docs = client.get(reverse("api:docs")).content.decode()
     assert "swagger-ui" in docs
     assert "cdn" not in docs.lower() and "unpkg" not in docs.lower()
+
+
+def test_old_idempotency_records_are_purged(organizer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from organizing.tasks import idempotency_records_purge_task
+
+    old = IdempotencyRecord.objects.create(
+        user=organizer, key="old", method="POST", path="/x", request_hash="0"
+    )
+    IdempotencyRecord.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timedelta(days=2)
+    )
+    IdempotencyRecord.objects.create(
+        user=organizer, key="new", method="POST", path="/x", request_hash="0"
+    )
+    assert idempotency_records_purge_task() == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]

@@ -286,3 +286,14 @@ def test_others_export_jobs_are_404(data_staff, admin, segment, rows, export_dir
     other = key_client(admin, ["read", "export"])
     assert other.get(reverse("api:export-detail", args=[job_id])).status_code == 404
     assert other.get(reverse("api:export-download", args=[job_id])).status_code == 404
+
+
+def test_sweep_requeues_lost_jobs_once(data_staff, segment, rows, export_dir):
+    from supporters.exporting import export_jobs_requeue_stale
+
+    job = ExportJob.objects.create(segment=segment, requested_by=data_staff)
+    assert export_jobs_requeue_stale() == []  # freshly queued: its own task will run it
+    later = timezone.now() + timedelta(minutes=3)
+    assert export_jobs_requeue_stale(now=later) == [job.pk]
+    assert export_job_run(job_id=job.pk) is True
+    assert export_jobs_requeue_stale(now=later + timedelta(hours=1)) == []
