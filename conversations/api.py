@@ -11,7 +11,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
@@ -20,6 +20,7 @@ from organizing.api.base import (
     ApiViewSet,
     UpdatedSinceFilterSet,
     UtcIsoDateTimeFilter,
+    get_or_404,
 )
 from organizing.api.errors import Conflict
 from organizing.api.permissions import HasScope
@@ -51,23 +52,6 @@ def is_organizer_or_above(user) -> bool:
     return user_is_organization_wide(user) or bool(team_ids_organized_by(user))
 
 
-def _pk(value) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise NotFound("No such record.") from None
-    if not 0 < pk < 2**63:
-        raise NotFound("No such record.")
-    return pk
-
-
-def _get_or_404(queryset, pk):
-    row = queryset.filter(pk=_pk(pk)).first()
-    if row is None:
-        raise NotFound("No such record.")
-    return row
-
-
 def _visible_supporter(user, pk: int, field: str = "supporter"):
     supporter = supporter_list(viewer=user).filter(pk=pk).first()
     if supporter is None:
@@ -87,7 +71,7 @@ class SupporterScopedViewSet(ApiViewSet):
         ).select_related(*self.select_related)
 
     def get_object(self):
-        return _get_or_404(self.get_queryset(), self.kwargs["pk"])
+        return get_or_404(self.get_queryset(), self.kwargs["pk"])
 
 
 # --- conversations ---------------------------------------------------------------------------
@@ -607,7 +591,7 @@ class IssueViewSet(
     queryset = Issue.objects.all()
 
     def get_object(self):
-        return _get_or_404(Issue.objects.all(), self.kwargs["pk"])
+        return get_or_404(Issue.objects.all(), self.kwargs["pk"])
 
     def create(self, request, *args, **kwargs):
         if not is_organizer_or_above(request.user):
@@ -664,4 +648,4 @@ class SurveyQuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ap
     queryset = SurveyQuestion.objects.prefetch_related("choices")
 
     def get_object(self):
-        return _get_or_404(self.get_queryset(), self.kwargs["pk"])
+        return get_or_404(self.get_queryset(), self.kwargs["pk"])

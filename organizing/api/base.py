@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import NotFound
 
 from .idempotency import IdempotencyMixin
 
@@ -19,6 +20,18 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     description="Any string up to 255 characters. Retrying a POST with the same key replays "
     "the first successful response instead of acting twice.",
 )
+
+
+def get_or_404(queryset, pk):
+    """The row with id ``pk`` in ``queryset`` (already scoped to the viewer), or a 404."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound("No such record.") from None
+    row = queryset.filter(pk=pk).first() if 0 < pk < 2**63 else None
+    if row is None:
+        raise NotFound("No such record.")
+    return row
 
 
 class ApiViewSet(IdempotencyMixin, viewsets.GenericViewSet):

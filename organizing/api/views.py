@@ -6,7 +6,6 @@ import django_filters
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from organizing.models import ApiKey, Membership, Team, User
@@ -18,18 +17,9 @@ from .base import (
     ApiViewSet,
     UpdatedSinceFilterSet,
     UtcIsoDateTimeFilter,
+    get_or_404,
 )
 from .permissions import HasScope
-
-
-def _pk(value) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise NotFound("No such record.") from None
-    if not 0 < pk < 2**63:
-        raise NotFound("No such record.")
-    return pk
 
 
 class TeamSerializer(serializers.ModelSerializer):
@@ -120,10 +110,7 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
         return teams_visible_to(self.request.user).order_by("id").distinct()
 
     def get_object(self):
-        team = self.get_queryset().filter(pk=_pk(self.kwargs["pk"])).first()
-        if team is None:
-            raise NotFound("No such team.")
-        return team
+        return get_or_404(self.get_queryset(), self.kwargs["pk"])
 
 
 class UserFilter(UpdatedSinceFilterSet):
@@ -172,10 +159,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
         return users.prefetch_related("memberships").order_by("id")
 
     def get_object(self):
-        user = self.get_queryset().filter(pk=_pk(self.kwargs["pk"])).first()
-        if user is None:
-            raise NotFound("No such user.")
-        return user
+        return get_or_404(self.get_queryset(), self.kwargs["pk"])
 
 
 class ApiKeyFilter(UpdatedSinceFilterSet):
@@ -224,10 +208,7 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         return ApiKey.objects.filter(user=self.request.user)
 
     def get_object(self):
-        api_key = self.get_queryset().filter(pk=_pk(self.kwargs["pk"])).first()
-        if api_key is None:
-            raise NotFound("No such API key.")
-        return api_key
+        return get_or_404(self.get_queryset(), self.kwargs["pk"])
 
     @extend_schema(
         summary="Revoke one of your API keys",
