@@ -15,13 +15,8 @@ from conversations.api import (
     SuggestionViewSet,
     SurveyQuestionViewSet,
 )
-from supporters.api import (
-    ExportJobViewSet,
-    RelationshipViewSet,
-    SegmentViewSet,
-    SupporterViewSet,
-    TagViewSet,
-)
+from supporters.api import RelationshipViewSet, SupporterViewSet, TagViewSet
+from supporters.api_segments import ExportJobViewSet, SegmentViewSet
 
 from .views import ApiKeyViewSet, TeamViewSet, UserViewSet
 
