@@ -7,6 +7,7 @@ undocumented status code or content type, or a response that does not match the 
 from __future__ import annotations
 
 import json
+import os
 from urllib.parse import urlsplit
 
 import pytest
@@ -79,7 +80,8 @@ def auth_headers(data_staff):
 
 @schema.parametrize()
 @hypothesis_settings(
-    max_examples=12,
+    # More locally with SCHEMATHESIS_MAX_EXAMPLES=200; CI keeps the suite quick.
+    max_examples=int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "12")),
     deadline=None,
     suppress_health_check=list(HealthCheck),
     derandomize=True,
