@@ -228,3 +228,18 @@ def test_old_idempotency_records_are_purged(organizer):
     )
     assert idempotency_records_purge_task() == 1
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_every_operation_has_a_description_and_an_example(client):
+    schema = client.get(reverse("api:schema"), HTTP_ACCEPT="application/json").json()
+    missing = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            successes = {k: v for k, v in operation["responses"].items() if k.startswith("2")}
+            has_body = any("content" in response for response in successes.values())
+            documented = '"example' in str(successes).replace("'", '"') or '"example' in str(
+                operation.get("requestBody")
+            ).replace("'", '"')
+            if not operation.get("description") or (has_body and not documented):
+                missing.append(f"{method.upper()} {path}")
+    assert missing == []
