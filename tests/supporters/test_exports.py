@@ -297,3 +297,13 @@ def test_sweep_requeues_lost_jobs_once(data_staff, segment, rows, export_dir):
     assert export_jobs_requeue_stale(now=later) == [job.pk]
     assert export_job_run(job_id=job.pk) is True
     assert export_jobs_requeue_stale(now=later + timedelta(hours=1)) == []
+
+
+def test_export_key_stops_exporting_when_its_user_loses_the_role(data_staff, segment, rows):
+    from organizing.models import Membership
+
+    client = key_client(data_staff, ["read", "export"])
+    url = reverse("api:segment-export", args=[segment.pk])
+    assert client.get(url).status_code == 200
+    Membership.objects.filter(user=data_staff).update(role=Membership.Role.VOLUNTEER)
+    assert client.get(url).status_code == 403
