@@ -307,3 +307,16 @@ def test_export_key_stops_exporting_when_its_user_loses_the_role(data_staff, seg
     assert client.get(url).status_code == 200
     Membership.objects.filter(user=data_staff).update(role=Membership.Role.VOLUNTEER)
     assert client.get(url).status_code == 403
+
+
+def test_ndjson_and_csv_keep_awkward_text_exact(data_staff, eastside):
+    awkward = 'Back\\slash "quoted"\nnew line, comma \x01\x02 ünïcødé'
+    supporter_create(actor=None, team=eastside, given_name="Zoë", family_name=awkward)
+    segment = Segment.objects.create(name="All", filter={})
+    client = key_client(data_staff, ["read", "export"])
+    url = reverse("api:segment-export", args=[segment.pk])
+    lines = body_of(client.get(url, {"format": "ndjson"})).decode().splitlines()
+    assert len(lines) == 1
+    assert json.loads(lines[0])["family_name"] == awkward
+    table = list(csv.DictReader(io.StringIO(body_of(client.get(url)).decode())))
+    assert table[0]["family_name"] == awkward and table[0]["given_name"] == "Zoë"
