@@ -244,3 +244,14 @@ def test_every_operation_has_a_description_and_an_example(client):
             if not operation.get("description") or (has_body and not documented):
                 missing.append(f"{method.upper()} {path}")
     assert missing == []
+
+
+@pytest.mark.parametrize("value", ["fast", "10", "10/week", "/min"])
+def test_a_malformed_rate_stops_start_up_naming_the_variable(monkeypatch, value):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from organizing.settings import env_rate
+
+    monkeypatch.setenv("API_KEY_RATE", value)
+    with pytest.raises(ImproperlyConfigured, match="API_KEY_RATE"):
+        env_rate("API_KEY_RATE", "600/min")
