@@ -159,6 +159,10 @@ def main() -> int:
 
     history.run(line=line, timed=timed, team=teams[0], volunteer=volunteer)
     enrichment.run(scale, line)
+
+    from bench.export import run_export_bench
+
+    run_export_bench(scale, line)
     return 0
 
 

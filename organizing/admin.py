@@ -82,3 +82,20 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from .models import ApiKey  # noqa: E402
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are made (and shown once) on the API keys page or by create_api_key, never here."""
+
+    list_display = ["prefix", "name", "user", "scopes", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["prefix", "name", "user__email"]
+    readonly_fields = ["user", "prefix", "scopes", "created_at", "last_used_at", "revoked_at"]
+    exclude = ["hashed_key"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

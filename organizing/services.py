@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import AuditEvent, Invitation, Membership, Team, User
+from .models import ApiKey, AuditEvent, Invitation, Membership, Team, User
 from .selectors import team_ids_organized_by, user_is_organization_wide
 
 
@@ -130,3 +132,67 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
     invitation.save(update_fields=["revoked_at"])
     audit_record(actor=actor, action="invitation.revoke", obj=invitation)
     return invitation
+
+
+API_KEY_PREFIX = "es_"
+
+
+def api_key_hash(raw_key: str) -> str:
+    """Keys are 256 random bits, so one SHA-256 is enough: nothing to brute-force."""
+    import hashlib
+
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+def api_key_create(
+    *,
+    actor: User,
+    user: User,
+    scopes: list[str],
+    name: str = "",
+    expires_at=None,
+) -> tuple[ApiKey, str]:
+    """Make a key for ``user`` and return it with the full secret, which is never stored.
+
+    Raises PermissionDenied when ``actor`` makes a key for someone else (only admins may),
+    or asks for the export scope for a user who is not data staff or an admin; and
+    ValidationError for unknown scopes or an expiry in the past.
+    """
+    scopes = sorted(set(scopes))
+    unknown = [scope for scope in scopes if scope not in ApiKey.Scope.values]
+    if not scopes or unknown:
+        raise ValidationError(
+            {"scopes": f"Choose some of read, write, export (not {', '.join(unknown) or 'none'})."}
+        )
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": "The expiry must be in the future."})
+    if actor.pk != user.pk and not (
+        actor.is_superuser or actor.memberships.filter(role=Membership.Role.ADMIN).exists()
+    ):
+        raise PermissionDenied("You may only make keys for yourself.")
+    if ApiKey.Scope.EXPORT in scopes and not user_is_organization_wide(user):
+        raise PermissionDenied("Only data staff and admins may have keys that export.")
+    prefix = secrets.token_hex(4)
+    raw_key = f"{API_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    with transaction.atomic():
+        api_key = ApiKey.objects.create(
+            user=user,
+            name=name.strip()[:100],
+            prefix=prefix,
+            hashed_key=api_key_hash(raw_key),
+            scopes=scopes,
+            expires_at=expires_at,
+        )
+        audit_record(actor=actor, action="api_key.create", obj=api_key, scopes=scopes)
+    return api_key, raw_key
+
+
+def api_key_revoke(*, actor: User, api_key: ApiKey) -> ApiKey:
+    """Revoke a key (idempotent). The caller has checked that ``actor`` owns it or is admin."""
+    with transaction.atomic():
+        current = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+        if current.revoked_at is None:
+            current.revoked_at = timezone.now()
+            current.save(update_fields=["revoked_at"])
+            audit_record(actor=actor, action="api_key.revoke", obj=current)
+    return current

@@ -56,6 +56,15 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return value
 
 
+def env_rate(name: str, default: str) -> str:
+    """A request rate as DRF reads it: a number, a slash and s, m, h or d (e.g. 600/min)."""
+    value = env_str(name, default).strip()
+    count, _, period = value.partition("/")
+    if not count.isdigit() or not period or period[0] not in "smhd":
+        raise ImproperlyConfigured(f"{name} must look like 600/min or 20/s, not {value!r}.")
+    return value
+
+
 def env_database(name: str) -> dict:
     url = env_str(name)
     if urlsplit(url).scheme not in {"postgres", "postgresql", "pgsql"}:
@@ -162,6 +171,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_htmx",
+    "django_filters",
+    "drf_spectacular_sidecar",
     "organizing",
     "supporters",
     "conversations",
@@ -355,23 +366,71 @@ CELERY_BEAT_SCHEDULE = {
         "task": "conversations.tasks.conversation_listen_sweep_task",
         "schedule": crontab(hour=2, minute=45),
     },
+    "export-jobs-sweep": {
+        "task": "supporters.tasks.export_jobs_sweep_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    "idempotency-records-purge": {
+        "task": "organizing.tasks.idempotency_records_purge_task",
+        "schedule": crontab(minute=17),
+    },
 }
 
 # --- REST API ----------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "organizing.api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "organizing.api.pagination.ApiCursorPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PARSER_CLASSES": ["organizing.api.parsers.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "organizing.api.throttling.ApiKeyRateThrottle",
+        "organizing.api.throttling.SessionUserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": env_rate("API_KEY_RATE", "600/min"),
+        "user": env_rate("API_SESSION_RATE", "600/min"),
+    },
+    "EXCEPTION_HANDLER": "organizing.api.errors.api_exception_handler",
+    # ?format=csv|ndjson belongs to the segment export, not to DRF's renderer override.
+    "URL_FORMAT_OVERRIDE": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Earshot API",
-    "DESCRIPTION": "Supporters, conversations and what people told us.",
+    "DESCRIPTION": (BASE_DIR / "organizing" / "api" / "DESCRIPTION.md").read_text(),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "organizing.api.schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "SupporterChannelEnum": "supporters.models.Channel",
+        "ConversationChannelEnum": "conversations.models.Conversation.Channel",
+        "RelationshipKindEnum": "supporters.models.Relationship.Kind",
+        "NoteKindEnum": "conversations.models.Note.Kind",
+        "SurveyQuestionKindEnum": "conversations.models.SurveyQuestion.Kind",
+        "PhoneKindEnum": "supporters.models.SupporterPhone.Kind",
+    },
 }
+# JSON bodies above this size get 413 (DRF reads bodies past Django's own check).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1_048_576, minimum=1024)
+IDEMPOTENCY_KEY_TTL_HOURS = 24
+# Export jobs' files; downloads work for EXPORT_LINK_HOURS, then the file is deleted.
+EXPORT_DIR = Path(env_str("EXPORT_DIR", str(BASE_DIR / "var" / "exports")))
+EXPORT_LINK_HOURS = env_int("EXPORT_LINK_HOURS", 24, minimum=1)
 
 # --- Logging: to stderr, where gunicorn, Celery and docker collect it ------------------------
 

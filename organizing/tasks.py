@@ -36,3 +36,15 @@ def invitation_send_pending_task() -> int:
         invitation_send_task.delay(invitation_id)
         count += 1
     return count
+
+
+@shared_task
+def idempotency_records_purge_task() -> int:
+    """Beat: forget Idempotency-Key responses older than IDEMPOTENCY_KEY_TTL_HOURS."""
+    from django.conf import settings
+
+    from .models import IdempotencyRecord
+
+    cutoff = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from organizing.api.errors import api_not_found_or_page
 from organizing.views import health_view
 from supporters.views import home_view
 
@@ -12,6 +13,10 @@ urlpatterns = [
     path("", include("conversations.urls")),
     path("review/", include("supporters.urls_review")),
     path("rules/", include("conversations.urls_rules")),
+    path("api/", include("organizing.api.urls")),
+    path("segments/", include("supporters.urls_segments")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = api_not_found_or_page

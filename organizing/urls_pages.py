@@ -11,3 +11,15 @@ urlpatterns = [
     ),
     path("invitations/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
 ]
+
+# API keys (organizing/views_api_keys.py)
+from . import views_api_keys  # noqa: E402
+
+urlpatterns += [
+    path("account/api-keys/", views_api_keys.apikey_list_view, name="apikey_list"),
+    path(
+        "account/api-keys/<int:pk>/revoke/",
+        views_api_keys.apikey_revoke_view,
+        name="apikey_revoke",
+    ),
+]

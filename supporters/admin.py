@@ -149,3 +149,31 @@ class SupporterEnrichmentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+from .models import ExportJob, Segment  # noqa: E402
+
+
+@admin.register(Segment)
+class SegmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "created_by", "updated_at"]
+    search_fields = ["name"]
+    readonly_fields = ["created_by"]
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "segment",
+        "requested_by",
+        "format",
+        "status",
+        "rows_written",
+        "created_at",
+    ]
+    list_filter = ["status", "format"]
+    readonly_fields = [field.name for field in ExportJob._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False

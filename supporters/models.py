@@ -562,3 +562,73 @@ class DuplicateCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_id} ~ {self.second_id} ({self.score:.0f})"
+
+
+class Segment(models.Model):
+    """A saved search: a JSON filter (see ``supporters.segments``) over supporters.
+
+    Whoever reads a segment sees only the supporters the visibility rule gives them; the
+    filter narrows that, never widens it.
+    """
+
+    name = models.CharField(max_length=120)
+    description = models.CharField(max_length=300, blank=True)
+    filter = models.JSONField(default=dict, blank=True, help_text="The segment language.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["updated_at", "id"], name="segment_updated_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExportJob(models.Model):
+    """A segment written to a file by the worker, downloadable until ``expires_at``.
+
+    ``status`` says whether the work is done; the task re-reads it and does nothing twice.
+    After expiry a periodic sweep deletes the file and marks the job expired.
+    """
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        NDJSON = "ndjson", "NDJSON"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired"
+
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="export_jobs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    format = models.CharField(max_length=10, choices=Format.choices, default=Format.CSV)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField(null=True, blank=True)
+    rows_written = models.PositiveIntegerField(default=0)
+    file_name = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["expires_at"], condition=Q(status="done"), name="exportjob_expiry_idx"
+            ),
+            models.Index(fields=["updated_at", "id"], name="exportjob_updated_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Export of {self.segment} ({self.get_status_display()})"

@@ -16,9 +16,11 @@ from .models import (
     Channel,
     DoNotContact,
     DuplicateCandidate,
+    ExportJob,
     ExternalId,
     HistoryEvent,
     Relationship,
+    Segment,
     Supporter,
     SupporterAddress,
     SupporterEmail,
@@ -443,3 +445,139 @@ def supporter_merge(*, actor: User, kept: Supporter, merged: Supporter) -> Suppo
 
         enqueue_on_commit(supporter_enrich_task, kept.pk)
     return kept
+
+
+SUPPORTER_EDITABLE_FIELDS = (
+    "given_name",
+    "family_name",
+    "preferred_name",
+    "pronouns",
+    "language",
+    "support_level",
+    "engagement_level",
+    "custom_fields",
+)
+
+
+def supporter_update(*, actor: User | None, supporter: Supporter, **changes: Any) -> Supporter:
+    """Change a supporter's own fields (SUPPORTER_EDITABLE_FIELDS), writing one history line.
+
+    Fields that do not change write nothing. The caller checks that ``actor`` may see them.
+    """
+    unknown = set(changes) - set(SUPPORTER_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        current = Supporter.objects.select_for_update().get(pk=supporter.pk)
+        changed = [name for name, value in changes.items() if getattr(current, name) != value]
+        if not changed:
+            return current
+        for name in changed:
+            setattr(current, name, changes[name])
+        current.save(update_fields=[*changed, "updated_at"])
+        history_record(
+            supporter=current,
+            kind=HistoryEvent.Kind.UPDATED,
+            actor=actor,
+            subject=current,
+            summary="Changed " + ", ".join(name.replace("_", " ") for name in changed),
+            fields=changed,
+        )
+    return current
+
+
+def relationship_create(
+    *,
+    actor: User | None,
+    supporter: Supporter,
+    kind: str,
+    known_by: User | None = None,
+    other_supporter: Supporter | None = None,
+    note: str = "",
+) -> tuple[Relationship, bool]:
+    """Record who knows ``supporter``: a user or another supporter (exactly one).
+
+    Returns ``(relationship, created)``; recording the same pair again changes nothing.
+    """
+    if (known_by is None) == (other_supporter is None):
+        raise ValueError("Give exactly one of known_by and other_supporter.")
+    with transaction.atomic():
+        relationship, created = Relationship.objects.get_or_create(
+            supporter=supporter,
+            known_by=known_by,
+            other_supporter=other_supporter,
+            defaults={"kind": kind, "note": note.strip(), "created_by": actor},
+        )
+        if created:
+            history_record(
+                supporter=supporter,
+                kind=HistoryEvent.Kind.UPDATED,
+                actor=actor,
+                subject=relationship,
+                summary=f"Known by {known_by or other_supporter} ({relationship.get_kind_display().lower()})",
+            )
+    return relationship, created
+
+
+def segment_create(*, actor: User, name: str, filter: dict, description: str = "") -> Segment:
+    """Save a segment. The caller has validated ``filter`` (``segments.segment_compile``)."""
+    from organizing.services import audit_record
+
+    with transaction.atomic():
+        segment = Segment.objects.create(
+            name=name.strip(), description=description.strip(), filter=filter, created_by=actor
+        )
+        audit_record(actor=actor, action="segment.create", obj=segment)
+    return segment
+
+
+def segment_update(*, actor: User, segment: Segment, **changes: Any) -> Segment:
+    """Change a segment's name, description or (validated) filter."""
+    from organizing.services import audit_record
+
+    allowed = {"name", "description", "filter"}
+    if set(changes) - allowed:
+        raise ValueError(f"Not editable: {', '.join(sorted(set(changes) - allowed))}.")
+    with transaction.atomic():
+        for name, value in changes.items():
+            setattr(segment, name, value.strip() if isinstance(value, str) else value)
+        segment.save()
+        audit_record(actor=actor, action="segment.update", obj=segment, fields=sorted(changes))
+    return segment
+
+
+def segment_delete(*, actor: User, segment: Segment) -> None:
+    from organizing.services import audit_record
+
+    with transaction.atomic():
+        audit_record(actor=actor, action="segment.delete", obj=segment, filter=segment.filter)
+        segment.delete()
+
+
+def export_job_create(*, actor: User, segment: Segment, format: str, request=None) -> ExportJob:
+    """Queue a segment export for the worker; it runs as ``actor`` (their visibility).
+
+    Raises PermissionDenied unless ``actor`` is data staff or an admin.
+    """
+    from django.core.exceptions import PermissionDenied
+
+    from organizing.selectors import user_is_organization_wide
+    from organizing.services import audit_record
+
+    if not user_is_organization_wide(actor):
+        raise PermissionDenied("Only data staff and admins export.")
+    with transaction.atomic():
+        job = ExportJob.objects.create(segment=segment, requested_by=actor, format=format)
+        audit_record(
+            actor=actor,
+            action="segment.export",
+            obj=segment,
+            request=request,
+            format=format,
+            export_job=job.pk,
+            filter=segment.filter,
+        )
+    from .tasks import export_job_run_task
+
+    export_job_run_task.delay_on_commit(job.pk)
+    return job

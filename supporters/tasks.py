@@ -1,4 +1,5 @@
-"""Background work for people: enrichment, and the sweep that catches up on what was missed."""
+"""Background work for people: enrichment (and the sweep that catches up on what was missed),
+and export jobs."""
 
 from __future__ import annotations
 
@@ -51,3 +52,25 @@ def supporter_enrich_sweep_task(recent_only: bool = False) -> int:
     for start in range(0, len(ids), BATCH_SIZE):
         send_now(supporter_enrich_batch_task, ids[start : start + BATCH_SIZE])
     return len(ids)
+
+
+# --- Export jobs ---------------------------------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def export_job_run_task(job_id: int) -> bool:
+    """Write an export job's file; does nothing for a job already taken or done."""
+    from .exporting import export_job_run
+
+    return export_job_run(job_id=job_id)
+
+
+@shared_task
+def export_jobs_sweep_task() -> int:
+    """Beat: delete export files past their expiry, and re-enqueue jobs whose task was lost."""
+    from .exporting import export_jobs_expire, export_jobs_requeue_stale
+
+    expired = export_jobs_expire()
+    for job_id in export_jobs_requeue_stale():
+        export_job_run_task.delay(job_id)
+    return expired

@@ -1,0 +1,1 @@
+"""The API's shared plumbing: authentication, scopes, pagination, errors, idempotency, routes."""

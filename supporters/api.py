@@ -1,0 +1,493 @@
+"""The JSON API for people: supporters, tags and relationships (segments: api_segments.py).
+
+Every queryset starts from the visibility rule (``supporter_list``); writes go through
+``supporters.services``.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
+
+from organizing.api.base import (
+    IDEMPOTENCY_PARAMETER,
+    ApiViewSet,
+    UpdatedSinceFilterSet,
+    UtcIsoDateTimeFilter,
+    get_or_404,
+)
+from organizing.api.permissions import HasScope
+from organizing.models import Team
+from organizing.selectors import team_ids_organized_by, user_is_organization_wide
+from organizing.services import audit_record
+
+from . import services
+from .models import (
+    HistoryEvent,
+    Relationship,
+    Supporter,
+    SupporterEmail,
+    SupporterTag,
+    Tag,
+)
+from .selectors import supporter_get, supporter_list
+from .serializers import (
+    ConsentSerializer,
+    HistoryEventSerializer,
+    RelationshipCreateSerializer,
+    RelationshipSerializer,
+    SupporterCreateSerializer,
+    SupporterSerializer,
+    SupporterUpdateSerializer,
+    TagChangeSerializer,
+    TagCreateSerializer,
+    TagSerializer,
+)
+
+
+def may_manage_reference_data(user) -> bool:
+    """Organizers and above keep tags, issues and segments tidy."""
+    return user_is_organization_wide(user) or bool(team_ids_organized_by(user))
+
+
+def teams_user_may_add_to(user) -> list[int]:
+    if user_is_organization_wide(user):
+        return list(Team.objects.values_list("id", flat=True))
+    return list(user.memberships.values_list("team_id", flat=True))
+
+
+# --- supporters ------------------------------------------------------------------------------
+
+
+class SupporterFilter(UpdatedSinceFilterSet):
+    search = django_filters.CharFilter(
+        method="filter_search", label="Part of a name, or an email address"
+    )
+    tag = django_filters.CharFilter(method="filter_tag", label="Has this tag (name)")
+    support_level = django_filters.NumberFilter(min_value=1, max_value=5)
+
+    class Meta:
+        model = Supporter
+        fields = {
+            "team": ["exact"],
+            "engagement_level": ["exact", "gte"],
+            "language": ["exact"],
+            "source": ["exact"],
+        }
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()[:100]
+        if not value:
+            return queryset
+        email = SupporterEmail.objects.filter(supporter=OuterRef("pk"), address__iexact=value)
+        return queryset.filter(
+            Q(given_name__icontains=value)
+            | Q(family_name__icontains=value)
+            | Q(preferred_name__icontains=value)
+            | Q(Exists(email))
+        )
+
+    def filter_tag(self, queryset, name, value):
+        return queryset.filter(
+            Exists(SupporterTag.objects.filter(supporter=OuterRef("pk"), tag__name__iexact=value))
+        )
+
+
+SUPPORTER_EXAMPLE = OpenApiExample(
+    "A supporter",
+    value={
+        "id": 42,
+        "display_name": "Maria Lopez",
+        "given_name": "Maria",
+        "family_name": "Lopez",
+        "preferred_name": "",
+        "pronouns": "she/her",
+        "language": "es",
+        "support_level": 1,
+        "engagement_level": 2,
+        "custom_fields": {"shift": "night"},
+        "team": 3,
+        "source": "canvass",
+        "email": "maria@example.org",
+        "phone": "+1 512 555 0142",
+        "address": {
+            "line1": "12 Elm St",
+            "line2": "",
+            "city": "Austin",
+            "state": "TX",
+            "postal_code": "78701",
+        },
+        "tags": ["tenant-leader"],
+        "do_not_contact": ["text"],
+        "created_at": "2026-10-01T15:00:00Z",
+        "updated_at": "2026-11-02T18:30:00Z",
+    },
+    response_only=True,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List supporters",
+        description="The supporters you may see (your own people; organizers their teams'; "
+        "data staff and admins everyone), newest first, a cursor page at a time. "
+        "Each call leaves an audit entry.",
+        examples=[SUPPORTER_EXAMPLE],
+    ),
+    retrieve=extend_schema(
+        summary="Read one supporter",
+        description="404 when the supporter is outside what you may see. Leaves an audit entry.",
+        examples=[SUPPORTER_EXAMPLE],
+    ),
+    create=extend_schema(
+        summary="Add a supporter",
+        description="Into a team you belong to (any team for data staff and admins). "
+        "Volunteers' new people are assigned to them, so they can see them.",
+        request=SupporterCreateSerializer,
+        responses={201: SupporterSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        examples=[
+            OpenApiExample(
+                "New supporter",
+                value={
+                    "team": 3,
+                    "given_name": "Maria",
+                    "family_name": "Lopez",
+                    "email": "maria@example.org",
+                },
+                request_only=True,
+            ),
+            SUPPORTER_EXAMPLE,
+        ],
+    ),
+    partial_update=extend_schema(
+        summary="Change a supporter's details",
+        description="Only the fields sent change; each change writes a history line.",
+        request=SupporterUpdateSerializer,
+        responses={200: SupporterSerializer},
+        examples=[
+            OpenApiExample("Support level", value={"support_level": 2}, request_only=True),
+            SUPPORTER_EXAMPLE,
+        ],
+    ),
+)
+class SupporterViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    ApiViewSet,
+):
+    serializer_class = SupporterSerializer
+    permission_classes = [HasScope]
+    filterset_class = SupporterFilter
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["id", "updated_at", "family_name"]
+    ordering = ["-id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return supporter_list(viewer=self.request.user).prefetch_related(
+            "emails", "phones", "addresses", "taggings__tag", "do_not_contact"
+        )
+
+    def get_object(self):
+        # The router only routes whole numbers of at most 18 digits here.
+        return supporter_get(viewer=self.request.user, pk=int(self.kwargs["pk"]))
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        ids = [row["id"] for row in response.data.get("results", [])]
+        audit_record(actor=request.user, action="supporter.list", request=request, ids=ids)
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        supporter = self.get_object()
+        audit_record(actor=request.user, action="supporter.view", obj=supporter, request=request)
+        supporter = self.get_queryset().get(pk=supporter.pk)
+        return Response(self.get_serializer(supporter).data)
+
+    def create(self, request, *args, **kwargs):
+        serializer = SupporterCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        team = data.pop("team")
+        if team.pk not in teams_user_may_add_to(request.user):
+            raise ValidationError({"team": ["You may not add people to this team."]})
+        is_volunteer_only = not may_manage_reference_data(request.user)
+        supporter = services.supporter_create(
+            actor=request.user,
+            team=team,
+            assign_to=request.user if is_volunteer_only and "known_by_kind" not in data else None,
+            **data,
+        )
+        supporter = self.get_queryset().get(pk=supporter.pk)
+        return Response(self.get_serializer(supporter).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        supporter = self.get_object()
+        serializer = SupporterUpdateSerializer(data=request.data, context={"supporter": supporter})
+        serializer.is_valid(raise_exception=True)
+        services.supporter_update(
+            actor=request.user, supporter=supporter, **serializer.validated_data
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=supporter.pk)).data)
+
+    @extend_schema(
+        summary="A supporter's history",
+        description="Their timeline, newest first: conversations, notes, follow-ups, tags, "
+        "consent and detail changes. Leaves an audit entry.",
+        responses=HistoryEventSerializer(many=True),
+        parameters=[
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="From the last page."),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="1 to 500."),
+        ],
+        filters=False,
+        examples=[
+            OpenApiExample(
+                "A line",
+                value={
+                    "id": 9,
+                    "kind": "conversation",
+                    "at": "2026-11-02T18:30:00Z",
+                    "actor": 4,
+                    "summary": "Door: Talked",
+                    "subject_type": "conversation",
+                    "subject_id": 77,
+                },
+                response_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def history(self, request, pk=None):
+        supporter = self.get_object()
+        audit_record(
+            actor=request.user,
+            action="supporter.view",
+            obj=supporter,
+            request=request,
+            part="history",
+        )
+        events = HistoryEvent.objects.filter(supporter=supporter)
+        paginator = self.paginator
+        paginator.ordering = ("-at", "-id")
+        page = paginator.paginate_queryset(events, request, view=self)
+        return paginator.get_paginated_response(HistoryEventSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Tag or untag a supporter",
+        description="Adding a tag they have, or removing one they lack, changes nothing.",
+        request=TagChangeSerializer,
+        responses={200: SupporterSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        examples=[OpenApiExample("Tag", value={"tag": 5, "action": "add"}, request_only=True)],
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def tags(self, request, pk=None):
+        supporter = self.get_object()
+        serializer = TagChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        change = (
+            services.tag_add
+            if serializer.validated_data["action"] == "add"
+            else services.tag_remove
+        )
+        change(actor=request.user, supporter=supporter, tag=serializer.validated_data["tag"])
+        return Response(self.get_serializer(self.get_queryset().get(pk=supporter.pk)).data)
+
+    @extend_schema(
+        summary="Set or lift do-not-contact on a channel",
+        description="Consent is kept per channel; setting a flag that is already set (or lifting one that is not) changes nothing. Each change writes a history line.",
+        request=ConsentSerializer,
+        responses={200: SupporterSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        examples=[
+            OpenApiExample(
+                "Stop texting",
+                value={"channel": "text", "do_not_contact": True, "reason": "Asked by phone"},
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def consent(self, request, pk=None):
+        supporter = self.get_object()
+        serializer = ConsentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        change = services.consent_set if data["do_not_contact"] else services.consent_clear
+        change(
+            actor=request.user, supporter=supporter, channel=data["channel"], reason=data["reason"]
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=supporter.pk)).data)
+
+
+# --- tags ------------------------------------------------------------------------------------
+
+
+class NameFilter(UpdatedSinceFilterSet):
+    updated_since = UtcIsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", label="Only rows added at or after this time."
+    )
+    name = django_filters.CharFilter(lookup_expr="iexact")
+
+
+class TagFilter(NameFilter):
+    class Meta:
+        model = Tag
+        fields = ["name"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List tags",
+        description="Every tag, by name.",
+        examples=[
+            OpenApiExample(
+                "Tag",
+                value={
+                    "id": 5,
+                    "name": "tenant-leader",
+                    "description": "",
+                    "created_at": "2026-10-01T15:00:00Z",
+                },
+                response_only=True,
+            )
+        ],
+    ),
+    retrieve=extend_schema(summary="Read a tag", description="One tag by id."),
+    create=extend_schema(
+        summary="Add a tag (organizers and above)",
+        description="Names are unique ignoring case; a duplicate is a field error on `name`.",
+        request=TagCreateSerializer,
+        responses={201: TagSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        examples=[OpenApiExample("Tag", value={"name": "tenant-leader"}, request_only=True)],
+    ),
+)
+class TagViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ApiViewSet
+):
+    serializer_class = TagSerializer
+    permission_classes = [HasScope]
+    filterset_class = TagFilter
+    queryset = Tag.objects.all()
+
+    def get_object(self):
+        return get_or_404(Tag.objects.all(), self.kwargs["pk"])
+
+    def create(self, request, *args, **kwargs):
+        if not may_manage_reference_data(request.user):
+            raise PermissionDenied("Only organizers and above add tags.")
+        serializer = TagCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        name = serializer.validated_data["name"].strip()
+        if Tag.objects.filter(name__iexact=name).exists():
+            raise ValidationError({"name": [f"There is already a tag called {name}."]})
+        tag = Tag.objects.create(
+            name=name, description=serializer.validated_data.get("description", "")
+        )
+        return Response(TagSerializer(tag).data, status=status.HTTP_201_CREATED)
+
+
+# --- relationships ---------------------------------------------------------------------------
+
+
+class RelationshipFilter(UpdatedSinceFilterSet):
+    updated_since = UtcIsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", label="Only rows added at or after this time."
+    )
+
+    class Meta:
+        model = Relationship
+        fields = ["supporter", "known_by", "kind"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List relationships",
+        description="Who knows whom, for the supporters you may see.",
+        examples=[
+            OpenApiExample(
+                "Relationship",
+                value={
+                    "id": 3,
+                    "supporter": 42,
+                    "known_by": 7,
+                    "other_supporter": None,
+                    "kind": "neighbor",
+                    "note": "",
+                    "created_at": "2026-10-01T15:00:00Z",
+                },
+                response_only=True,
+            )
+        ],
+    ),
+    retrieve=extend_schema(
+        summary="Read a relationship",
+        description="Who knows a supporter you may see; otherwise a 404.",
+    ),
+    create=extend_schema(
+        summary="Record who knows a supporter",
+        description="You (leave out other_supporter) or another supporter you may see.",
+        request=RelationshipCreateSerializer,
+        responses={201: RelationshipSerializer, 200: RelationshipSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        examples=[
+            OpenApiExample(
+                "I know her", value={"supporter": 42, "kind": "neighbor"}, request_only=True
+            )
+        ],
+    ),
+)
+class RelationshipViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ApiViewSet
+):
+    queryset = Relationship.objects.none()  # for the schema; get_queryset scopes it
+    serializer_class = RelationshipSerializer
+    permission_classes = [HasScope]
+    filterset_class = RelationshipFilter
+
+    def get_queryset(self):
+        return Relationship.objects.filter(supporter__in=supporter_list(viewer=self.request.user))
+
+    def get_object(self):
+        return get_or_404(self.get_queryset(), self.kwargs["pk"])
+
+    def create(self, request, *args, **kwargs):
+        serializer = RelationshipCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        visible = supporter_list(viewer=request.user)
+        supporter = visible.filter(pk=data["supporter"]).first()
+        if supporter is None:
+            raise ValidationError({"supporter": ["No such supporter."]})
+        other = None
+        if "other_supporter" in data:
+            other = visible.filter(pk=data["other_supporter"]).first()
+            if other is None or other.pk == supporter.pk:
+                raise ValidationError({"other_supporter": ["No such other supporter."]})
+        relationship, created = services.relationship_create(
+            actor=request.user,
+            supporter=supporter,
+            kind=data["kind"],
+            known_by=None if other else request.user,
+            other_supporter=other,
+            note=data["note"],
+        )
+        return Response(
+            RelationshipSerializer(relationship).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )

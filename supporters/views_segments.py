@@ -1,0 +1,158 @@
+"""Pages for segments (saved searches): list, make and edit with a count preview, delete, export.
+
+Organizers and above save segments; their maker, data staff and admins change them; data
+staff and admins download them as CSV. Counts and exports use the viewer's visibility.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from organizing.selectors import team_ids_organized_by, user_is_organization_wide
+from organizing.services import audit_record
+
+from .exporting import CONTENT_TYPES, export_chunks
+from .models import Segment
+from .segments import SegmentError, segment_supporters
+from .services import segment_create, segment_delete, segment_update
+
+FILTER_HELP = (
+    'JSON, e.g. {"and": [{"support_level": {"lte": 2}}, {"contactable_by": "text"}]}. '
+    "See the Segments section of the API docs for every condition."
+)
+
+
+class SegmentForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(max_length=300, required=False)
+    filter = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        initial="{}",
+        help_text=FILTER_HELP,
+    )
+
+    def __init__(self, *args, viewer, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.viewer = viewer
+        self.count = None
+
+    def clean_filter(self):
+        try:
+            value = json.loads(self.cleaned_data["filter"])
+        except ValueError as error:
+            raise forms.ValidationError(f"That is not JSON: {error}.") from None
+        try:
+            self.count = segment_supporters(viewer=self.viewer, filter_json=value).count()
+        except SegmentError as error:
+            raise forms.ValidationError(f"At {error.path}: {error.message}") from None
+        return value
+
+
+def _may_save(user) -> bool:
+    return user_is_organization_wide(user) or bool(team_ids_organized_by(user))
+
+
+def _may_change(user, segment: Segment) -> bool:
+    return user_is_organization_wide(user) or segment.created_by_id == user.pk
+
+
+@login_required
+@require_GET
+def segment_list_view(request: HttpRequest) -> HttpResponse:
+    context = {
+        "segments": Segment.objects.select_related("created_by"),
+        "may_save": _may_save(request.user),
+        "may_export": user_is_organization_wide(request.user),
+    }
+    return render(request, "supporters/segment_list.html", context)
+
+
+def _segment_form_view(request: HttpRequest, segment: Segment | None) -> HttpResponse:
+    initial = None
+    if segment is not None:
+        initial = {
+            "name": segment.name,
+            "description": segment.description,
+            "filter": json.dumps(segment.filter, indent=2),
+        }
+    form = SegmentForm(request.POST or None, initial=initial, viewer=request.user)
+    if request.method == "POST" and form.is_valid() and "save" in request.POST:
+        data = form.cleaned_data
+        if segment is None:
+            segment = segment_create(actor=request.user, **data)
+        else:
+            segment_update(actor=request.user, segment=segment, **data)
+        messages.success(request, f"Segment {segment.name} saved: {form.count:,} people.")
+        return redirect("segments:list")
+    context = {"form": form, "segment": segment, "count": form.count if form.is_bound else None}
+    return render(
+        request, "supporters/segment_form.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def segment_create_view(request: HttpRequest) -> HttpResponse:
+    if not _may_save(request.user):
+        raise PermissionDenied("Only organizers and above save segments.")
+    return _segment_form_view(request, None)
+
+
+@login_required
+def segment_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    segment = get_object_or_404(Segment, pk=pk)
+    if not _may_change(request.user, segment):
+        raise PermissionDenied("Only the segment's maker, data staff and admins change it.")
+    return _segment_form_view(request, segment)
+
+
+@login_required
+@require_POST
+def segment_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    segment = get_object_or_404(Segment, pk=pk)
+    if not _may_change(request.user, segment):
+        raise PermissionDenied("Only the segment's maker, data staff and admins delete it.")
+    segment_delete(actor=request.user, segment=segment)
+    messages.success(request, f"Segment {segment.name} deleted.")
+    return redirect("segments:list")
+
+
+@login_required
+@require_GET
+def segment_count_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """An htmx fragment: how many people the viewer may see match now."""
+    segment = get_object_or_404(Segment, pk=pk)
+    try:
+        count = segment_supporters(viewer=request.user, filter_json=segment.filter).count()
+    except SegmentError as error:
+        return HttpResponse(f"Filter error at {error.path}", status=400)
+    return HttpResponse(f"{count:,} people")
+
+
+@login_required
+@require_GET
+def segment_export_view(request: HttpRequest, pk: int) -> HttpResponse:
+    if not user_is_organization_wide(request.user):
+        raise PermissionDenied("Only data staff and admins export.")
+    segment = get_object_or_404(Segment, pk=pk)
+    try:
+        supporters = segment_supporters(viewer=request.user, filter_json=segment.filter)
+    except SegmentError as error:
+        return HttpResponse(f"Filter error at {error.path}", status=400)
+    audit_record(
+        actor=request.user, action="segment.export", obj=segment, request=request, format="csv"
+    )
+    response = StreamingHttpResponse(
+        export_chunks(supporters, format="csv"), content_type=CONTENT_TYPES["csv"]
+    )
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="segment-{segment.pk}-{stamp}.csv"'
+    return response
