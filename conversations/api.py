@@ -106,6 +106,39 @@ CONVERSATION_EXAMPLE = OpenApiExample(
 )
 
 
+def _survey_answers(raw: list[dict]) -> dict:
+    """Map ``[{question, choice|text}]`` onto active questions and their choices, or a 400
+    naming each bad answer the way nested fields are named (``{"answers": {"2": {...}}}``)."""
+    slugs = {answer["question"] for answer in raw}
+    questions = {
+        q.slug: q
+        for q in SurveyQuestion.objects.filter(slug__in=slugs, is_active=True).prefetch_related(
+            "choices"
+        )
+    }
+    answers, errors = {}, {}
+    for n, answer in enumerate(raw):
+        question = questions.get(answer["question"])
+        if question is None:
+            errors[str(n)] = {"question": ["No active survey question with this slug."]}
+            continue
+        if question.kind == SurveyQuestion.Kind.CHOICE:
+            choice = next(
+                (c for c in question.choices.all() if c.value == answer.get("choice")), None
+            )
+            if choice is None:
+                errors[str(n)] = {"choice": ["Not one of this question's choices."]}
+            else:
+                answers[question] = choice
+        elif answer.get("text"):
+            answers[question] = answer["text"]
+        else:
+            errors[str(n)] = {"text": ["This question takes a text answer."]}
+    if errors:
+        raise ValidationError({"answers": errors})
+    return answers
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List conversations",
@@ -167,8 +200,17 @@ class ConversationViewSet(
         issues = list(Issue.objects.filter(pk__in=issue_ids))
         if len(issues) != len(set(issue_ids)):
             raise ValidationError({"issues": ["Some of these issues do not exist."]})
-        conversation, created = services.conversation_create(
-            actor=request.user, supporter=supporter, **data
+        answers = _survey_answers(data.pop("answers", []))
+        followup = data.pop("followup", None)
+        conversation, created = services.conversation_log(
+            actor=request.user,
+            supporter=supporter,
+            issues=issues,
+            answers=answers,
+            remember=[(line["text"], line["sensitive"]) for line in data.pop("remember", [])],
+            followup=(followup["due_at"], followup["reason"]) if followup else None,
+            stop_channels=data.pop("stop_channels", []),
+            **data,
         )
         if (
             not created
@@ -177,8 +219,6 @@ class ConversationViewSet(
             .exists()
         ):
             raise Conflict("This client_uuid belongs to another conversation.")
-        if created and issues:
-            services.conversation_issues_add(conversation=conversation, issues=issues)
         conversation = self.get_queryset().get(pk=conversation.pk)
         return Response(
             ConversationSerializer(conversation).data,

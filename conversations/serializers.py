@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from organizing.api.base import StrictSerializer, UtcDateTimeField
+from supporters.models import Channel
 
 from .models import Conversation, FollowUp, Issue, Note, Suggestion, SurveyChoice, SurveyQuestion
 
@@ -29,6 +30,31 @@ class ConversationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AnswerSerializer(StrictSerializer):
+    question = serializers.SlugField(max_length=60, help_text="The survey question's slug.")
+    choice = serializers.CharField(
+        required=False, max_length=60, help_text="Multiple-choice: the answer's value."
+    )
+    text = serializers.CharField(required=False, max_length=500, help_text="Free-text answers.")
+
+    def validate(self, data):
+        if bool(data.get("choice")) == bool(data.get("text")):
+            raise serializers.ValidationError("Give either a choice or a text answer.")
+        return data
+
+
+class RememberLineSerializer(StrictSerializer):
+    text = serializers.CharField(max_length=200)
+    sensitive = serializers.BooleanField(
+        default=False, help_text="Sensitive lines are read by organizers and above only."
+    )
+
+
+class FollowUpAskedSerializer(StrictSerializer):
+    due_at = UtcDateTimeField()
+    reason = serializers.CharField(max_length=200, default="Call back as asked")
+
+
 class ConversationCreateSerializer(StrictSerializer):
     client_uuid = serializers.UUIDField(
         help_text="Made by the client. Sending the same UUID again stores nothing new."
@@ -40,6 +66,27 @@ class ConversationCreateSerializer(StrictSerializer):
     happened_at = UtcDateTimeField(required=False)
     issues = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, max_length=50
+    )
+    answers = serializers.ListField(
+        child=AnswerSerializer(),
+        required=False,
+        max_length=50,
+        help_text="Survey answers, by question slug: a choice's value, or text.",
+    )
+    remember = serializers.ListField(
+        child=RememberLineSerializer(),
+        required=False,
+        max_length=10,
+        help_text="Things to remember heard in this conversation.",
+    )
+    followup = FollowUpAskedSerializer(
+        required=False, help_text="A follow-up the person asked for, given to you."
+    )
+    stop_channels = serializers.ListField(
+        child=serializers.ChoiceField(Channel.choices),
+        required=False,
+        max_length=5,
+        help_text="Channels the person asked us to stop using (sets do-not-contact).",
     )
 
 

@@ -429,9 +429,3 @@ def issue_phrases_add_defaults(*, actor: User | None = None) -> int:
         if defaults:
             added += len(issue_phrases_set(actor=actor, issue=issue, phrases=defaults))
     return added
-
-
-def conversation_issues_add(*, conversation: Conversation, issues) -> None:
-    """Mark issues as raised in a conversation (adding one already there changes nothing)."""
-    with transaction.atomic():
-        conversation.issues.add(*issues)

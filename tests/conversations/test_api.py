@@ -82,6 +82,62 @@ def test_logging_a_conversation_with_issues(volunteer, mine):
     assert Conversation.objects.count() == 1
 
 
+def test_logging_carries_what_the_door_form_carries(volunteer, mine):
+    support = SurveyQuestion.objects.create(slug="support", prompt="Support?")
+    support.choices.create(value="2", label="Lean support")
+    SurveyQuestion.objects.create(slug="else", prompt="Anything else?", kind="text")
+    client = key_client(volunteer, ["read", "write"])
+    body = conversation_body(
+        mine,
+        answers=[{"question": "support", "choice": "2"}, {"question": "else", "text": "A sign"}],
+        remember=[{"text": "Son is an Iraq war veteran"}, {"text": "Widowed", "sensitive": True}],
+        followup={"due_at": "2031-05-01T17:00:00-05:00"},
+        stop_channels=["text"],
+    )
+    response = client.post(reverse("api:conversation-list"), body, format="json")
+    assert response.status_code == 201
+    conversation = Conversation.objects.get()
+    assert conversation.responses.count() == 2
+    mine.refresh_from_db()
+    assert mine.support_level == 2
+    assert set(Note.objects.values_list("body", "kind")) == {
+        ("Son is an Iraq war veteran", "remember"),
+        ("Widowed", "sensitive"),
+    }
+    followup = FollowUp.objects.get()
+    assert (followup.assignee, followup.reason) == (volunteer, "Call back as asked")
+    assert mine.do_not_contact.get().channel == "text"
+    again = client.post(reverse("api:conversation-list"), body, format="json")
+    assert again.status_code == 200 and Note.objects.count() == 2
+
+
+def test_bad_survey_answers_are_named_and_nothing_is_stored(volunteer, mine):
+    SurveyQuestion.objects.create(slug="support", prompt="Support?").choices.create(
+        value="1", label="Strong"
+    )
+    client = key_client(volunteer, ["read", "write"])
+    url = reverse("api:conversation-list")
+    body = conversation_body(
+        mine, answers=[{"question": "support", "choice": "9"}, {"question": "nope", "text": "x"}]
+    )
+    response = client.post(url, body, format="json")
+    assert response.status_code == 400
+    assert error_of(response)["fields"] == {
+        "answers": {
+            "0": {"choice": ["Not one of this question's choices."]},
+            "1": {"question": ["No active survey question with this slug."]},
+        }
+    }
+    shapeless = client.post(
+        url, conversation_body(mine, answers=[{"question": "support"}]), format="json"
+    )
+    assert shapeless.status_code == 400
+    assert error_of(shapeless)["fields"] == {
+        "answers": {"0": {"non_field_errors": ["Give either a choice or a text answer."]}}
+    }
+    assert not Conversation.objects.exists()
+
+
 def test_reusing_someone_elses_client_uuid_does_not_leak_their_conversation(
     volunteer, west, other_organizer
 ):
