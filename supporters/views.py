@@ -163,7 +163,7 @@ def supporter_list_view(request: HttpRequest) -> HttpResponse:
     if not team_ids:
         raise PermissionDenied("The supporters list is for organizers.")
     teams = Team.objects.filter(id__in=team_ids).order_by("name")
-    base = supporter_list(viewer=request.user).filter(team_id__in=team_ids)
+    base = supporter_list(viewer=request.user, teams=team_ids)
     volunteers = team_members(team_ids)
 
     if request.method == "POST":

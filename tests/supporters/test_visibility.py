@@ -84,3 +84,18 @@ def test_inactive_users_see_no_one(people, data_staff):
 def test_superuser_sees_everyone(people):
     superuser = UserFactory(is_superuser=True)
     assert supporter_list(viewer=superuser).count() == len(ALL)
+
+
+def test_narrowing_to_teams_never_widens_what_a_viewer_sees(
+    volunteer, organizer, other_organizer, data_staff, eastside, westside
+):
+    east = SupporterFactory(team=eastside)
+    west = SupporterFactory(team=westside)
+    mine_in_west = SupporterFactory(team=westside)
+    AssignmentFactory(volunteer=organizer, supporter=mine_in_west)
+    both = [eastside.pk, westside.pk]
+    assert set(supporter_list(viewer=organizer, teams=[eastside.pk])) == {east}
+    assert set(supporter_list(viewer=organizer, teams=both)) == {east, mine_in_west}
+    assert set(supporter_list(viewer=other_organizer, teams=[eastside.pk])) == set()
+    assert set(supporter_list(viewer=data_staff, teams=[westside.pk])) == {west, mine_in_west}
+    assert set(supporter_list(viewer=volunteer, teams=both)) == set()
