@@ -32,6 +32,12 @@ CHANNELS = ["door", "phone", "text", "relational"]
 OUTCOMES = ["talked", "not_home", "refused", "callback_requested", "left_message"]
 
 
+# Columns the workers fill in (issue 4): empty and version 0, so the sweep would enrich them.
+UNENRICHED_EMAIL = ", normalized, problem, enricher_version"
+UNENRICHED_PHONE = ", e164, line_type, enricher_version"
+UNENRICHED_ADDRESS = ", county, standardized, time_zone, zip5, enricher_version"
+
+
 def _copy(cursor, table: str, columns: str, rows) -> int:
     count = 0
     with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -96,14 +102,18 @@ def generate(scale: int, *, seed: int = 11) -> dict:
         _copy(
             cursor,
             "supporters_supporteremail",
-            "supporter_id, address, is_primary, label, created_at",
-            ((i, f"person{i}@example.org", True, "", "now") for i in ids if i % 10 < 7),
+            "supporter_id, address, is_primary, label, created_at" + UNENRICHED_EMAIL,
+            ((i, f"person{i}@example.org", True, "", "now", "", "", 0) for i in ids if i % 10 < 7),
         )
         _copy(
             cursor,
             "supporters_supporterphone",
-            "supporter_id, number, kind, is_primary, label, created_at",
-            ((i, f"+1512555{i % 10000:04d}", "mobile", True, "", "now") for i in ids if i % 10 < 6),
+            "supporter_id, number, kind, is_primary, label, created_at" + UNENRICHED_PHONE,
+            (
+                (i, f"+1512555{i % 10000:04d}", "mobile", True, "", "now", "", "", 0)
+                for i in ids
+                if i % 10 < 6
+            ),
         )
 
         def addresses():
@@ -111,13 +121,14 @@ def generate(scale: int, *, seed: int = 11) -> dict:
                 if i % 10 < 8:
                     city, state, zip_prefix = CITIES[i % 3]
                     yield (i, f"{i % 9000 + 1} Elm St", "", city, state,
-                           f"{zip_prefix}{i % 100:02d}", "US", True, "", "now")  # fmt: skip
+                           f"{zip_prefix}{i % 100:02d}", "US", True, "", "now",
+                           "", "{}", "", "", 0)  # fmt: skip
 
         _copy(
             cursor,
             "supporters_supporteraddress",
             "supporter_id, line1, line2, city, state, postal_code, country, is_primary, "
-            "label, created_at",
+            "label, created_at" + UNENRICHED_ADDRESS,
             addresses(),
         )
         _copy(
@@ -155,13 +166,14 @@ def generate(scale: int, *, seed: int = 11) -> dict:
                     uuid.UUID(int=rng.getrandbits(128), version=4),
                     now,
                     now,
+                    0,
                 )
 
         _copy(
             cursor,
             "conversations_conversation",
             "supporter_id, volunteer_id, channel, outcome, happened_at, heard, client_uuid, "
-            "created_at, updated_at",
+            "created_at, updated_at, listening_version",
             conversations(),
         )
         cursor.execute("ANALYZE")
