@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from organizing.models import User
+from organizing.webhooks import webhook_emit
 from supporters.models import HistoryEvent, Supporter
 from supporters.services import history_record
 
@@ -53,6 +54,7 @@ def conversation_create(
                 at=conversation.happened_at,
                 summary=f"{conversation.get_channel_display()}: {conversation.get_outcome_display()}",
             )
+            webhook_emit(event="conversation.created", subject=conversation, supporter=supporter)
     except IntegrityError:
         # A concurrent request with the same UUID won the race; theirs is the one stored.
         return Conversation.objects.get(client_uuid=client_uuid), False
@@ -203,6 +205,7 @@ def followup_create(
                 + (f", for {assignee}" if assignee else ""),
                 source_rule=source_rule,
             )
+            webhook_emit(event="followup.created", subject=followup, supporter=supporter)
     except IntegrityError:
         existing = FollowUp.objects.filter(
             supporter=supporter, status=FollowUp.Status.OPEN, reason__iexact=reason
@@ -236,6 +239,7 @@ def followup_complete(
             subject=current,
             summary=f"{current.reason} — {'done' if done else 'cancelled'}",
         )
+        webhook_emit(event="followup.completed", subject=current, supporter=current.supporter)
     return current
 
 

@@ -320,7 +320,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "organizing.tasks.idempotency_records_purge_task",
         "schedule": crontab(minute=17),
     },
+    "webhook-deliveries-sweep": {
+        "task": "organizing.tasks.webhook_deliveries_sweep_task",
+        "schedule": crontab(minute="*"),
+    },
 }
+
+# --- Webhooks: short timeouts so a dead receiver costs one attempt, never the queue ---------
+
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
+# People added through OSDI need an owning team: this team's slug, else the key owner's first.
+OSDI_DEFAULT_TEAM = env_str("OSDI_DEFAULT_TEAM", "")
 
 # --- REST API ----------------------------------------------------------------------------------
 

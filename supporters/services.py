@@ -9,6 +9,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from organizing.models import Team, User
+from organizing.webhooks import webhook_emit
 
 from .models import (
     Assignment,
@@ -123,6 +124,7 @@ def supporter_create(
             )
         if assign_to is not None:
             assignment_create(actor=actor, supporter=supporter, volunteer=assign_to)
+        webhook_emit(event="supporter.created", subject=supporter, supporter=supporter)
     return supporter
 
 
@@ -288,6 +290,7 @@ def supporter_update(*, actor: User | None, supporter: Supporter, **changes: Any
             summary="Changed " + ", ".join(name.replace("_", " ") for name in changed),
             fields=changed,
         )
+        webhook_emit(event="supporter.updated", subject=current, supporter=current, fields=changed)
     return current
 
 
