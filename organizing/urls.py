@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", health_view, name="health"),
     path("", include("organizing.urls_pages")),
     path("supporters/", include("supporters.urls")),
+    path("api/osdi/v1/", include("organizing.api.osdi.urls")),
     path("api/", include("organizing.api.urls")),
     path("segments/", include("supporters.urls_segments")),
     path("accounts/", include("allauth.urls")),
