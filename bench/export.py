@@ -7,6 +7,7 @@
   warm-up export.
 - Reference: ``COPY (the export's ORM-built query) TO STDOUT WITH (FORMAT csv)`` read by
   psycopg in this process, in the same run (best of two, alternating with the HTTP runs).
+- Also printed: the NDJSON export (rows built in Python from a server-side cursor).
 - Naive reference: a plain DRF ModelSerializer with page-number pagination (1,000 a page)
   over the same rows, in process (no HTTP at all); ten pages spread evenly over the whole
   segment, so the OFFSET cost of late pages is included.
@@ -205,6 +206,9 @@ def run_export_bench(scale: int, line) -> None:
             peak_growth = max(peak_growth, peak - baseline)
             best_http = min(best_http or http_seconds, http_seconds)
         assert http_rows == copy_rows, (http_rows, copy_rows)
+        ndjson_lines, _, ndjson_seconds = _pull(
+            f"{base}/api/v1/segments/{segment.pk}/export?format=ndjson", raw_key
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -233,6 +237,15 @@ def run_export_bench(scale: int, line) -> None:
         100.0,
         "budget",
         growth_mb / 100.0,
+    )
+    ndjson_rate = (ndjson_lines + 1) / ndjson_seconds  # NDJSON has no header line
+    line(
+        "segment export, streaming NDJSON over HTTP",
+        ndjson_rate,
+        "rows/s",
+        copy_rate,
+        "PostgreSQL COPY (same query) TO STDOUT",
+        ndjson_rate / copy_rate,
     )
     naive_rows, naive_seconds = _naive_reference(supporters, http_rows)
     naive_rate = naive_rows / naive_seconds

@@ -112,7 +112,11 @@ CONVERSATION_EXAMPLE = OpenApiExample(
         description="Conversations with supporters you may see, newest first.",
         examples=[CONVERSATION_EXAMPLE],
     ),
-    retrieve=extend_schema(summary="Read a conversation", examples=[CONVERSATION_EXAMPLE]),
+    retrieve=extend_schema(
+        summary="Read a conversation",
+        description="A conversation with a supporter you may see; otherwise a 404.",
+        examples=[CONVERSATION_EXAMPLE],
+    ),
     create=extend_schema(
         summary="Log a conversation (idempotent by client_uuid)",
         description="201 when stored; 200 with the stored conversation when the same "
@@ -217,9 +221,14 @@ NOTE_EXAMPLE = OpenApiExample(
         "only for organizers and above (`is_redacted` says when it was held back).",
         examples=[NOTE_EXAMPLE],
     ),
-    retrieve=extend_schema(summary="Read a note", examples=[NOTE_EXAMPLE]),
+    retrieve=extend_schema(
+        summary="Read a note",
+        description="A note about a supporter you may see; sensitive text only for organizers and above.",
+        examples=[NOTE_EXAMPLE],
+    ),
     create=extend_schema(
         summary="Write a note or a thing to remember",
+        description="About a supporter you may see. Kind `remember` makes a thing to remember; `sensitive` notes are shown to organizers and above only.",
         request=NoteCreateSerializer,
         responses={201: NoteSerializer},
         parameters=[IDEMPOTENCY_PARAMETER],
@@ -341,7 +350,11 @@ SUGGESTION_EXAMPLE = OpenApiExample(
         description="Drawn by the worker from what we heard; a person confirms or dismisses.",
         examples=[SUGGESTION_EXAMPLE],
     ),
-    retrieve=extend_schema(summary="Read a suggestion", examples=[SUGGESTION_EXAMPLE]),
+    retrieve=extend_schema(
+        summary="Read a suggestion",
+        description="A suggested thing to remember about a supporter you may see.",
+        examples=[SUGGESTION_EXAMPLE],
+    ),
 )
 class SuggestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SupporterScopedViewSet):
     model = Suggestion
@@ -434,7 +447,11 @@ FOLLOWUP_EXAMPLE = OpenApiExample(
         "person's queue, `?overdue=true` for what is late.",
         examples=[FOLLOWUP_EXAMPLE],
     ),
-    retrieve=extend_schema(summary="Read a follow-up", examples=[FOLLOWUP_EXAMPLE]),
+    retrieve=extend_schema(
+        summary="Read a follow-up",
+        description="A follow-up for a supporter you may see; otherwise a 404.",
+        examples=[FOLLOWUP_EXAMPLE],
+    ),
     create=extend_schema(
         summary="Ask someone to reach a supporter again",
         description="At most one open follow-up per supporter and reason: asking again "
@@ -559,6 +576,7 @@ class IssueFilter(UpdatedSinceFilterSet):
 @extend_schema_view(
     list=extend_schema(
         summary="List issues",
+        description="The issue list of the organization; conversations point at these by id.",
         examples=[
             OpenApiExample(
                 "Issue",
@@ -573,9 +591,10 @@ class IssueFilter(UpdatedSinceFilterSet):
             )
         ],
     ),
-    retrieve=extend_schema(summary="Read an issue"),
+    retrieve=extend_schema(summary="Read an issue", description="One issue by id."),
     create=extend_schema(
         summary="Add an issue (organizers and above)",
+        description="Names are unique ignoring case; a duplicate is a field error on `name`.",
         request=IssueCreateSerializer,
         responses={201: IssueSerializer},
         parameters=[IDEMPOTENCY_PARAMETER],
@@ -622,6 +641,7 @@ class SurveyQuestionFilter(UpdatedSinceFilterSet):
 @extend_schema_view(
     list=extend_schema(
         summary="List survey questions with their choices",
+        description="Questions asked in conversations, in form order.",
         examples=[
             OpenApiExample(
                 "Question",
@@ -639,7 +659,9 @@ class SurveyQuestionFilter(UpdatedSinceFilterSet):
             )
         ],
     ),
-    retrieve=extend_schema(summary="Read a survey question"),
+    retrieve=extend_schema(
+        summary="Read a survey question", description="One question with its choices."
+    ),
 )
 class SurveyQuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     serializer_class = SurveyQuestionSerializer

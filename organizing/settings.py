@@ -56,6 +56,15 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return value
 
 
+def env_rate(name: str, default: str) -> str:
+    """A request rate as DRF reads it: a number, a slash and s, m, h or d (e.g. 600/min)."""
+    value = env_str(name, default).strip()
+    count, _, period = value.partition("/")
+    if not count.isdigit() or not period or period[0] not in "smhd":
+        raise ImproperlyConfigured(f"{name} must look like 600/min or 20/s, not {value!r}.")
+    return value
+
+
 def env_database(name: str) -> dict:
     url = env_str(name)
     if urlsplit(url).scheme not in {"postgres", "postgresql", "pgsql"}:
@@ -352,13 +361,12 @@ REST_FRAMEWORK = {
         "organizing.api.throttling.SessionUserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "api_key": env_str("API_KEY_RATE", "600/min"),
-        "user": env_str("API_SESSION_RATE", "600/min"),
+        "api_key": env_rate("API_KEY_RATE", "600/min"),
+        "user": env_rate("API_SESSION_RATE", "600/min"),
     },
     "EXCEPTION_HANDLER": "organizing.api.errors.api_exception_handler",
     # ?format=csv|ndjson belongs to the segment export, not to DRF's renderer override.
     "URL_FORMAT_OVERRIDE": None,
-    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Earshot API",

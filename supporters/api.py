@@ -288,6 +288,7 @@ class SupporterViewSet(
 
     @extend_schema(
         summary="Tag or untag a supporter",
+        description="Adding a tag they have, or removing one they lack, changes nothing.",
         request=TagChangeSerializer,
         responses={200: SupporterSerializer},
         parameters=[IDEMPOTENCY_PARAMETER],
@@ -308,6 +309,7 @@ class SupporterViewSet(
 
     @extend_schema(
         summary="Set or lift do-not-contact on a channel",
+        description="Consent is kept per channel; setting a flag that is already set (or lifting one that is not) changes nothing. Each change writes a history line.",
         request=ConsentSerializer,
         responses={200: SupporterSerializer},
         parameters=[IDEMPOTENCY_PARAMETER],
@@ -351,6 +353,7 @@ class TagFilter(NameFilter):
 @extend_schema_view(
     list=extend_schema(
         summary="List tags",
+        description="Every tag, by name.",
         examples=[
             OpenApiExample(
                 "Tag",
@@ -364,9 +367,10 @@ class TagFilter(NameFilter):
             )
         ],
     ),
-    retrieve=extend_schema(summary="Read a tag"),
+    retrieve=extend_schema(summary="Read a tag", description="One tag by id."),
     create=extend_schema(
         summary="Add a tag (organizers and above)",
+        description="Names are unique ignoring case; a duplicate is a field error on `name`.",
         request=TagCreateSerializer,
         responses={201: TagSerializer},
         parameters=[IDEMPOTENCY_PARAMETER],
@@ -431,7 +435,10 @@ class RelationshipFilter(UpdatedSinceFilterSet):
             )
         ],
     ),
-    retrieve=extend_schema(summary="Read a relationship"),
+    retrieve=extend_schema(
+        summary="Read a relationship",
+        description="Who knows a supporter you may see; otherwise a 404.",
+    ),
     create=extend_schema(
         summary="Record who knows a supporter",
         description="You (leave out other_supporter) or another supporter you may see.",

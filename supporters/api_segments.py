@@ -113,8 +113,16 @@ SEGMENT_EXAMPLE = OpenApiExample(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List segments", examples=[SEGMENT_EXAMPLE]),
-    retrieve=extend_schema(summary="Read a segment", examples=[SEGMENT_EXAMPLE]),
+    list=extend_schema(
+        summary="List segments",
+        description="Every saved segment. What each one selects depends on who reads it: counts and exports only ever include the supporters the reader may see.",
+        examples=[SEGMENT_EXAMPLE],
+    ),
+    retrieve=extend_schema(
+        summary="Read a segment",
+        description="One segment with its filter in the segment language.",
+        examples=[SEGMENT_EXAMPLE],
+    ),
     create=extend_schema(
         summary="Save a segment (organizers and above)",
         description="A bad filter answers 400 with the wrong part named, e.g. "
@@ -133,6 +141,7 @@ SEGMENT_EXAMPLE = OpenApiExample(
     ),
     partial_update=extend_schema(
         summary="Change a segment (its maker, data staff, admins)",
+        description="Send only what changes; a new filter is checked and a bad part is named in the error.",
         request=SegmentWriteSerializer,
         responses={200: SegmentSerializer},
         examples=[
@@ -140,7 +149,10 @@ SEGMENT_EXAMPLE = OpenApiExample(
             SEGMENT_EXAMPLE,
         ],
     ),
-    destroy=extend_schema(summary="Delete a segment (its maker, data staff, admins)"),
+    destroy=extend_schema(
+        summary="Delete a segment (its maker, data staff, admins)",
+        description="Deletes the saved search (never any supporter); 204 with no body.",
+    ),
 )
 class SegmentViewSet(
     mixins.ListModelMixin,
@@ -216,6 +228,7 @@ class SegmentViewSet(
 
     @extend_schema(
         summary="Preview a filter's count without saving it",
+        description="How many supporters you may see match a filter; writes nothing, so a read-only key may call it.",
         request=SegmentPreviewSerializer,
         responses=SegmentCountSerializer,
         examples=[
@@ -353,7 +366,11 @@ class ExportJobFilter(UpdatedSinceFilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List your export jobs", examples=[EXPORT_JOB_EXAMPLE]),
+    list=extend_schema(
+        summary="List your export jobs",
+        description="Export jobs you started, newest first, with their progress.",
+        examples=[EXPORT_JOB_EXAMPLE],
+    ),
     retrieve=extend_schema(
         summary="An export job's progress",
         description="`rows_written` of `total_rows`; once done, `download_url` works until "

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import secrets
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -24,6 +23,8 @@ from django.db.models import (
     Exists,
     F,
     FilteredRelation,
+    Func,
+    JSONField,
     OuterRef,
     Q,
     QuerySet,
@@ -119,16 +120,11 @@ def _header_line() -> bytes:
     return buffer.getvalue().encode()
 
 
-def csv_chunks(supporters: QuerySet[Supporter], *, on_rows=None) -> Iterator[bytes]:
-    """The CSV, header first, as chunks of about CHUNK_BYTES.
+def _copy_chunks(statement: str, params, *, on_rows=None) -> Iterator[bytes]:
+    """Rows of ``COPY … TO STDOUT`` as chunks of about CHUNK_BYTES.
 
-    PostgreSQL writes the rows (``COPY (query) TO STDOUT``); booleans come as ``t``/``f``
-    and are cast to ``true``/``false`` in the query. ``on_rows(n)`` is told the running
-    row count after each chunk (for job progress).
+    ``on_rows(n)`` is told the running row count after each chunk (for job progress).
     """
-    sql, params = export_sql(supporters)
-    statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"  # the SQL is the ORM's
-    yield _header_line()
     buffer = bytearray()
     rows = 0
     connection.ensure_connection()
@@ -151,30 +147,48 @@ def csv_chunks(supporters: QuerySet[Supporter], *, on_rows=None) -> Iterator[byt
         on_rows(rows)
 
 
-def _json_value(value):
-    return value.isoformat() if isinstance(value, datetime) else value
+def csv_chunks(supporters: QuerySet[Supporter], *, on_rows=None) -> Iterator[bytes]:
+    """The CSV, header first. PostgreSQL writes the rows: ``COPY (query) TO STDOUT``."""
+    sql, params = export_sql(supporters)
+    yield _header_line()
+    # The SQL is the ORM's, built from the segment; values travel as parameters.
+    yield from _copy_chunks(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params, on_rows=on_rows)
+
+
+class JsonBuildObject(Func):
+    """PostgreSQL's json_build_object, which keeps the keys in the order given.
+
+    (Django's JSONObject uses jsonb_build_object, which reorders them.)
+    """
+
+    function = "JSON_BUILD_OBJECT"
+    output_field = JSONField()
+
+    def __init__(self, **fields) -> None:
+        arguments = []
+        for name, expression in fields.items():
+            arguments += [Value(name), expression]
+        super().__init__(*arguments)
+
+
+def ndjson_sql(supporters: QuerySet[Supporter]) -> tuple[str, tuple]:
+    """The export query with each row one JSON object built by PostgreSQL (keys in order)."""
+    rows = export_queryset(supporters).values_list(
+        JsonBuildObject(**{name: F(f"x_{name}") for name in EXPORT_COLUMN_NAMES})
+    )
+    return rows.query.sql_with_params()
 
 
 def ndjson_chunks(supporters: QuerySet[Supporter], *, on_rows=None) -> Iterator[bytes]:
-    """One JSON object per line, keys EXPORT_COLUMN_NAMES, read through a server-side cursor."""
-    buffer: list[str] = []
-    size = rows = 0
-    names = EXPORT_COLUMN_NAMES
-    for row in export_queryset(supporters).iterator(chunk_size=5000):
-        line = json.dumps(dict(zip(names, map(_json_value, row), strict=True)))
-        buffer.append(line)
-        size += len(line) + 1
-        rows += 1
-        if size >= CHUNK_BYTES:
-            yield ("\n".join(buffer) + "\n").encode()
-            buffer.clear()
-            size = 0
-            if on_rows is not None:
-                on_rows(rows)
-    if buffer:
-        yield ("\n".join(buffer) + "\n").encode()
-    if on_rows is not None:
-        on_rows(rows)
+    """One JSON object per line, keys EXPORT_COLUMN_NAMES, written by PostgreSQL.
+
+    COPY's text format would escape the JSON's backslashes, so it is CSV format with a
+    quote and a delimiter JSON text never contains (JSON escapes control characters):
+    each line is exactly the JSON object.
+    """
+    sql, params = ndjson_sql(supporters)
+    statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
+    yield from _copy_chunks(statement, params, on_rows=on_rows)
 
 
 def export_chunks(supporters: QuerySet[Supporter], *, format: str, on_rows=None):

@@ -33,8 +33,28 @@ def add_error_responses(result, generator, request, public):
         "scope, 404 outside your scope, 429 with Retry-After when throttled.",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
     }
-    for operations in result.get("paths", {}).values():
+    paths = result.get("paths", {})
+    for operations in paths.values():
         for operation in operations.values():
             if isinstance(operation, dict) and "responses" in operation:
                 operation["responses"].setdefault("4XX", error)
+    _reuse_list_examples(paths)
     return result
+
+
+def _reuse_list_examples(paths: dict) -> None:
+    """A detail GET without its own example shows one row of its list's example."""
+    for path, operations in paths.items():
+        if not path.endswith("/{id}/") or "get" not in operations:
+            continue
+        content = operations["get"]["responses"].get("200", {}).get("content", {})
+        body = content.get("application/json")
+        if body is None or body.get("examples"):
+            continue
+        listing = paths.get(path.removesuffix("{id}/"), {}).get("get", {})
+        list_body = listing.get("responses", {}).get("200", {}).get("content", {})
+        for name, example in list_body.get("application/json", {}).get("examples", {}).items():
+            rows = example.get("value", {}).get("results") or []
+            if rows:
+                body["examples"] = {name: {"value": rows[0]}}
+                break

@@ -98,7 +98,10 @@ class TeamFilter(UpdatedSinceFilterSet):
             )
         ],
     ),
-    retrieve=extend_schema(summary="Read a team"),
+    retrieve=extend_schema(
+        summary="Read a team",
+        description="One of your teams (any team for data staff and admins); otherwise a 404.",
+    ),
 )
 class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     queryset = Team.objects.none()  # for the schema; get_queryset scopes it
@@ -143,7 +146,10 @@ class UserFilter(UpdatedSinceFilterSet):
             )
         ],
     ),
-    retrieve=extend_schema(summary="Read a user"),
+    retrieve=extend_schema(
+        summary="Read a user",
+        description="Someone in your teams (anyone for data staff and admins); otherwise a 404.",
+    ),
 )
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     queryset = User.objects.none()  # for the schema; get_queryset scopes it
@@ -196,7 +202,11 @@ API_KEY_EXAMPLE = OpenApiExample(
         "`manage.py create_api_key`, and shown once.",
         examples=[API_KEY_EXAMPLE],
     ),
-    retrieve=extend_schema(summary="Read one of your API keys", examples=[API_KEY_EXAMPLE]),
+    retrieve=extend_schema(
+        summary="Read one of your API keys",
+        description="One of your own keys (never its secret); a key of another user is a 404.",
+        examples=[API_KEY_EXAMPLE],
+    ),
 )
 class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     queryset = ApiKey.objects.none()  # for the schema; get_queryset scopes it

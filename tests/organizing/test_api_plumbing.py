@@ -167,13 +167,14 @@ def test_idempotency_keys_belong_to_their_user(organizer, data_staff, eastside):
     assert Supporter.objects.count() == 2
 
 
-def test_key_still_running_is_a_409(writer, eastside, organizer):
-    IdempotencyRecord.objects.create(
-        user=organizer, key="busy", method="POST", path="/x", request_hash="0"
-    )
+def test_retry_while_the_first_request_is_still_running_is_a_409(writer, eastside):
+    _create(writer, eastside, "busy")
+    # As if the first request had not finished yet: its response is not recorded.
+    IdempotencyRecord.objects.filter(key="busy").update(response_status=None, response_body=None)
     response = _create(writer, eastside, "busy")
-    assert response.status_code in {409, 422}
-    assert Supporter.objects.count() == 0
+    assert response.status_code == 409
+    assert error_of(response)["code"] == "conflict"
+    assert Supporter.objects.count() == 1
 
 
 def test_too_long_idempotency_key_is_a_400(writer, eastside):
@@ -228,3 +229,29 @@ def test_old_idempotency_records_are_purged(organizer):
     )
     assert idempotency_records_purge_task() == 1
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_every_operation_has_a_description_and_an_example(client):
+    schema = client.get(reverse("api:schema"), HTTP_ACCEPT="application/json").json()
+    missing = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            successes = {k: v for k, v in operation["responses"].items() if k.startswith("2")}
+            has_body = any("content" in response for response in successes.values())
+            documented = '"example' in str(successes).replace("'", '"') or '"example' in str(
+                operation.get("requestBody")
+            ).replace("'", '"')
+            if not operation.get("description") or (has_body and not documented):
+                missing.append(f"{method.upper()} {path}")
+    assert missing == []
+
+
+@pytest.mark.parametrize("value", ["fast", "10", "10/week", "/min"])
+def test_a_malformed_rate_stops_start_up_naming_the_variable(monkeypatch, value):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from organizing.settings import env_rate
+
+    monkeypatch.setenv("API_KEY_RATE", value)
+    with pytest.raises(ImproperlyConfigured, match="API_KEY_RATE"):
+        env_rate("API_KEY_RATE", "600/min")
