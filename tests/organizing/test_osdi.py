@@ -228,6 +228,9 @@ def test_filters_by_created_and_modified_dates(organizer, eastside, maria):
         "modified_date gt 'yesterday'",
         "given_name eq 'Maria' or family_name eq 'Lopez'",
         "modified_date gt '0001-01-01T00:00:00+10:00'",
+        "modified_date gt '2026-02-30'",
+        "modified_date lt '2026-13-01T00:00:00Z'",
+        "given_name eq 'nul\x00'",
     ],
 )
 def test_unsupported_filters_are_a_clear_400(organizer, expression):
@@ -380,6 +383,41 @@ def test_bad_signups_are_400_by_field_and_store_nothing(organizer, body, field):
     assert response.status_code == 400, response.json()
     assert field in error_of(response)["fields"], error_of(response)
     assert not Supporter.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "person",
+    [
+        {"given_name": "A\x00", "email_addresses": [{"address": "a@example.org"}]},
+        {
+            "given_name": "A",
+            "email_addresses": [{"address": "a@example.org"}],
+            "custom_fields": {"k": "\x00"},
+        },
+        {
+            "given_name": "A",
+            "email_addresses": [{"address": "a@example.org"}],
+            "phone_numbers": [{"number": "1\x00"}],
+        },
+    ],
+)
+def test_null_characters_are_400_not_500(organizer, person):
+    response = osdi_client(organizer).post(f"{BASE}people", {"person": person}, format="json")
+    assert response.status_code == 400
+    response = osdi_client(organizer).post(
+        f"{BASE}people",
+        {
+            "person": {"given_name": "A", "email_addresses": [{"address": "a@example.org"}]},
+            "add_tags": ["x\x00"],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert (
+        osdi_client(organizer).post(f"{BASE}tags", {"name": "x\x00"}, format="json").status_code
+        == 400
+    )
+    assert not Supporter.objects.exists() and not Tag.objects.exists()
 
 
 def test_a_list_body_or_bad_json_is_400(organizer):

@@ -174,19 +174,24 @@ def odata_parse(text: str, *, equal_fields: dict, compare_fields: dict) -> dict:
         position = match.end()
         field, operator, value = match.group(1), match.group(2).lower(), match.group(3)
         value = value.replace("''", "'")
+        if "\x00" in value or len(value) > 254:
+            raise ValidationError({"filter": [f"{field}: that value cannot be stored."]})
         if field in equal_fields and operator == "eq":
             lookups[equal_fields[field]] = value
         elif field in compare_fields and operator in {"gt", "lt", "eq"}:
-            moment = parse_datetime(value)
-            if moment is None and parse_date(value) is not None:
-                moment = parse_datetime(value + "T00:00:00+00:00")
+            try:
+                moment = parse_datetime(value)
+                if moment is None and parse_date(value) is not None:
+                    moment = parse_datetime(value + "T00:00:00+00:00")
+            except ValueError:  # well formed, but no such day (2026-02-30)
+                moment = None
             if moment is None:
                 raise ValidationError({"filter": [f"{field}: {value!r} is not a date or time."]})
             try:
                 moment = as_utc(moment)
             except ValueError as error:
                 raise ValidationError({"filter": [f"{field}: {error}"]}) from None
-            if operator == "eq" and parse_datetime(value) is None:
+            if operator == "eq" and "T" not in value.upper():
                 lookups[f"{compare_fields[field]}__date"] = moment.date()
             else:
                 lookups[f"{compare_fields[field]}__{'gt' if operator == 'gt' else 'lt'}"] = moment

@@ -111,6 +111,9 @@ def _text(value: Any, path: str, max_length: int, errors: dict) -> str:
     if not isinstance(value, str):
         errors[path] = ["Must be a string."]
         return ""
+    if "\x00" in value:
+        errors[path] = ["Null characters are not allowed."]
+        return ""
     if len(value.strip()) > max_length:
         errors[path] = [f"At most {max_length} characters."]
         return ""
@@ -207,7 +210,9 @@ def person_parse(person: Any, *, path: str = "") -> dict:
             errors[f"{path}custom_fields"] = ["Must be an object of names to values."]
         else:
             for key, value in custom.items():
-                if len(key) > 100:
+                if "\x00" in key or (isinstance(value, str) and "\x00" in value):
+                    errors[f"{path}custom_fields"] = ["Null characters are not allowed."]
+                elif len(key) > 100:
                     errors[f"{path}custom_fields"] = ["Names are at most 100 characters."]
                 elif not (value is None or isinstance(value, str | int | float | bool)):
                     errors[f"{path}custom_fields.{key}"] = ["Must be a plain value."]
@@ -224,6 +229,8 @@ def tags_named(names: Any, field: str) -> list[Tag]:
         return []
     if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
         raise ValidationError({field: ["Must be a list of tag names."]})
+    if any("\x00" in name or len(name) > 80 for name in names):
+        raise ValidationError({field: ["Tag names are at most 80 characters, without nulls."]})
     names = [name.strip() for name in names if name.strip()]
     if not names:
         return []

@@ -189,10 +189,15 @@ class TagsView(OsdiView):
         if unknown:
             raise ValidationError({name: ["Unknown field."] for name in unknown})
         name = body.get("name")
-        if not isinstance(name, str) or not name.strip() or len(name.strip()) > 80:
+        if (
+            not isinstance(name, str)
+            or not name.strip()
+            or len(name.strip()) > 80
+            or "\x00" in name
+        ):
             raise ValidationError({"name": ["A tag needs a name of 1 to 80 characters."]})
         description = body.get("description") or ""
-        if not isinstance(description, str) or len(description) > 200:
+        if not isinstance(description, str) or len(description) > 200 or "\x00" in description:
             raise ValidationError({"description": ["At most 200 characters."]})
         existing = Tag.objects.filter(name__iexact=name.strip()).first()
         if existing is not None:
