@@ -390,6 +390,7 @@ SPECTACULAR_SETTINGS = {
         "NoteKindEnum": "conversations.models.Note.Kind",
         "SurveyQuestionKindEnum": "conversations.models.SurveyQuestion.Kind",
         "PhoneKindEnum": "supporters.models.SupporterPhone.Kind",
+        "WebhookEventEnum": "organizing.models.Webhook.Event",
     },
 }
 # JSON bodies above this size get 413 (DRF reads bodies past Django's own check).

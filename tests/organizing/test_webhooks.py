@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from conversations.models import Conversation, FollowUp
 from conversations.services import conversation_create, followup_complete, followup_create
@@ -30,6 +31,7 @@ from organizing.webhooks import (
 from supporters.exporting import export_job_run
 from supporters.models import ExportJob, Segment
 from supporters.services import supporter_create, supporter_update
+from tests.api_helpers import error_of, key_client
 from tests.factories import SupporterFactory
 from tests.organizing.test_worker import wait_for, worker  # noqa: F401 (the worker fixture)
 
@@ -442,3 +444,87 @@ def test_real_worker_a_dead_receiver_delays_nothing_else(
     assert (to_dead.status, to_dead.attempts) == ("pending", 1)
     assert "Timeout" in to_dead.last_error
     assert to_dead.next_attempt_at > timezone.now()
+
+
+# --- the JSON API --------------------------------------------------------------------------------
+
+API = "/api/v1/webhooks/"
+API_BODY = {"url": "https://example.org/hook", "events": ["supporter.created"]}
+
+
+def test_api_registers_a_webhook_and_shows_its_secret(organizer):
+    client = key_client(organizer, ["read", "write"])
+    response = client.post(API, API_BODY, format="json")
+    assert response.status_code == 201
+    webhook = Webhook.objects.get()
+    assert response.json()["secret"] == webhook.secret
+    assert client.get(API).json()["results"][0]["id"] == webhook.pk
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({**API_BODY, "url": "ftp://example.org/x"}, "url"),
+        ({**API_BODY, "url": "not a url"}, "url"),
+        ({**API_BODY, "events": []}, "events"),
+        ({**API_BODY, "events": ["supporter.deleted"]}, "events"),
+        ({**API_BODY, "secret": "mine"}, "secret"),
+    ],
+)
+def test_api_bad_webhooks_are_400_and_make_nothing(organizer, body, field):
+    response = key_client(organizer, ["read", "write"]).post(API, body, format="json")
+    assert response.status_code == 400
+    assert field in error_of(response)["fields"]
+    assert not Webhook.objects.exists()
+
+
+def test_api_team_must_be_one_the_caller_organizes(organizer, westside):
+    client = key_client(organizer, ["read", "write"])
+    response = client.post(API, {**API_BODY, "team": westside.pk}, format="json")
+    assert response.status_code == 400 and "team" in error_of(response)["fields"]
+    assert not Webhook.objects.exists()
+
+
+def test_api_authorization_matrix(db, volunteer, organizer, other_organizer):
+    webhook = hook(organizer, "https://example.org/hook")
+    assert APIClient().get(API).status_code == 401
+    volunteer_client = key_client(volunteer, ["read", "write"])
+    assert volunteer_client.get(API).status_code == 403
+    assert volunteer_client.post(API, API_BODY, format="json").status_code == 403
+    other = key_client(other_organizer, ["read", "write"])
+    assert other.get(f"{API}{webhook.pk}/").status_code == 404
+    assert (
+        other.patch(f"{API}{webhook.pk}/", {"is_active": False}, format="json").status_code == 404
+    )
+    assert other.delete(f"{API}{webhook.pk}/").status_code == 404
+    read_only = key_client(organizer, ["read"])
+    assert read_only.post(API, API_BODY, format="json").status_code == 403
+    assert read_only.delete(f"{API}{webhook.pk}/").status_code == 403
+    assert Webhook.objects.filter(pk=webhook.pk, is_active=True).count() == 1
+    assert Webhook.objects.count() == 1
+
+
+def test_api_log_replay_switch_off_and_delete(organizer, eastside, receiver):
+    webhook = hook(organizer, receiver.url)
+    receiver.statuses = [500]
+    supporter_create(actor=organizer, team=eastside, given_name="Maria")
+    deliver_all()
+    delivery = WebhookDelivery.objects.get()
+    client = key_client(organizer, ["read", "write"])
+
+    log = client.get(f"{API}{webhook.pk}/deliveries/").json()["results"]
+    assert [(row["status"], row["attempts"], row["last_status_code"]) for row in log] == [
+        ("pending", 1, 500)
+    ]
+    replayed = client.post(f"{API}{webhook.pk}/replay/", {"delivery": delivery.pk}, format="json")
+    assert replayed.status_code == 202
+    assert replayed.json()["event_id"] == str(delivery.event_id)
+    missing = client.post(f"{API}{webhook.pk}/replay/", {"delivery": 999999}, format="json")
+    assert missing.status_code == 400
+
+    assert (
+        client.patch(f"{API}{webhook.pk}/", {"is_active": False}, format="json").json()["is_active"]
+        is False
+    )
+    assert client.delete(f"{API}{webhook.pk}/").status_code == 204
+    assert not Webhook.objects.exists()
