@@ -528,3 +528,13 @@ def test_api_log_replay_switch_off_and_delete(organizer, eastside, receiver):
     )
     assert client.delete(f"{API}{webhook.pk}/").status_code == 204
     assert not Webhook.objects.exists()
+
+
+def test_the_admin_never_shows_a_webhooks_secret(client, organizer):
+    from tests.factories import UserFactory
+
+    webhook = hook(organizer, "https://example.org/hook")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get(reverse("admin:organizing_webhook_change", args=[webhook.pk]))
+    assert page.status_code == 200
+    assert webhook.secret not in page.content.decode()
