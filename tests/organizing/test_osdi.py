@@ -616,3 +616,15 @@ def test_addresses_with_a_trailing_slash_work_too(organizer, maria):
     assert client.get(f"{BASE}people/").status_code == 200
     assert client.get(f"{BASE}people/{maria.pk}/").status_code == 200
     assert SupporterEmail.objects.count() == 1
+
+
+def test_a_retried_signup_with_the_same_idempotency_key_acts_once(organizer):
+    client = osdi_client(organizer)
+    body = {"person": {"given_name": "Ana", "email_addresses": [{"address": "ana@example.org"}]}}
+    first = client.post(f"{BASE}people", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = client.post(f"{BASE}people", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert Supporter.objects.count() == 1
+    assert HistoryEvent.objects.filter(kind="created").count() == 1

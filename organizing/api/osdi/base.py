@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from organizing.api.authentication import ApiKeyAuthentication
 from organizing.api.base import as_utc
+from organizing.api.idempotency import IdempotencyMixin
 from organizing.api.parsers import LimitedJSONParser
 from organizing.api.permissions import HasScope
 
@@ -57,7 +58,9 @@ class _NotInSchema(AutoSchema):
         return True
 
 
-class OsdiView(APIView):
+class OsdiView(IdempotencyMixin, APIView):
+    """Every OSDI resource: our keys, scopes, throttles, error shape and ``Idempotency-Key``."""
+
     authentication_classes = [OsdiApiKeyAuthentication, ApiKeyAuthentication]
     permission_classes = [HasScope]
     renderer_classes = [HalJSONRenderer, renderers.JSONRenderer]
