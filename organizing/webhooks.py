@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
+import socket
 import time
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -300,34 +303,60 @@ def webhook_deliver(*, delivery_id: int) -> bool:
             secret=webhook.secret, timestamp=int(time.time()), body=body
         ),
     }
-    status_code, error = None, ""
+    status_code, error, final = None, "", False
     if not webhook.is_active:
-        error = "The webhook was switched off."
+        error, final = "The webhook was switched off.", True
+    elif (refusal := _refusal(webhook.url)) is not None:
+        error, final = refusal, True
     else:
         try:
-            response = requests.post(
+            # Streamed, so a receiver answering with a huge body costs us 1 KB, not memory.
+            with requests.post(
                 webhook.url,
                 data=body,
                 headers=headers,
                 timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
                 allow_redirects=False,
-            )
-            status_code = response.status_code
-            if not 200 <= status_code < 300:
-                error = f"HTTP {status_code}: {response.text[:200]}"
-        except requests.RequestException as exc:
+                stream=True,
+            ) as response:
+                status_code = response.status_code
+                if not 200 <= status_code < 300:
+                    answer = response.raw.read(1024, decode_content=True) or b""
+                    error = f"HTTP {status_code}: {answer.decode(errors='replace')[:200]}"
+        except (requests.RequestException, OSError) as exc:
             error = f"{type(exc).__name__}: {exc}"[:300]
     now = timezone.now()
     fields = {"last_status_code": status_code, "last_error": error[:300]}
     if not error:
         fields.update(status=WebhookDelivery.Status.DELIVERED, delivered_at=now)
         fields["next_attempt_at"] = None
-    elif delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS or not webhook.is_active:
+    elif delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS or final:
         fields.update(status=WebhookDelivery.Status.FAILED, next_attempt_at=None)
     else:
         fields["next_attempt_at"] = now + retry_delay(delivery.attempts)
     WebhookDelivery.objects.filter(pk=delivery.pk).update(**fields)
     return not error
+
+
+def _refusal(url: str) -> str | None:
+    """Why we will not call ``url`` (a private address), or None.
+
+    Unless WEBHOOK_ALLOW_PRIVATE_HOSTS, a host that resolves to a loopback, private,
+    link-local or reserved address is refused, so a webhook cannot reach the servers
+    beside Earshot (cloud metadata, the database…).
+    """
+    if settings.WEBHOOK_ALLOW_PRIVATE_HOSTS:
+        return None
+    host = urlsplit(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (socket.gaierror, UnicodeError, ValueError) as exc:
+        return f"Cannot resolve {host}: {exc}"[:300] if host else "The URL has no host."
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not ip.is_global or ip.is_multicast:
+            return f"Refused: {host} is a private address ({ip}); see WEBHOOK_ALLOW_PRIVATE_HOSTS."
+    return None
 
 
 def webhook_deliveries_due(*, now: datetime | None = None, batch: int = 200) -> list[int]:

@@ -38,6 +38,11 @@ from tests.organizing.test_worker import wait_for, worker  # noqa: F401 (the wor
 from .webhook_receiver import DeadReceiver, Receiver
 
 
+@pytest.fixture(autouse=True)
+def _loopback_receivers_allowed(settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = True
+
+
 @pytest.fixture
 def receiver():
     running = Receiver().start()
@@ -185,6 +190,21 @@ def test_a_receiver_that_never_answers_times_out_and_is_retried_later(
     assert delivery.status == WebhookDelivery.Status.PENDING
     assert "Timeout" in delivery.last_error
     assert delivery.next_attempt_at > timezone.now()
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "10.1.2.3", "169.254.169.254", "[::1]"])
+def test_private_addresses_are_refused_without_retrying(
+    organizer, eastside, receiver, settings, host
+):
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+    hook(organizer, receiver.url.replace("127.0.0.1", host))
+    supporter_create(actor=organizer, team=eastside, given_name="Maria")
+
+    assert deliver_all() == [False]
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("failed", 1)
+    assert "private address" in delivery.last_error
+    assert receiver.received == []
 
 
 def test_a_switched_off_webhook_gets_nothing_new(organizer, eastside, receiver):
@@ -409,6 +429,7 @@ def test_admins_see_everyones_webhooks(client, organizer, admin):
 @pytest.fixture
 def _short_webhook_timeouts(monkeypatch):
     monkeypatch.setenv("WEBHOOK_TIMEOUT_SECONDS", "1")
+    monkeypatch.setenv("WEBHOOK_ALLOW_PRIVATE_HOSTS", "true")
 
 
 @pytest.mark.worker
