@@ -544,6 +544,18 @@ def test_tagging_and_untagging_a_person(organizer, maria):
     assert client.delete(f"{BASE}tags/{tag.pk}/taggings/{tagging.pk}").status_code == 404
 
 
+def test_a_persons_taggings_are_linked_from_the_person(organizer, volunteer, maria):
+    tag = Tag.objects.create(name="phone-bank")
+    tag_add(actor=organizer, supporter=maria, tag=tag)
+    client = osdi_client(organizer)
+    href = person(maria.pk, client).json()["_links"]["osdi:taggings"]["href"]
+    body = client.get(href).json()
+    assert body["total_records"] == 1
+    tagging = body["_embedded"]["osdi:taggings"][0]
+    assert tagging["_links"]["osdi:tag"]["href"].endswith(f"/tags/{tag.pk}")
+    assert osdi_client(volunteer).get(href).status_code == 404
+
+
 def test_taggings_of_people_out_of_scope_are_hidden_and_untouchable(volunteer, organizer, maria):
     tag = Tag.objects.create(name="phone-bank")
     tag_add(actor=organizer, supporter=maria, tag=tag)

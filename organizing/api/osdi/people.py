@@ -98,7 +98,10 @@ def person_represent(view, supporter: Supporter) -> dict:
             for address in supporter.addresses.all()
         ],
         "custom_fields": supporter.custom_fields or {},
-        "_links": {"self": {"href": view.url("person", supporter.pk)}},
+        "_links": {
+            "self": {"href": view.url("person", supporter.pk)},
+            "osdi:taggings": {"href": view.url("person_taggings", supporter.pk)},
+        },
     }
 
 

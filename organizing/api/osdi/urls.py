@@ -20,6 +20,9 @@ urlpatterns = [
     route("people", views.PeopleView, "people"),
     route("person_signup_helper", views.PeopleView, "person_signup_helper"),
     route(f"people/{ID}", views.PersonView, "person"),
+    route(
+        r"people/(?P<person_pk>[0-9]{1,18})/taggings", views.PersonTaggingsView, "person_taggings"
+    ),
     route("tags", views.TagsView, "tags"),
     route(f"tags/{ID}", views.TagView, "tag"),
     route(r"tags/(?P<tag_pk>[0-9]{1,18})/taggings", views.TaggingsView, "taggings"),

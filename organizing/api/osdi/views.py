@@ -298,6 +298,23 @@ class TaggingView(OsdiView):
         return Response({"notice": "This tagging was successfully deleted."})
 
 
+class PersonTaggingsView(OsdiView):
+    """A person's taggings (``people/{id}/taggings``), as Action Network links them."""
+
+    def get(self, request, person_pk):
+        supporter = get_or_404(supporter_list(viewer=request.user), person_pk)
+        return Response(
+            osdi_page(
+                self,
+                SupporterTag.objects.filter(supporter=supporter).order_by("id"),
+                key="osdi:taggings",
+                url_name="person_taggings",
+                url_args=(supporter.pk,),
+                represent=lambda tagging: tagging_represent(self, tagging),
+            )
+        )
+
+
 # --- lists (segments) and items ----------------------------------------------------------------
 
 
