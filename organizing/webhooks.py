@@ -33,7 +33,7 @@ from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import Team, User, Webhook, WebhookDelivery
+from .models import Membership, Team, User, Webhook, WebhookDelivery
 from .selectors import team_ids_organized_by, user_is_organization_wide
 
 SIGNATURE_HEADER = "Earshot-Signature"
@@ -60,7 +60,7 @@ def webhook_list(*, viewer: User) -> QuerySet[Webhook]:
     if not viewer.is_authenticated or not viewer.is_active:
         return Webhook.objects.none()
     webhooks = Webhook.objects.select_related("team", "created_by")
-    if viewer.is_superuser or viewer.memberships.filter(role="admin").exists():
+    if viewer.is_superuser or viewer.memberships.filter(role=Membership.Role.ADMIN).exists():
         return webhooks
     return webhooks.filter(created_by=viewer)
 
