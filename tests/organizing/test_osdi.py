@@ -640,3 +640,17 @@ def test_a_retried_signup_with_the_same_idempotency_key_acts_once(organizer):
     assert again.json() == first.json()
     assert Supporter.objects.count() == 1
     assert HistoryEvent.objects.filter(kind="created").count() == 1
+
+
+def test_a_people_page_costs_the_same_queries_however_many_people(
+    organizer, eastside, django_assert_max_num_queries
+):
+    client = osdi_client(organizer)
+    for _ in range(3):
+        SupporterFactory(team=eastside)
+    with django_assert_max_num_queries(20) as few:
+        client.get(BASE + "people")
+    for _ in range(20):
+        SupporterFactory(team=eastside)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(client.get(BASE + "people").json()["_embedded"]["osdi:people"]) == 23

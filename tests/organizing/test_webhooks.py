@@ -559,3 +559,20 @@ def test_the_admin_never_shows_a_webhooks_secret(client, organizer):
     page = client.get(reverse("admin:organizing_webhook_change", args=[webhook.pk]))
     assert page.status_code == 200
     assert webhook.secret not in page.content.decode()
+
+
+def test_the_sweep_enqueues_only_due_deliveries(organizer, eastside, receiver, monkeypatch):
+    from organizing import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.webhook_deliver_task, "delay", sent.append)
+    hook(organizer, receiver.url)
+    supporter_create(actor=organizer, team=eastside, given_name="Maria")
+    supporter_create(actor=organizer, team=eastside, given_name="Ana")
+    later, due = WebhookDelivery.objects.order_by("id")
+    WebhookDelivery.objects.filter(pk=later.pk).update(
+        next_attempt_at=timezone.now() + timedelta(minutes=5)
+    )
+
+    assert tasks.webhook_deliveries_sweep_task() == 1
+    assert sent == [due.pk]
