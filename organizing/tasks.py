@@ -63,7 +63,7 @@ def webhook_deliveries_sweep_task() -> int:
     """Beat, every minute: enqueue deliveries whose (next) attempt is due."""
     from .webhooks import webhook_deliveries_due
 
-    due = webhook_deliveries_due()
+    due = webhook_deliveries_due(grace=timedelta(minutes=1))
     for delivery_id in due:
         webhook_deliver_task.delay(delivery_id)
     return len(due)

@@ -359,12 +359,16 @@ def _refusal(url: str) -> str | None:
     return None
 
 
-def webhook_deliveries_due(*, now: datetime | None = None, batch: int = 200) -> list[int]:
-    """Pending deliveries whose next attempt is due (retries, and any whose task was lost)."""
+def webhook_deliveries_due(
+    *, now: datetime | None = None, grace: timedelta = timedelta(0), batch: int = 200
+) -> list[int]:
+    """Pending deliveries whose next attempt was due ``grace`` ago or more (retries, and any
+    whose task was lost). The sweep leaves a minute's grace, so it does not enqueue again a
+    fresh delivery whose own task is about to run."""
     now = now or timezone.now()
     return list(
         WebhookDelivery.objects.filter(
-            status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now
+            status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now - grace
         )
         .order_by("next_attempt_at")
         .values_list("id", flat=True)[:batch]
