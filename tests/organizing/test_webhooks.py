@@ -350,7 +350,7 @@ def test_volunteers_get_403_on_every_webhook_page(client, volunteer, organizer):
 
 
 @pytest.mark.parametrize("role", ["organizer", "data_staff", "admin"])
-def test_organizers_and_above_register_a_webhook_and_see_its_secret(request, client, role):
+def test_organizers_and_above_register_a_webhook_and_see_its_secret(db, request, client, role):
     user = request.getfixturevalue(role)
     client.force_login(user)
     response = client.post(reverse("organizing:webhook_list"), FORM, follow=True)
