@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from organizing.dispatch import enqueue_on_commit
 from organizing.models import User
+from organizing.webhooks import webhook_emit
 from supporters.models import HistoryEvent, Supporter
 from supporters.services import consent_set, history_record
 
@@ -70,6 +71,8 @@ def conversation_create(
             from .tasks import conversation_listen_task  # listening imports these services
 
             enqueue_on_commit(conversation_listen_task, conversation.pk)  # the sweep covers outages
+
+            webhook_emit(event="conversation.created", subject=conversation, supporter=supporter)
     except IntegrityError:
         # A concurrent request with the same UUID won the race; theirs is the one stored.
         return Conversation.objects.get(client_uuid=client_uuid), False
@@ -222,6 +225,7 @@ def followup_create(
                 + (f", for {assignee}" if assignee else ""),
                 source_rule=source_rule,
             )
+            webhook_emit(event="followup.created", subject=followup, supporter=supporter)
     except IntegrityError:
         existing = FollowUp.objects.filter(
             supporter=supporter, status=FollowUp.Status.OPEN, reason__iexact=reason
@@ -255,6 +259,7 @@ def followup_complete(
             subject=current,
             summary=f"{current.reason} — {'done' if done else 'cancelled'}",
         )
+        webhook_emit(event="followup.completed", subject=current, supporter=current.supporter)
     return current
 
 

@@ -99,3 +99,37 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+from .models import Webhook, WebhookDelivery  # noqa: E402
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    """Registered on the Webhooks page (or the API), where the owner sees the secret."""
+
+    list_display = ["url", "created_by", "team", "events", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    search_fields = ["url", "created_by__email", "description"]
+    readonly_fields = ["url", "created_by", "team", "events", "created_at"]
+    exclude = ["secret"]
+    list_select_related = ["created_by", "team"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """The delivery log, read-only; replay from the webhook's page."""
+
+    list_display = ["event", "webhook", "status", "attempts", "last_status_code", "created_at"]
+    list_filter = ["status", "event"]
+    search_fields = ["webhook__url", "event_id"]
+    list_select_related = ["webhook"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

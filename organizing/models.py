@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -293,3 +294,90 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}]"
+
+
+def _webhook_secret() -> str:
+    return secrets.token_hex(32)
+
+
+class Webhook(models.Model):
+    """A URL told about events, for the supporters its owner may see.
+
+    ``created_by`` is the owner: deliveries about a supporter go only to webhooks whose
+    owner sees that supporter (the one visibility rule), narrowed to ``team`` when set.
+    Every delivery is signed with ``secret`` (see ``organizing.webhooks``).
+    """
+
+    class Event(models.TextChoices):
+        CONVERSATION_CREATED = "conversation.created", "A conversation is logged"
+        SUPPORTER_CREATED = "supporter.created", "A supporter is added"
+        SUPPORTER_UPDATED = "supporter.updated", "A supporter's details change"
+        FOLLOWUP_CREATED = "followup.created", "A follow-up is created"
+        FOLLOWUP_COMPLETED = "followup.completed", "A follow-up is done or cancelled"
+        EXPORT_FINISHED = "export.finished", "An export job of yours is ready"
+
+    url = models.URLField(max_length=500)
+    description = models.CharField(max_length=200, blank=True)
+    events = models.JSONField(default=list, help_text="Event names, e.g. supporter.created.")
+    secret = models.CharField(max_length=64, default=_webhook_secret, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhooks"
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="webhooks",
+        help_text="Only this team's supporters; empty for everyone the owner may see.",
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["is_active"], name="webhook_active_idx")]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event on its way to one webhook, with its log.
+
+    ``next_attempt_at`` is when the worker may try (again); a beat sweep picks up due ones,
+    so retries never wait as Celery ETAs. A task claims a delivery by pushing
+    ``next_attempt_at`` forward before sending, so running it twice sends once.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Gave up"
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=40, choices=Webhook.Event.choices)
+    event_id = models.UUIDField(default=uuid.uuid4, editable=False)
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="webhookdelivery_due_idx",
+            ),
+            models.Index(fields=["webhook", "-created_at"], name="webhookdelivery_log_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.webhook} ({self.get_status_display()})"

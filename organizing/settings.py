@@ -374,7 +374,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "organizing.tasks.idempotency_records_purge_task",
         "schedule": crontab(minute=17),
     },
+    "webhook-deliveries-sweep": {
+        "task": "organizing.tasks.webhook_deliveries_sweep_task",
+        "schedule": crontab(minute="*"),
+    },
 }
+
+# --- Webhooks: short timeouts so a dead receiver costs one attempt, never the queue ---------
+
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
+# Receivers on loopback or private networks are refused unless this is true (e.g. make run).
+WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", DEBUG)
+# People added through OSDI need an owning team: this team's slug, else the key owner's first.
+OSDI_DEFAULT_TEAM = env_str("OSDI_DEFAULT_TEAM", "")
 
 # --- REST API ----------------------------------------------------------------------------------
 
@@ -423,6 +437,7 @@ SPECTACULAR_SETTINGS = {
         "NoteKindEnum": "conversations.models.Note.Kind",
         "SurveyQuestionKindEnum": "conversations.models.SurveyQuestion.Kind",
         "PhoneKindEnum": "supporters.models.SupporterPhone.Kind",
+        "WebhookEventEnum": "organizing.models.Webhook.Event",
     },
 }
 # JSON bodies above this size get 413 (DRF reads bodies past Django's own check).

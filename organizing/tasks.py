@@ -48,3 +48,22 @@ def idempotency_records_purge_task() -> int:
     cutoff = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
     deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+@shared_task(acks_late=True)
+def webhook_deliver_task(delivery_id: int) -> bool:
+    """One attempt at one webhook delivery; retries are scheduled in the database."""
+    from .webhooks import webhook_deliver
+
+    return webhook_deliver(delivery_id=delivery_id)
+
+
+@shared_task
+def webhook_deliveries_sweep_task() -> int:
+    """Beat, every minute: enqueue deliveries whose (next) attempt is due."""
+    from .webhooks import webhook_deliveries_due
+
+    due = webhook_deliveries_due(grace=timedelta(minutes=1))
+    for delivery_id in due:
+        webhook_deliver_task.delay(delivery_id)
+    return len(due)

@@ -23,3 +23,18 @@ urlpatterns += [
         name="apikey_revoke",
     ),
 ]
+
+# Webhooks (organizing/views_webhooks.py)
+from . import views_webhooks  # noqa: E402
+
+urlpatterns += [
+    path("webhooks/", views_webhooks.webhook_list_view, name="webhook_list"),
+    path("webhooks/<int:pk>/", views_webhooks.webhook_detail_view, name="webhook_detail"),
+    path("webhooks/<int:pk>/toggle/", views_webhooks.webhook_toggle_view, name="webhook_toggle"),
+    path("webhooks/<int:pk>/delete/", views_webhooks.webhook_delete_view, name="webhook_delete"),
+    path(
+        "webhooks/<int:pk>/deliveries/<int:delivery_pk>/replay/",
+        views_webhooks.webhook_delivery_replay_view,
+        name="webhook_delivery_replay",
+    ),
+]

@@ -36,6 +36,8 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from psycopg import ClientCursor
 
+from organizing.webhooks import webhook_emit
+
 from .models import Channel, DoNotContact, Supporter
 
 # name → (description, expression). The README and the schema repeat the names.
@@ -256,6 +258,7 @@ def export_job_run(*, job_id: int) -> bool:
         updated_at=now,
         expires_at=now + timedelta(hours=settings.EXPORT_LINK_HOURS),
     )
+    webhook_emit(event="export.finished", subject=ExportJob.objects.get(pk=job.pk), owner=viewer)
     return True
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from organizing.dispatch import enqueue_on_commit
 from organizing.models import Team, User
+from organizing.webhooks import webhook_emit
 
 from .models import (
     Assignment,
@@ -130,6 +131,8 @@ def supporter_create(
         from .tasks import supporter_enrich_task  # enrichment imports these services
 
         enqueue_on_commit(supporter_enrich_task, supporter.pk)  # the sweep covers outages
+
+        webhook_emit(event="supporter.created", subject=supporter, supporter=supporter)
     return supporter
 
 
@@ -483,6 +486,7 @@ def supporter_update(*, actor: User | None, supporter: Supporter, **changes: Any
             summary="Changed " + ", ".join(name.replace("_", " ") for name in changed),
             fields=changed,
         )
+        webhook_emit(event="supporter.updated", subject=current, supporter=current, fields=changed)
     return current
 
 
@@ -581,3 +585,58 @@ def export_job_create(*, actor: User, segment: Segment, format: str, request=Non
 
     export_job_run_task.delay_on_commit(job.pk)
     return job
+
+
+def contact_points_add(
+    *,
+    actor: User | None,
+    supporter: Supporter,
+    emails: list[str] | tuple = (),
+    phones: list[tuple[str, str]] | tuple = (),
+    addresses: list[dict[str, str]] | tuple = (),
+) -> list[str]:
+    """Add the emails, ``(number, kind)`` phones and addresses ``supporter`` lacks, as typed.
+
+    What they already have (emails ignoring case, phones and addresses as typed) is left
+    alone, never replaced; the first of a kind becomes primary when they had none. One
+    history line when anything was added. Returns what was added, for that line.
+    """
+    added: list[str] = []
+    with transaction.atomic():
+        current = Supporter.objects.select_for_update().get(pk=supporter.pk)
+        for address in emails:
+            address = address.strip()
+            if not address or current.emails.filter(address__iexact=address).exists():
+                continue
+            SupporterEmail.objects.create(
+                supporter=current, address=address, is_primary=not current.emails.exists()
+            )
+            added.append(address)
+        for number, kind in phones:
+            number = number.strip()
+            if not number or current.phones.filter(number=number).exists():
+                continue
+            SupporterPhone.objects.create(
+                supporter=current, number=number, kind=kind, is_primary=not current.phones.exists()
+            )
+            added.append(number)
+        for fields in addresses:
+            fields = {key: (value or "").strip() for key, value in fields.items()}
+            if not any(fields.values()) or current.addresses.filter(**fields).exists():
+                continue
+            address = SupporterAddress.objects.create(
+                supporter=current, is_primary=not current.addresses.exists(), **fields
+            )
+            added.append(str(address))
+        if added:
+            current.save(update_fields=["updated_at"])
+            history_record(
+                supporter=current,
+                kind=HistoryEvent.Kind.UPDATED,
+                actor=actor,
+                subject=current,
+                summary="Added " + ", ".join(added),
+                added=added,
+            )
+            webhook_emit(event="supporter.updated", subject=current, supporter=current, added=added)
+    return added

@@ -19,6 +19,7 @@ from supporters.api import RelationshipViewSet, SupporterViewSet, TagViewSet
 from supporters.api_segments import ExportJobViewSet, SegmentViewSet
 
 from .views import ApiKeyViewSet, TeamViewSet, UserViewSet
+from .webhooks import WebhookViewSet
 
 app_name = "api"
 
@@ -43,6 +44,7 @@ router.register("exports", ExportJobViewSet, basename="export")
 router.register("teams", TeamViewSet, basename="team")
 router.register("users", UserViewSet, basename="user")
 router.register("api-keys", ApiKeyViewSet, basename="apikey")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path(

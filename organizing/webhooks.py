@@ -1,0 +1,375 @@
+"""Webhooks: who is told about which event, signing, delivery with retries, replay.
+
+Services write ``WebhookDelivery`` rows inside the transaction of the change that caused
+them (``webhook_emit``) and enqueue delivery after commit; the request never waits on a
+receiver. The worker sends each delivery on its own with short timeouts, so a slow or dead
+receiver only ever costs one timeout per attempt and never holds up anyone else's.
+
+Signature, for receivers (also in the README)::
+
+    Earshot-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>
+
+Receivers should recompute the HMAC over the raw body, compare in constant time, and refuse
+timestamps older than a few minutes. ``Earshot-Delivery`` carries the event's UUID (the
+same on every retry and replay), to let receivers drop duplicates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import socket
+import time
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .models import Membership, Team, User, Webhook, WebhookDelivery
+from .selectors import team_ids_organized_by, user_is_organization_wide
+
+SIGNATURE_HEADER = "Earshot-Signature"
+USER_AGENT = "Earshot-Webhooks/1"
+
+
+# --- who may, what they see --------------------------------------------------------------------
+
+
+def user_may_manage_webhooks(user: User) -> bool:
+    """Organizers, data staff and admins register webhooks."""
+    return user_is_organization_wide(user) or bool(team_ids_organized_by(user))
+
+
+def webhook_team_choices(user: User) -> QuerySet[Team]:
+    """Teams a webhook of ``user`` may be narrowed to."""
+    if user_is_organization_wide(user):
+        return Team.objects.all()
+    return Team.objects.filter(pk__in=team_ids_organized_by(user))
+
+
+def webhook_list(*, viewer: User) -> QuerySet[Webhook]:
+    """Webhooks ``viewer`` may see and manage: their own (admins: everyone's)."""
+    if not viewer.is_authenticated or not viewer.is_active:
+        return Webhook.objects.none()
+    webhooks = Webhook.objects.select_related("team", "created_by")
+    if viewer.is_superuser or viewer.memberships.filter(role=Membership.Role.ADMIN).exists():
+        return webhooks
+    return webhooks.filter(created_by=viewer)
+
+
+# --- writes ------------------------------------------------------------------------------------
+
+
+def webhook_create(
+    *,
+    actor: User,
+    url: str,
+    events: list[str],
+    team: Team | None = None,
+    description: str = "",
+) -> Webhook:
+    """Register ``url`` for ``events``. Raises PermissionDenied for volunteers."""
+    from .services import audit_record
+
+    if not user_may_manage_webhooks(actor):
+        raise PermissionDenied("Only organizers, data staff and admins register webhooks.")
+    if team is not None and not webhook_team_choices(actor).filter(pk=team.pk).exists():
+        raise PermissionDenied("You may not watch that team.")
+    unknown = set(events) - set(Webhook.Event.values)
+    if unknown or not events:
+        raise ValueError(f"Unknown events: {', '.join(sorted(unknown)) or '(none given)'}.")
+    with transaction.atomic():
+        webhook = Webhook.objects.create(
+            url=url.strip(),
+            events=sorted(set(events)),
+            team=team,
+            description=description.strip(),
+            created_by=actor,
+        )
+        audit_record(actor=actor, action="webhook.create", obj=webhook, events=webhook.events)
+    return webhook
+
+
+def webhook_set_active(*, actor: User, webhook: Webhook, is_active: bool) -> Webhook:
+    from .services import audit_record
+
+    with transaction.atomic():
+        webhook.is_active = is_active
+        webhook.save(update_fields=["is_active"])
+        audit_record(actor=actor, action="webhook.update", obj=webhook, is_active=is_active)
+    return webhook
+
+
+def webhook_delete(*, actor: User, webhook: Webhook) -> None:
+    from .services import audit_record
+
+    with transaction.atomic():
+        audit_record(actor=actor, action="webhook.delete", obj=webhook, url=webhook.url)
+        webhook.delete()
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def webhook_payload_data(subject: models.Model) -> dict[str, Any]:
+    """What an event says about the row it is about: ids and plain fields, no notes."""
+    name = subject._meta.model_name
+    if name == "supporter":
+        email = subject.emails.filter(is_primary=True).values_list("address", flat=True).first()
+        return {
+            "id": subject.pk,
+            "given_name": subject.given_name,
+            "family_name": subject.family_name,
+            "preferred_name": subject.preferred_name,
+            "email": email or "",
+            "language": subject.language,
+            "team_id": subject.team_id,
+            "source": subject.source,
+            "created_at": _iso(subject.created_at),
+            "updated_at": _iso(subject.updated_at),
+        }
+    if name == "conversation":
+        return {
+            "id": subject.pk,
+            "supporter_id": subject.supporter_id,
+            "volunteer_id": subject.volunteer_id,
+            "channel": subject.channel,
+            "outcome": subject.outcome,
+            "happened_at": _iso(subject.happened_at),
+        }
+    if name == "followup":
+        return {
+            "id": subject.pk,
+            "supporter_id": subject.supporter_id,
+            "assignee_id": subject.assignee_id,
+            "reason": subject.reason,
+            "status": subject.status,
+            "due_at": _iso(subject.due_at),
+            "completed_at": _iso(subject.completed_at),
+        }
+    if name == "exportjob":
+        return {
+            "id": subject.pk,
+            "segment_id": subject.segment_id,
+            "format": subject.format,
+            "status": subject.status,
+            "total_rows": subject.total_rows,
+            "rows_written": subject.rows_written,
+            "expires_at": _iso(subject.expires_at),
+        }
+    return {"id": subject.pk}
+
+
+def webhook_emit(
+    *,
+    event: str,
+    subject: models.Model,
+    supporter=None,
+    owner: User | None = None,
+    **extra: Any,
+) -> list[WebhookDelivery]:
+    """Queue ``event`` about ``subject`` for every active webhook allowed to hear it.
+
+    About a supporter (``supporter``): webhooks whose owner may see them
+    (``supporters.selectors.supporter_list``) and, when a webhook names a team, of that team.
+    Not about a supporter (an export): only webhooks owned by ``owner``. Call it inside the
+    writing service's transaction; delivery is enqueued after commit. ``extra`` is added to
+    the payload's ``data`` (e.g. which fields changed).
+    """
+    from supporters.selectors import supporter_list
+
+    webhooks = Webhook.objects.filter(is_active=True, events__contains=[event]).select_related(
+        "created_by"
+    )
+    if supporter is None:
+        webhooks = webhooks.filter(created_by=owner) if owner is not None else webhooks.none()
+    else:
+        webhooks = webhooks.filter(Q(team__isnull=True) | Q(team_id=supporter.team_id))
+    webhooks = list(webhooks)
+    if not webhooks:
+        return []
+    data = {**webhook_payload_data(subject), **extra}
+    deliveries = []
+    for webhook in webhooks:
+        owner_sees = (
+            supporter is None
+            or supporter_list(viewer=webhook.created_by).filter(pk=supporter.pk).exists()
+        )
+        if not owner_sees:
+            continue
+        delivery = WebhookDelivery(webhook=webhook, event=event, payload={})
+        delivery.payload = {
+            "id": str(delivery.event_id),
+            "event": event,
+            "created_at": timezone.now().isoformat(),
+            "data": data,
+        }
+        delivery.save()
+        deliveries.append(delivery)
+    from .tasks import webhook_deliver_task
+
+    for delivery in deliveries:
+        webhook_deliver_task.delay_on_commit(delivery.pk)
+    return deliveries
+
+
+def webhook_delivery_replay(*, actor: User, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send a delivery again as a new log entry (same event id and payload, fresh signature)."""
+    from .services import audit_record
+    from .tasks import webhook_deliver_task
+
+    with transaction.atomic():
+        again = WebhookDelivery.objects.create(
+            webhook=delivery.webhook,
+            event=delivery.event,
+            event_id=delivery.event_id,
+            payload=delivery.payload,
+        )
+        audit_record(actor=actor, action="webhook.replay", obj=delivery.webhook, delivery=again.pk)
+    webhook_deliver_task.delay_on_commit(again.pk)
+    return again
+
+
+# --- delivery ----------------------------------------------------------------------------------
+
+
+def webhook_sign(*, secret: str, timestamp: int, body: bytes) -> str:
+    """The ``Earshot-Signature`` header value for ``body`` sent at ``timestamp``."""
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def webhook_signature_is_valid(*, secret: str, header: str, body: bytes) -> bool:
+    """For receivers written in Python (and the tests): does ``header`` sign ``body``?"""
+    parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
+    try:
+        timestamp = int(parts.get("t", ""))
+    except ValueError:
+        return False
+    expected = webhook_sign(secret=secret, timestamp=timestamp, body=body)
+    return hmac.compare_digest(expected, header)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff after ``attempts`` failures: base, twice that, four times … at most 6 hours."""
+    seconds = settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1)
+    return timedelta(seconds=min(seconds, 6 * 3600))
+
+
+def _claim(delivery_id: int) -> WebhookDelivery | None:
+    """Take a due delivery for one attempt, or None when it is not due (or done)."""
+    now = timezone.now()
+    # Long enough for one attempt with its timeouts; if the worker dies mid-send, the sweep
+    # sees it due again afterwards.
+    lease = timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS * 2 + 30)
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .select_related("webhook")
+            .filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now)
+            .first()
+        )
+        if delivery is None:
+            return None
+        delivery.attempts += 1
+        delivery.next_attempt_at = now + lease
+        delivery.save(update_fields=["attempts", "next_attempt_at"])
+    return delivery
+
+
+def webhook_deliver(*, delivery_id: int) -> bool:
+    """Make one attempt at a due delivery. Safe to run twice: a claimed, delivered or
+    not-yet-due delivery is left alone. Returns True when the receiver took it (2xx)."""
+    delivery = _claim(delivery_id)
+    if delivery is None:
+        return False
+    webhook = delivery.webhook
+    body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "Earshot-Event": delivery.event,
+        "Earshot-Delivery": str(delivery.event_id),
+        SIGNATURE_HEADER: webhook_sign(
+            secret=webhook.secret, timestamp=int(time.time()), body=body
+        ),
+    }
+    status_code, error, final = None, "", False
+    if not webhook.is_active:
+        error, final = "The webhook was switched off.", True
+    elif (refusal := _refusal(webhook.url)) is not None:
+        error, final = refusal, True
+    else:
+        try:
+            # Streamed, so a receiver answering with a huge body costs us 1 KB, not memory.
+            with requests.post(
+                webhook.url,
+                data=body,
+                headers=headers,
+                timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+                allow_redirects=False,
+                stream=True,
+            ) as response:
+                status_code = response.status_code
+                if not 200 <= status_code < 300:
+                    answer = response.raw.read(1024, decode_content=True) or b""
+                    error = f"HTTP {status_code}: {answer.decode(errors='replace')[:200]}"
+        except (requests.RequestException, OSError) as exc:
+            error = f"{type(exc).__name__}: {exc}"[:300]
+    now = timezone.now()
+    fields = {"last_status_code": status_code, "last_error": error[:300]}
+    if not error:
+        fields.update(status=WebhookDelivery.Status.DELIVERED, delivered_at=now)
+        fields["next_attempt_at"] = None
+    elif delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS or final:
+        fields.update(status=WebhookDelivery.Status.FAILED, next_attempt_at=None)
+    else:
+        fields["next_attempt_at"] = now + retry_delay(delivery.attempts)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(**fields)
+    return not error
+
+
+def _refusal(url: str) -> str | None:
+    """Why we will not call ``url`` (a private address), or None.
+
+    Unless WEBHOOK_ALLOW_PRIVATE_HOSTS, a host that resolves to a loopback, private,
+    link-local or reserved address is refused, so a webhook cannot reach the servers
+    beside Earshot (cloud metadata, the database…).
+    """
+    if settings.WEBHOOK_ALLOW_PRIVATE_HOSTS:
+        return None
+    host = urlsplit(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (socket.gaierror, UnicodeError, ValueError) as exc:
+        return f"Cannot resolve {host}: {exc}"[:300] if host else "The URL has no host."
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not ip.is_global or ip.is_multicast:
+            return f"Refused: {host} is a private address ({ip}); see WEBHOOK_ALLOW_PRIVATE_HOSTS."
+    return None
+
+
+def webhook_deliveries_due(
+    *, now: datetime | None = None, grace: timedelta = timedelta(0), batch: int = 200
+) -> list[int]:
+    """Pending deliveries whose next attempt was due ``grace`` ago or more (retries, and any
+    whose task was lost). The sweep leaves a minute's grace, so it does not enqueue again a
+    fresh delivery whose own task is about to run."""
+    now = now or timezone.now()
+    return list(
+        WebhookDelivery.objects.filter(
+            status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now - grace
+        )
+        .order_by("next_attempt_at")
+        .values_list("id", flat=True)[:batch]
+    )
