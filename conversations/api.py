@@ -25,7 +25,9 @@ from organizing.api.base import (
 from organizing.api.errors import Conflict
 from organizing.api.permissions import HasScope
 from organizing.models import User
-from organizing.selectors import team_ids_organized_by, user_is_organization_wide
+from organizing.selectors import (
+    user_is_organizer_or_above,
+)
 from supporters.selectors import supporter_list
 
 from . import services
@@ -46,10 +48,6 @@ from .serializers import (
     SuggestionSerializer,
     SurveyQuestionSerializer,
 )
-
-
-def is_organizer_or_above(user) -> bool:
-    return user_is_organization_wide(user) or bool(team_ids_organized_by(user))
 
 
 def _visible_supporter(user, pk: int, field: str = "supporter"):
@@ -306,7 +304,7 @@ class NoteViewSet(
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context["sees_sensitive"] = is_organizer_or_above(self.request.user)
+        context["sees_sensitive"] = user_is_organizer_or_above(self.request.user)
         return context
 
     def create(self, request, *args, **kwargs):
@@ -330,7 +328,7 @@ class NoteViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         note = self.get_object()
-        senior = is_organizer_or_above(request.user)
+        senior = user_is_organizer_or_above(request.user)
         if not senior and (note.author_id != request.user.pk or note.kind == Note.Kind.SENSITIVE):
             raise PermissionDenied("Only the note's author or an organizer may correct it.")
         serializer = NoteUpdateSerializer(data=request.data)
@@ -589,7 +587,9 @@ class FollowUpViewSet(
     @action(detail=True, methods=["post"], filter_backends=[])
     def reassign(self, request, pk=None):
         followup = self.get_object()
-        if not (is_organizer_or_above(request.user) or followup.assignee_id == request.user.pk):
+        if not (
+            user_is_organizer_or_above(request.user) or followup.assignee_id == request.user.pk
+        ):
             raise PermissionDenied("Only organizers or its assignee reassign a follow-up.")
         serializer = FollowUpReassignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -653,7 +653,7 @@ class IssueViewSet(
         return get_or_404(Issue.objects.all(), self.kwargs["pk"])
 
     def create(self, request, *args, **kwargs):
-        if not is_organizer_or_above(request.user):
+        if not user_is_organizer_or_above(request.user):
             raise PermissionDenied("Only organizers and above add issues.")
         serializer = IssueCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

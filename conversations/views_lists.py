@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 
-from organizing.selectors import team_ids_overseen_by
+from organizing.selectors import user_is_organizer_or_above
 from supporters.forms import TagForm
 from supporters.models import Tag
 from supporters.services import tag_merge
@@ -80,7 +80,7 @@ class QuestionForm(forms.ModelForm):
 
 
 def _require_organizer(request: HttpRequest) -> None:
-    if not team_ids_overseen_by(request.user):
+    if not user_is_organizer_or_above(request.user):
         raise PermissionDenied("The lists are kept by organizers.")
 
 

@@ -1,4 +1,4 @@
-from .selectors import team_ids_organized_by, team_ids_overseen_by
+from .selectors import team_ids_organized_by, user_is_organizer_or_above
 
 
 def roles(request) -> dict:
@@ -8,5 +8,5 @@ def roles(request) -> dict:
         return {"can_invite": False, "is_organizer": False}
     return {
         "can_invite": bool(team_ids_organized_by(user)),
-        "is_organizer": bool(team_ids_overseen_by(user)),
+        "is_organizer": user_is_organizer_or_above(user),
     }

@@ -76,6 +76,11 @@ def invitation_list(*, viewer: User) -> QuerySet[Invitation]:
     )
 
 
+def user_is_organizer_or_above(user: User) -> bool:
+    """Organizers of any team, data staff, admins: who keeps the shared lists and pages."""
+    return user_is_organization_wide(user) or bool(team_ids_organized_by(user))
+
+
 def team_ids_overseen_by(user: User) -> list[int]:
     """Teams whose supporters ``user`` looks after on the organizer pages.
 

@@ -30,7 +30,10 @@ from organizing.api.base import (
 )
 from organizing.api.permissions import HasScope
 from organizing.models import Team
-from organizing.selectors import team_ids_organized_by, user_is_organization_wide
+from organizing.selectors import (
+    user_is_organization_wide,
+    user_is_organizer_or_above,
+)
 from organizing.services import audit_record
 
 from . import services
@@ -55,11 +58,6 @@ from .serializers import (
     TagCreateSerializer,
     TagSerializer,
 )
-
-
-def may_manage_reference_data(user) -> bool:
-    """Organizers and above keep tags, issues and segments tidy."""
-    return user_is_organization_wide(user) or bool(team_ids_organized_by(user))
 
 
 def teams_user_may_add_to(user) -> list[int]:
@@ -225,7 +223,7 @@ class SupporterViewSet(
         team = data.pop("team")
         if team.pk not in teams_user_may_add_to(request.user):
             raise ValidationError({"team": ["You may not add people to this team."]})
-        is_volunteer_only = not may_manage_reference_data(request.user)
+        is_volunteer_only = not user_is_organizer_or_above(request.user)
         supporter = services.supporter_create(
             actor=request.user,
             team=team,
@@ -389,7 +387,7 @@ class TagViewSet(
         return get_or_404(Tag.objects.all(), self.kwargs["pk"])
 
     def create(self, request, *args, **kwargs):
-        if not may_manage_reference_data(request.user):
+        if not user_is_organizer_or_above(request.user):
             raise PermissionDenied("Only organizers and above add tags.")
         serializer = TagCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -31,11 +31,10 @@ from organizing.api.base import (
 )
 from organizing.api.errors import Conflict, Gone
 from organizing.api.permissions import HasScope, MayExport
-from organizing.selectors import user_is_organization_wide
+from organizing.selectors import user_is_organization_wide, user_is_organizer_or_above
 from organizing.services import audit_record
 
 from . import services
-from .api import may_manage_reference_data
 from .exporting import CONTENT_TYPES, export_chunks
 from .models import (
     ExportJob,
@@ -183,7 +182,7 @@ class SegmentViewSet(
     def _check_may_change(self, segment: Segment | None) -> None:
         user = self.request.user
         if segment is None:
-            if not may_manage_reference_data(user):
+            if not user_is_organizer_or_above(user):
                 raise PermissionDenied("Only organizers and above save segments.")
         elif not (user_is_organization_wide(user) or segment.created_by_id == user.pk):
             raise PermissionDenied("Only the segment's maker, data staff and admins change it.")

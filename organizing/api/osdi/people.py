@@ -274,7 +274,7 @@ def person_apply(
     remove_tags: list[Tag] = (),
 ) -> tuple[Supporter, bool]:
     """Create (``supporter`` None) or update a person through the supporter services."""
-    from supporters.api import may_manage_reference_data
+    from organizing.selectors import user_is_organizer_or_above
 
     with transaction.atomic():
         created = supporter is None
@@ -295,7 +295,7 @@ def person_apply(
                     k: v for k, v in parsed.get("custom_fields", {}).items() if v is not None
                 },
                 # A volunteer's new people are theirs, so they can see them (as in /api/v1).
-                assign_to=None if may_manage_reference_data(actor) else actor,
+                assign_to=None if user_is_organizer_or_above(actor) else actor,
             )
         else:
             changes = {

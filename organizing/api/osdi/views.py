@@ -182,7 +182,7 @@ class TagsView(OsdiView):
 
     def post(self, request):
         """Add a tag (organizers and above); a name that exists answers with that tag."""
-        from supporters.api import may_manage_reference_data
+        from organizing.selectors import user_is_organizer_or_above
 
         body = self.body()
         unknown = sorted(set(body) - {"name", "description", "identifiers"})
@@ -202,7 +202,7 @@ class TagsView(OsdiView):
         existing = Tag.objects.filter(name__iexact=name.strip()).first()
         if existing is not None:
             return Response(tag_represent(self, existing))
-        if not may_manage_reference_data(request.user):
+        if not user_is_organizer_or_above(request.user):
             raise PermissionDenied("Only organizers and above add tags.")
         tag = Tag.objects.create(name=name.strip(), description=description.strip())
         return Response(tag_represent(self, tag), status=status.HTTP_201_CREATED)
