@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from organizing.models import User
@@ -159,10 +157,6 @@ class ConversationLogForm(forms.Form):
             return self.cleaned_data["callback_at"], "Call back as asked"
         return None
 
-    @staticmethod
-    def new_uuid() -> uuid.UUID:
-        return uuid.uuid4()
-
 
 class NoteForm(forms.ModelForm):
     class Meta:
@@ -186,16 +180,3 @@ class FollowUpReassignForm(forms.Form):
     def __init__(self, *args, assignees, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = assignees
-
-
-class FollowUpCreateForm(forms.Form):
-    reason = forms.CharField(max_length=200, initial="Follow up")
-    due_on = forms.DateField(
-        label="Due", widget=forms.DateInput(attrs={"type": "date"}), initial=None
-    )
-
-    def clean_due_on(self):
-        due_on = self.cleaned_data["due_on"]
-        if due_on < timezone.localdate() - timedelta(days=1):
-            raise ValidationError("Pick today or a later day.")
-        return due_on

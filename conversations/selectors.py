@@ -12,6 +12,7 @@ from datetime import datetime
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, JSONObject
+from django.http import Http404
 from django.utils import timezone
 
 from organizing.models import Membership, User
@@ -59,9 +60,10 @@ def _note_count(kind: str) -> Coalesce:
 
 def _supporter_with_details(*, viewer: User, pk: int) -> Supporter:
     """One visible supporter with contact points, consent, tags and team organizers, in one query."""
-    supporter_get(viewer=viewer, pk=pk)  # the visibility rule decides; 404 outside it
-    return (
-        Supporter.objects.select_related("team")
+    # The visibility rule decides (a 404 outside it); details ride on the same query.
+    supporter = (
+        supporter_list(viewer=viewer)
+        .select_related("team")
         .annotate(
             email_list=ArraySubquery(
                 SupporterEmail.objects.filter(supporter=OuterRef("pk"))
@@ -115,8 +117,12 @@ def _supporter_with_details(*, viewer: User, pk: int) -> Supporter:
                 .values(json=JSONObject(name="user__full_name", email="user__email"))
             ),
         )
-        .get(pk=pk)
+        .filter(pk=pk)
+        .first()
     )
+    if supporter is None:
+        raise Http404("No such supporter.")
+    return supporter
 
 
 def _top_issues(supporter: Supporter, limit: int = 3) -> list[Issue]:
