@@ -25,9 +25,7 @@ from organizing.api.base import (
 from organizing.api.errors import Conflict
 from organizing.api.permissions import HasScope
 from organizing.models import User
-from organizing.selectors import (
-    user_is_organizer_or_above,
-)
+from organizing.roles import user_is_organizer_or_above
 from supporters.selectors import supporter_list
 
 from . import services

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from organizing.models import Membership, User
-from organizing.selectors import team_ids_overseen_by, user_organizes
+from organizing.roles import team_ids_overseen_by, user_organizes
 from supporters.models import (
     DoNotContact,
     HistoryEvent,

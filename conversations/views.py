@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from organizing.selectors import user_organizes
+from organizing.roles import user_organizes
 from organizing.services import audit_record
 from supporters.selectors import supporter_get
 

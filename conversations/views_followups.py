@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from organizing.selectors import team_ids_overseen_by, team_members
+from organizing.roles import team_ids_overseen_by
+from organizing.selectors import team_members
 from supporters.selectors import supporter_list
 from supporters.services import assignment_create
 

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 
-from organizing.selectors import user_is_organizer_or_above
+from organizing.roles import user_is_organizer_or_above
 from supporters.forms import TagForm
 from supporters.models import Tag
 from supporters.services import tag_merge

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from organizing.selectors import team_ids_organized_by, user_is_organization_wide
+from organizing.roles import team_ids_organized_by, user_is_organization_wide
 
 from .models import FollowUpRule, Issue
 from .services import followup_rule_update, issue_phrases_set

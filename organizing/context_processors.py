@@ -1,4 +1,4 @@
-from .selectors import team_ids_organized_by, user_is_organizer_or_above
+from .roles import team_ids_organized_by, user_is_organizer_or_above
 
 
 def roles(request) -> dict:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .models import ApiKey, AuditEvent, Invitation, Membership, Team, User
-from .selectors import team_ids_organized_by, user_is_organization_wide
+from .roles import team_ids_organized_by, user_is_organization_wide
 
 
 def audit_record(

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 from .adapters import INVITATION_SESSION_KEY
 from .forms import InvitationForm
 from .models import Team
-from .selectors import invitation_get_open, invitation_list, team_ids_organized_by
+from .roles import team_ids_organized_by
+from .selectors import invitation_get_open, invitation_list
 from .services import invitation_create, invitation_revoke
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .models import ApiKey
-from .selectors import user_is_organization_wide
+from .roles import user_is_organization_wide
 from .services import api_key_create, api_key_revoke
 
 

@@ -34,7 +34,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .models import Membership, Team, User, Webhook, WebhookDelivery
-from .selectors import team_ids_organized_by, user_is_organization_wide
+from .roles import team_ids_organized_by, user_is_organization_wide
 
 SIGNATURE_HEADER = "Earshot-Signature"
 USER_AGENT = "Earshot-Webhooks/1"

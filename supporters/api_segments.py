@@ -31,7 +31,7 @@ from organizing.api.base import (
 )
 from organizing.api.errors import Conflict, Gone
 from organizing.api.permissions import HasScope, MayExport
-from organizing.selectors import user_is_organization_wide, user_is_organizer_or_above
+from organizing.roles import user_is_organization_wide, user_is_organizer_or_above
 from organizing.services import audit_record
 
 from . import services

@@ -25,7 +25,7 @@ from django.db.models import (
 from django.http import Http404
 
 from organizing.models import Membership, User
-from organizing.selectors import user_is_organization_wide, user_memberships
+from organizing.roles import user_is_organization_wide, user_memberships
 
 from .models import (
     Assignment,
@@ -223,7 +223,7 @@ def supporter_list_mine(*, viewer: User) -> QuerySet[Supporter]:
 
 def supporter_may_organize(*, viewer: User, supporter: Supporter) -> bool:
     """Organizers of the supporter's team, data staff and admins may review and merge them."""
-    from organizing.selectors import team_ids_organized_by
+    from organizing.roles import team_ids_organized_by
 
     return user_is_organization_wide(viewer) or supporter.team_id in team_ids_organized_by(viewer)
 
@@ -231,7 +231,7 @@ def supporter_may_organize(*, viewer: User, supporter: Supporter) -> bool:
 def duplicate_list(*, viewer: User) -> QuerySet[DuplicateCandidate]:
     """Open duplicate candidates the viewer may review: both people in teams they organize
     (everyone's for data staff and admins), best score first."""
-    from organizing.selectors import team_ids_organized_by
+    from organizing.roles import team_ids_organized_by
 
     pairs = DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN)
     if not user_is_organization_wide(viewer):

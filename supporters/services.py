@@ -565,7 +565,7 @@ def export_job_create(*, actor: User, segment: Segment, format: str, request=Non
     """
     from django.core.exceptions import PermissionDenied
 
-    from organizing.selectors import user_is_organization_wide
+    from organizing.roles import user_is_organization_wide
     from organizing.services import audit_record
 
     if not user_is_organization_wide(actor):

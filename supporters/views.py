@@ -18,12 +18,8 @@ from django.utils import timezone
 from conversations.models import Conversation, FollowUp
 from conversations.selectors import followup_list_due
 from organizing.models import Membership, Team
-from organizing.selectors import (
-    team_ids_overseen_by,
-    team_members,
-    user_is_organization_wide,
-    user_team_ids,
-)
+from organizing.roles import team_ids_overseen_by, user_is_organization_wide, user_team_ids
+from organizing.selectors import team_members
 
 from .forms import BulkAssignForm, SupporterCreateForm, SupporterFilterForm
 from .models import Assignment, Supporter

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from organizing.selectors import team_ids_organized_by, user_is_organization_wide
+from organizing.roles import team_ids_organized_by, user_is_organization_wide
 
 from .selectors import duplicate_get, duplicate_list, supporter_may_organize
 from .services import duplicate_dismiss, supporter_merge

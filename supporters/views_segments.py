@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from organizing.selectors import team_ids_organized_by, user_is_organization_wide
+from organizing.roles import team_ids_organized_by, user_is_organization_wide
 from organizing.services import audit_record
 
 from .exporting import CONTENT_TYPES, export_chunks

@@ -10,7 +10,7 @@ from __future__ import annotations
 from rest_framework import permissions
 
 from organizing.models import ApiKey
-from organizing.selectors import user_is_organization_wide
+from organizing.roles import user_is_organization_wide
 
 
 def request_scopes_allow(request, scope: str) -> bool:

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from organizing.models import ApiKey, Membership, Team, User
-from organizing.selectors import user_is_organization_wide
+from organizing.roles import user_is_organization_wide
 from organizing.services import api_key_revoke
 
 from .base import (

@@ -274,7 +274,7 @@ def person_apply(
     remove_tags: list[Tag] = (),
 ) -> tuple[Supporter, bool]:
     """Create (``supporter`` None) or update a person through the supporter services."""
-    from organizing.selectors import user_is_organizer_or_above
+    from organizing.roles import user_is_organizer_or_above
 
     with transaction.atomic():
         created = supporter is None

@@ -182,7 +182,7 @@ class TagsView(OsdiView):
 
     def post(self, request):
         """Add a tag (organizers and above); a name that exists answers with that tag."""
-        from organizing.selectors import user_is_organizer_or_above
+        from organizing.roles import user_is_organizer_or_above
 
         body = self.body()
         unknown = sorted(set(body) - {"name", "description", "identifiers"})
