@@ -7,11 +7,13 @@ through ``conversations.services``.
 from __future__ import annotations
 
 import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import F
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
@@ -25,7 +27,7 @@ from organizing.api.base import (
 from organizing.api.errors import Conflict
 from organizing.api.permissions import HasScope
 from organizing.models import User
-from organizing.roles import user_is_organizer_or_above
+from supporters.redaction import Redactor
 from supporters.selectors import supporter_list
 
 from . import services
@@ -56,18 +58,32 @@ def _visible_supporter(user, pk: int, field: str = "supporter"):
 
 
 class SupporterScopedViewSet(ApiViewSet):
-    """Rows about supporters the viewer may see."""
+    """Rows about supporters the viewer may see, redacted for the viewer (``Redactor``)
+    before any serializer reads them."""
 
     model = None
     select_related: tuple[str, ...] = ()
+    redact = None  # the Redactor method for this model's rows, by name
 
     def get_queryset(self):
-        return self.model.objects.filter(
-            supporter__in=supporter_list(viewer=self.request.user)
-        ).select_related(*self.select_related)
+        return (
+            self.model.objects.filter(supporter__in=supporter_list(viewer=self.request.user))
+            .annotate(supporter_team_id=F("supporter__team_id"))
+            .select_related(*self.select_related)
+        )
 
     def get_object(self):
-        return get_or_404(self.get_queryset(), self.kwargs["pk"])
+        return self._redacted([get_or_404(self.get_queryset(), self.kwargs["pk"])])[0]
+
+    def _redacted(self, rows):
+        if self.redact is None:
+            return list(rows)
+        redact = getattr(Redactor(self.request.user), self.redact)
+        return [redact(row) for row in rows]
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else self._redacted(page)
 
 
 # --- conversations ---------------------------------------------------------------------------
@@ -184,6 +200,8 @@ class ConversationViewSet(
     ordering_fields = ["id", "happened_at", "updated_at"]
     ordering = ["-id"]
 
+    redact = "conversation"
+
     def get_queryset(self):
         return super().get_queryset().prefetch_related("issues")
 
@@ -198,24 +216,22 @@ class ConversationViewSet(
             raise ValidationError({"issues": ["Some of these issues do not exist."]})
         answers = _survey_answers(data.pop("answers", []))
         followup = data.pop("followup", None)
-        conversation, created = services.conversation_log(
-            actor=request.user,
-            supporter=supporter,
-            issues=issues,
-            answers=answers,
-            remember=[(line["text"], line["sensitive"]) for line in data.pop("remember", [])],
-            followup=(followup["due_at"], followup["reason"]) if followup else None,
-            stop_channels=data.pop("stop_channels", []),
-            **data,
-        )
-        if (
-            not created
-            and not supporter_list(viewer=request.user)
-            .filter(pk=conversation.supporter_id)
-            .exists()
-        ):
-            raise Conflict("This client_uuid belongs to another conversation.")
-        conversation = self.get_queryset().get(pk=conversation.pk)
+        try:
+            conversation, created = services.conversation_log(
+                actor=request.user,
+                supporter=supporter,
+                issues=issues,
+                answers=answers,
+                remember=[(line["text"], line["sensitive"]) for line in data.pop("remember", [])],
+                followup=(followup["due_at"], followup["reason"]) if followup else None,
+                stop_channels=data.pop("stop_channels", []),
+                **data,
+            )
+        except DjangoPermissionDenied:
+            if Conversation.objects.filter(client_uuid=data["client_uuid"]).exists():
+                raise Conflict("This client_uuid belongs to another conversation.") from None
+            raise
+        conversation = self._redacted([self.get_queryset().get(pk=conversation.pk)])[0]
         return Response(
             ConversationSerializer(conversation).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -299,11 +315,7 @@ class NoteViewSet(
     permission_classes = [HasScope]
     filterset_class = NoteFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["sees_sensitive"] = user_is_organizer_or_above(self.request.user)
-        return context
+    redact = "note"
 
     def create(self, request, *args, **kwargs):
         serializer = NoteCreateSerializer(data=request.data)
@@ -317,18 +329,16 @@ class NoteViewSet(
             ).first()
             if conversation is None:
                 raise ValidationError({"conversation": ["No such conversation with them."]})
-        if not data["body"].strip():
-            raise ValidationError({"body": ["Write something."]})
         note = services.note_create(
             actor=request.user, supporter=supporter, conversation=conversation, **data
         )
+        note.supporter_team_id = supporter.team_id
+        note = self._redacted([note])[0]
         return Response(self.get_serializer(note).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
-        note = self.get_object()
-        senior = user_is_organizer_or_above(request.user)
-        if not senior and (note.author_id != request.user.pk or note.kind == Note.Kind.SENSITIVE):
-            raise PermissionDenied("Only the note's author or an organizer may correct it.")
+        # The unredacted row: the service decides whether this viewer may change it.
+        note = get_or_404(self.get_queryset(), self.kwargs["pk"])
         serializer = NoteUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -343,7 +353,8 @@ class NoteViewSet(
             kind=kind,
             is_pinned=data.get("is_pinned", note.is_pinned),
         )
-        return Response(self.get_serializer(note).data)
+        note.supporter_team_id = note.supporter.team_id
+        return Response(self.get_serializer(self._redacted([note])[0]).data)
 
 
 # --- suggestions -----------------------------------------------------------------------------
@@ -397,6 +408,14 @@ class SuggestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Suppor
     serializer_class = SuggestionSerializer
     permission_classes = [HasScope]
     filterset_class = SuggestionFilter
+    redact = "suggestion"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .annotate(conversation_heard_is_sensitive=F("conversation__heard_is_sensitive"))
+        )
 
     @extend_schema(
         summary="Confirm a suggestion: it becomes your thing to remember",
@@ -421,7 +440,7 @@ class SuggestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Suppor
             text=serializer.validated_data.get("text") or None,
             is_sensitive=serializer.validated_data["is_sensitive"],
         )
-        return Response(SuggestionSerializer(suggestion).data)
+        return Response(SuggestionSerializer(self.get_object()).data)
 
     @extend_schema(
         summary="Dismiss a suggestion",
@@ -434,8 +453,8 @@ class SuggestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Suppor
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def dismiss(self, request, pk=None):
-        suggestion = services.suggestion_dismiss(suggestion=self.get_object(), actor=request.user)
-        return Response(SuggestionSerializer(suggestion).data)
+        services.suggestion_dismiss(suggestion=self.get_object(), actor=request.user)
+        return Response(SuggestionSerializer(self.get_object()).data)
 
 
 # --- follow-ups ------------------------------------------------------------------------------
@@ -519,10 +538,11 @@ class FollowUpViewSet(
     ordering_fields = ["id", "due_at", "updated_at"]
     ordering = ["-id"]
 
-    def _assignee(self, user_id: int, supporter, field: str = "assignee") -> User:
+    def _assignee(self, user_id: int) -> User:
+        # Whether they may have it is the service's rule; here only: does the user exist.
         assignee = User.objects.filter(pk=user_id, is_active=True).first()
-        if assignee is None or not supporter_list(viewer=assignee).filter(pk=supporter.pk).exists():
-            raise ValidationError({field: ["No such person who can see this supporter."]})
+        if assignee is None:
+            raise ValidationError({"assignee": ["No such person who can see this supporter."]})
         return assignee
 
     def create(self, request, *args, **kwargs):
@@ -530,9 +550,7 @@ class FollowUpViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         supporter = _visible_supporter(request.user, data["supporter"])
-        assignee = (
-            self._assignee(data["assignee"], supporter) if "assignee" in data else request.user
-        )
+        assignee = self._assignee(data["assignee"]) if "assignee" in data else request.user
         if not data["reason"].strip():
             raise ValidationError({"reason": ["Say why."]})
         followup, created = services.followup_create(
@@ -549,7 +567,8 @@ class FollowUpViewSet(
 
     @extend_schema(
         summary="Close a follow-up as done or cancelled",
-        description="Closing a closed follow-up changes nothing.",
+        description="Its assignee, or organizers of the supporter's team, data staff and "
+        "admins. Closing a closed follow-up changes nothing.",
         request=FollowUpCompleteSerializer,
         responses={200: FollowUpSerializer},
         parameters=[IDEMPOTENCY_PARAMETER],
@@ -571,8 +590,8 @@ class FollowUpViewSet(
 
     @extend_schema(
         summary="Give a follow-up to someone else",
-        description="Organizers and above, or its current assignee; the new assignee must be "
-        "able to see the supporter.",
+        description="Organizers of the supporter's team, data staff and admins; the new "
+        "assignee must be able to see the supporter.",
         request=FollowUpReassignSerializer,
         responses={200: FollowUpSerializer},
         parameters=[IDEMPOTENCY_PARAMETER],
@@ -585,13 +604,9 @@ class FollowUpViewSet(
     @action(detail=True, methods=["post"], filter_backends=[])
     def reassign(self, request, pk=None):
         followup = self.get_object()
-        if not (
-            user_is_organizer_or_above(request.user) or followup.assignee_id == request.user.pk
-        ):
-            raise PermissionDenied("Only organizers or its assignee reassign a follow-up.")
         serializer = FollowUpReassignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        assignee = self._assignee(serializer.validated_data["assignee"], followup.supporter)
+        assignee = self._assignee(serializer.validated_data["assignee"])
         followup = services.followup_reassign(
             actor=request.user, followup=followup, assignee=assignee
         )
@@ -651,17 +666,12 @@ class IssueViewSet(
         return get_or_404(Issue.objects.all(), self.kwargs["pk"])
 
     def create(self, request, *args, **kwargs):
-        if not user_is_organizer_or_above(request.user):
-            raise PermissionDenied("Only organizers and above add issues.")
         serializer = IssueCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        name = serializer.validated_data["name"].strip()
-        if not name or Issue.objects.filter(name__iexact=name).exists():
-            raise ValidationError(
-                {"name": [f"There is already an issue called {name}." if name else "Name it."]}
-            )
-        issue = Issue.objects.create(
-            name=name, description=serializer.validated_data.get("description", "")
+        issue = services.issue_create(
+            actor=request.user,
+            name=serializer.validated_data["name"],
+            description=serializer.validated_data.get("description", ""),
         )
         return Response(IssueSerializer(issue).data, status=status.HTTP_201_CREATED)
 

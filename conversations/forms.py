@@ -54,6 +54,11 @@ class ConversationLogForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="In their words, as near as you can.",
     )
+    heard_is_sensitive = forms.BooleanField(
+        label="This is sensitive (only the team's organizers may read it)",
+        required=False,
+        help_text="Health, immigration, money or family troubles: tick it when in doubt.",
+    )
     followup = forms.ChoiceField(
         label="Follow up",
         choices=[

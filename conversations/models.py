@@ -49,6 +49,11 @@ class Conversation(models.Model):
     outcome = models.CharField(max_length=30, choices=Outcome.choices)
     happened_at = models.DateTimeField(default=timezone.now)
     heard = models.TextField("what we heard", blank=True)
+    heard_is_sensitive = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Marked at logging time: what we heard is for the person's organizers only.",
+    )
     issues = models.ManyToManyField("Issue", related_name="conversations", blank=True)
     client_uuid = models.UUIDField(
         unique=True, help_text="Made by the client; makes saving idempotent."

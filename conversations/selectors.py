@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from organizing.models import Membership, User
-from organizing.roles import team_ids_overseen_by, user_organizes
+from organizing.roles import team_ids_overseen_by
 from supporters.models import (
     DoNotContact,
     HistoryEvent,
@@ -27,7 +27,12 @@ from supporters.models import (
     SupporterPhone,
     SupporterTag,
 )
-from supporters.selectors import supporter_get, supporter_list
+from supporters.redaction import Redactor
+from supporters.selectors import (
+    supporter_access_get,
+    supporter_access_of_visible,
+    supporter_list,
+)
 
 from .models import (
     Conversation,
@@ -63,7 +68,7 @@ def _supporter_with_details(*, viewer: User, pk: int) -> Supporter:
     # The visibility rule decides (a 404 outside it); details ride on the same query.
     supporter = (
         supporter_list(viewer=viewer)
-        .select_related("team")
+        .select_related("team", "engagement_override_by")
         .annotate(
             email_list=ArraySubquery(
                 SupporterEmail.objects.filter(supporter=OuterRef("pk"))
@@ -108,7 +113,6 @@ def _supporter_with_details(*, viewer: User, pk: int) -> Supporter:
                 .order_by("tag__name")
                 .values("tag__name")
             ),
-            computed_engagement=F("enrichment__engagement_level"),
             remember_total=_note_count(Note.Kind.REMEMBER),
             sensitive_total=_note_count(Note.Kind.SENSITIVE),
             organizer_names=ArraySubquery(
@@ -166,11 +170,14 @@ class Brief:
 def brief_get(*, viewer: User, pk: int) -> Brief:
     """The brief for supporter ``pk`` as ``viewer`` may see it (404 outside their scope).
 
-    Sensitive notes' words are only read for organizers of the person's team and
-    organization-wide roles; everyone else learns that one exists and whom to ask.
+    Sensitive text (notes, what was heard in confidence, suggestions drawn from it) is
+    redacted by ``supporters.redaction`` for anyone without ``can_see_sensitive``; they learn
+    that it exists and whom to ask.
     """
     supporter = _supporter_with_details(viewer=viewer, pk=pk)
-    can_see_sensitive = user_organizes(viewer, supporter.team_id)
+    access = supporter_access_of_visible(viewer, supporter)
+    can_see_sensitive = access.can_see_sensitive
+    redact = Redactor(viewer, can_see_sensitive=can_see_sensitive)
     # The newest lines only: a long history keeps the brief short (the rest is in History).
     notes = list(
         Note.objects.filter(supporter=supporter)
@@ -204,7 +211,7 @@ def brief_get(*, viewer: User, pk: int) -> Brief:
         remember_more=max(0, supporter.remember_total - len(remember)),
         ask_whom=supporter.organizer_names,
         top_issues=_top_issues(supporter),
-        last_conversations=list(
+        last_conversations=redact.conversations(
             Conversation.objects.filter(supporter=supporter)
             .select_related("volunteer")
             .prefetch_related("issues")
@@ -220,11 +227,16 @@ def brief_get(*, viewer: User, pk: int) -> Brief:
             .select_related("known_by", "other_supporter", "supporter")
             .order_by("kind", "id")[:20]
         ),
-        suggestions=list(
-            Suggestion.objects.filter(supporter=supporter, status=Suggestion.Status.SUGGESTED)
-            .select_related("conversation")
-            .order_by("-created_at")[:10]
-        ),
+        # Suggestions drawn from what was heard in confidence are for those who may read it.
+        suggestions=[
+            suggestion
+            for suggestion in redact.suggestions(
+                Suggestion.objects.filter(supporter=supporter, status=Suggestion.Status.SUGGESTED)
+                .select_related("conversation")
+                .order_by("-created_at")[:10]
+            )
+            if not suggestion.is_redacted
+        ],
     )
 
 
@@ -256,8 +268,9 @@ def history_page(
     malformed cursor starts from the newest. Events about notes carry ``note`` (with its
     revisions) and events about conversations carry ``conversation`` (with its issues).
     """
-    supporter = supporter_get(viewer=viewer, pk=pk)
-    can_see_sensitive = user_organizes(viewer, supporter.team_id)
+    access = supporter_access_get(viewer=viewer, pk=pk)
+    supporter, can_see_sensitive = access.supporter, access.can_see_sensitive
+    redact = Redactor(viewer, can_see_sensitive=can_see_sensitive)
     events = HistoryEvent.objects.filter(supporter=supporter).select_related("actor")
     after = _parse_cursor(cursor)
     if after is not None:
@@ -298,16 +311,16 @@ def history_page(
                 )
             )
         }
-    for event in page:
+    redact.conversations(conversations.values())
+    redact.notes(notes.values())
+    for event in redact.history_events(page):
         event.conversation = (
             conversations.get(event.subject_id) if event.subject_type == "conversation" else None
         )
         event.note = notes.get(event.subject_id) if event.subject_type == "note" else None
-        event.is_hidden = bool(
-            event.note is not None
-            and event.note.kind == Note.Kind.SENSITIVE
-            and not can_see_sensitive
-        ) or (event.details.get("note_kind") == Note.Kind.SENSITIVE and not can_see_sensitive)
+        event.is_hidden = event.is_redacted or bool(
+            event.note is not None and event.note.is_redacted
+        )
     next_cursor = f"{page[-1].at.isoformat()}_{page[-1].pk}" if more and page else None
     return HistoryPage(
         supporter=supporter,

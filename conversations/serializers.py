@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from organizing.api.base import StrictSerializer, UtcDateTimeField
@@ -11,7 +10,29 @@ from supporters.models import Channel
 from .models import Conversation, FollowUp, Issue, Note, Suggestion, SurveyChoice, SurveyQuestion
 
 
+class RedactedField(serializers.BooleanField):
+    """``is_redacted``: the row's sensitive text was held back from you (``supporters.redaction``
+    sets it; rows that never passed through it are not redacted)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault(
+            "help_text",
+            "True when sensitive text was held back (only the person's "
+            "team organizers, data staff and admins read it).",
+        )
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        return bool(getattr(instance, "is_redacted", False))
+
+
 class ConversationSerializer(serializers.ModelSerializer):
+    heard = serializers.CharField(
+        read_only=True, help_text="Empty when marked sensitive and you may not read it."
+    )
+    is_redacted = RedactedField()
+
     class Meta:
         model = Conversation
         fields = [
@@ -22,6 +43,8 @@ class ConversationSerializer(serializers.ModelSerializer):
             "outcome",
             "happened_at",
             "heard",
+            "heard_is_sensitive",
+            "is_redacted",
             "issues",
             "client_uuid",
             "created_at",
@@ -63,6 +86,10 @@ class ConversationCreateSerializer(StrictSerializer):
     channel = serializers.ChoiceField(Conversation.Channel.choices)
     outcome = serializers.ChoiceField(Conversation.Outcome.choices)
     heard = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    heard_is_sensitive = serializers.BooleanField(
+        default=False,
+        help_text="What was heard is for the person's team organizers, data staff and admins.",
+    )
     happened_at = UtcDateTimeField(required=False)
     issues = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, max_length=50
@@ -91,10 +118,12 @@ class ConversationCreateSerializer(StrictSerializer):
 
 
 class NoteSerializer(serializers.ModelSerializer):
-    body = serializers.SerializerMethodField(
-        help_text="Empty for sensitive notes unless you are an organizer or above."
+    body = serializers.CharField(
+        read_only=True,
+        help_text="Empty for sensitive notes unless you organize the person's team (or are "
+        "data staff or an admin).",
     )
-    is_redacted = serializers.SerializerMethodField()
+    is_redacted = RedactedField()
 
     class Meta:
         model = Note
@@ -112,17 +141,6 @@ class NoteSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def _hidden(self, note) -> bool:
-        return note.kind == Note.Kind.SENSITIVE and not self.context.get("sees_sensitive", False)
-
-    @extend_schema_field(serializers.CharField())
-    def get_body(self, note):
-        return "" if self._hidden(note) else note.body
-
-    @extend_schema_field(serializers.BooleanField())
-    def get_is_redacted(self, note):
-        return self._hidden(note)
-
 
 class NoteCreateSerializer(StrictSerializer):
     supporter = serializers.IntegerField(min_value=1)
@@ -139,6 +157,8 @@ class NoteUpdateSerializer(StrictSerializer):
 
 
 class SuggestionSerializer(serializers.ModelSerializer):
+    is_redacted = RedactedField()
+
     class Meta:
         model = Suggestion
         fields = [
@@ -148,6 +168,7 @@ class SuggestionSerializer(serializers.ModelSerializer):
             "category",
             "text",
             "evidence",
+            "is_redacted",
             "status",
             "enricher",
             "version",

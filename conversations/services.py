@@ -6,20 +6,25 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from organizing.dispatch import enqueue_on_commit
 from organizing.models import User
+from organizing.roles import SYSTEM, Actor, as_user, is_system, user_is_organizer_or_above
 from organizing.webhooks import webhook_emit
 from supporters.models import HistoryEvent, Supporter
-from supporters.services import consent_set, history_record
+from supporters.selectors import SupporterAccess, supporter_access, supporter_list
+from supporters.services import consent_set, history_record, supporter_update
 
 from .models import (
     Conversation,
     FollowUp,
     FollowUpRule,
     Issue,
+    IssueMention,
     IssuePhrase,
     Note,
     NoteRevision,
@@ -30,34 +35,51 @@ from .models import (
 )
 
 
+def _may_edit(actor: Actor, supporter: Supporter) -> SupporterAccess:
+    """404 unless ``actor`` may see ``supporter``; PermissionDenied unless they may edit."""
+    access = supporter_access(viewer=actor, supporter=supporter)
+    if not access.can_edit:
+        raise PermissionDenied("You may not write about this person.")
+    return access
+
+
+def _keeps_shared_lists(actor: Actor) -> None:
+    if not user_is_organizer_or_above(actor):
+        raise PermissionDenied("Only organizers, data staff and admins keep the shared lists.")
+
+
 def conversation_create(
     *,
-    actor: User,
+    actor: Actor,
     supporter: Supporter,
     client_uuid: uuid.UUID,
     channel: str,
     outcome: str,
     heard: str = "",
+    heard_is_sensitive: bool = False,
     happened_at: datetime | None = None,
 ) -> tuple[Conversation, bool]:
-    """Store a conversation once per ``client_uuid``.
+    """Store a conversation once per ``client_uuid``. Anyone who may see the person logs.
 
     Returns ``(conversation, created)``. Sending the same UUID again (a retry, a double tap)
-    returns the conversation already stored, unchanged, with ``created`` False. The caller
-    must already have checked that ``actor`` may see ``supporter``.
+    returns the conversation already stored, unchanged, with ``created`` False — unless it is
+    about someone ``actor`` may not see, which is a PermissionDenied (the UUID is taken).
     """
+    _may_edit(actor, supporter)
     existing = Conversation.objects.filter(client_uuid=client_uuid).first()
     if existing is not None:
+        _retry_of(actor, existing)
         return existing, False
     try:
         with transaction.atomic():
             conversation = Conversation.objects.create(
                 supporter=supporter,
-                volunteer=actor,
+                volunteer=as_user(actor),
                 client_uuid=client_uuid,
                 channel=channel,
                 outcome=outcome,
                 heard=heard,
+                heard_is_sensitive=heard_is_sensitive,
                 happened_at=happened_at or timezone.now(),
             )
             history_record(
@@ -75,53 +97,87 @@ def conversation_create(
             webhook_emit(event="conversation.created", subject=conversation, supporter=supporter)
     except IntegrityError:
         # A concurrent request with the same UUID won the race; theirs is the one stored.
-        return Conversation.objects.get(client_uuid=client_uuid), False
+        existing = Conversation.objects.get(client_uuid=client_uuid)
+        _retry_of(actor, existing)
+        return existing, False
     return conversation, True
 
 
-def note_update(*, note: Note, actor: User, body: str, kind: str, is_pinned: bool) -> Note:
-    """Change a note, keeping its earlier text and kind (and who changed it) as a revision."""
+def _retry_of(actor: Actor, existing: Conversation) -> None:
+    """A repeated client UUID is a retry only for someone who may see that conversation."""
+    if not supporter_list(viewer=actor).filter(pk=existing.supporter_id).exists():
+        raise PermissionDenied("This client_uuid belongs to another conversation.")
+
+
+def note_update(*, note: Note, actor: Actor, body: str, kind: str, is_pinned: bool) -> Note:
+    """Change a note, keeping its earlier text and kind (and who changed it) as a revision.
+
+    The rule (``SupporterAccess.may_edit_note``): sensitive notes only by those who may read
+    sensitive text; other notes by their author or those. Making a note sensitive marks its
+    history lines sensitive too, so the words it had before are hidden with it.
+    """
     with transaction.atomic():
-        current = Note.objects.select_for_update().get(pk=note.pk)
+        current = Note.objects.select_for_update().select_related("supporter").get(pk=note.pk)
+        access = supporter_access(viewer=actor, supporter=current.supporter)
+        if not access.may_edit_note(current):
+            raise PermissionDenied("Only the note's author or the person's organizers correct it.")
+        if kind == Note.Kind.SENSITIVE and not access.may_mark_sensitive():
+            raise PermissionDenied("You may not mark this note sensitive.")
         if current.body != body or current.kind != kind:
             NoteRevision.objects.create(
-                note=current, body=current.body, kind=current.kind, edited_by=actor
+                note=current, body=current.body, kind=current.kind, edited_by=as_user(actor)
             )
+            sensitive = kind == Note.Kind.SENSITIVE or current.kind == Note.Kind.SENSITIVE
             history_record(
                 supporter=current.supporter_id,
                 kind=HistoryEvent.Kind.NOTE_EDITED,
                 actor=actor,
                 subject=current,
                 summary="Note corrected",
+                is_sensitive=sensitive,
             )
+            if kind == Note.Kind.SENSITIVE:
+                HistoryEvent.objects.filter(subject_type="note", subject_id=current.pk).update(
+                    is_sensitive=True
+                )
         current.body, current.kind, current.is_pinned = body, kind, is_pinned
         current.save(update_fields=["body", "kind", "is_pinned", "updated_at"])
     return current
 
 
 def suggestion_confirm(
-    *, suggestion: Suggestion, actor: User, text: str | None = None, is_sensitive: bool = False
+    *, suggestion: Suggestion, actor: Actor, text: str | None = None, is_sensitive: bool = False
 ) -> Suggestion:
     """A person confirms a suggested thing to remember; it becomes their note.
 
-    ``text`` lets them correct the wording first. Safe to call twice: a suggestion already
-    confirmed or dismissed is returned unchanged. The caller checks that ``actor`` may see
-    the supporter.
+    Anyone who may see the person (``can_edit``). ``text`` lets them correct the wording
+    first. Safe to call twice: a suggestion already confirmed or dismissed is returned
+    unchanged. A suggestion drawn from what was heard in confidence (``heard_is_sensitive``)
+    becomes a sensitive note.
     """
     with transaction.atomic():
-        current = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+        current = (
+            Suggestion.objects.select_for_update(of=("self",))
+            .select_related("supporter", "conversation")
+            .get(pk=suggestion.pk)
+        )
+        _may_edit(actor, current.supporter)
+        is_sensitive = is_sensitive or bool(
+            current.conversation is not None and current.conversation.heard_is_sensitive
+        )
         if current.status != Suggestion.Status.SUGGESTED:
             return current
         body = (text or current.text).strip() or current.text
         note = Note.objects.create(
             supporter_id=current.supporter_id,
             conversation_id=current.conversation_id,
-            author=actor,
+            author=as_user(actor),
             kind=Note.Kind.SENSITIVE if is_sensitive else Note.Kind.REMEMBER,
             body=body,
         )
         current.status = Suggestion.Status.CONFIRMED
-        current.decided_by, current.decided_at, current.note = actor, timezone.now(), note
+        current.decided_by, current.decided_at = as_user(actor), timezone.now()
+        current.note = note
         current.save(update_fields=["status", "decided_by", "decided_at", "note"])
         history_record(
             supporter=current.supporter_id,
@@ -129,39 +185,50 @@ def suggestion_confirm(
             actor=actor,
             subject=note,
             summary="Sensitive note confirmed" if is_sensitive else body,
+            is_sensitive=is_sensitive,
             suggestion_id=current.pk,
             enricher=current.enricher,
         )
     return current
 
 
-def suggestion_dismiss(*, suggestion: Suggestion, actor: User) -> Suggestion:
-    """A person dismisses a suggestion; it is kept so it is never suggested again."""
+def suggestion_dismiss(*, suggestion: Suggestion, actor: Actor) -> Suggestion:
+    """A person dismisses a suggestion; it is kept so it is never suggested again.
+    Anyone who may see the person (``can_edit``)."""
     with transaction.atomic():
-        current = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+        current = (
+            Suggestion.objects.select_for_update(of=("self",))
+            .select_related("supporter")
+            .get(pk=suggestion.pk)
+        )
+        _may_edit(actor, current.supporter)
         if current.status != Suggestion.Status.SUGGESTED:
             return current
         current.status = Suggestion.Status.DISMISSED
-        current.decided_by, current.decided_at = actor, timezone.now()
+        current.decided_by, current.decided_at = as_user(actor), timezone.now()
         current.save(update_fields=["status", "decided_by", "decided_at"])
     return current
 
 
 def note_create(
     *,
-    actor: User | None,
+    actor: Actor,
     supporter: Supporter,
     body: str,
     kind: str = Note.Kind.GENERAL,
     conversation: Conversation | None = None,
     is_pinned: bool = False,
 ) -> Note:
-    """Write a note (a thing to remember when ``kind`` is remember, organizers-only when sensitive)."""
+    """Write a note (a thing to remember when ``kind`` is remember; sensitive ones are read
+    back only by the person's organizers and above). Anyone who may see the person."""
+    _may_edit(actor, supporter)
+    if not body.strip():
+        raise ValidationError({"body": "Write something."})
     with transaction.atomic():
         note = Note.objects.create(
             supporter=supporter,
             conversation=conversation,
-            author=actor,
+            author=as_user(actor),
             kind=kind,
             body=body.strip(),
             is_pinned=is_pinned,
@@ -176,6 +243,7 @@ def note_create(
             # A sensitive note's words stay out of the timeline line; the page shows them
             # only to organizers and above, from the note itself.
             summary="Sensitive note" if kind == Note.Kind.SENSITIVE else note.body,
+            is_sensitive=kind == Note.Kind.SENSITIVE,
             note_kind=kind,
         )
     return note
@@ -183,7 +251,7 @@ def note_create(
 
 def followup_create(
     *,
-    actor: User | None,
+    actor: Actor,
     supporter: Supporter,
     assignee: User | None,
     due_at: datetime,
@@ -196,8 +264,17 @@ def followup_create(
 
     At most one open follow-up per supporter and reason (ignoring case): when one is already
     open, it is returned unchanged with ``created`` False, so schedulers may run twice.
-    ``actor`` None means a scheduling rule made it (name it in ``source_rule``).
+    ``SYSTEM`` means a scheduling rule made it (name it in ``source_rule``).
+
+    The rule: anyone who may see the person asks for a follow-up for themselves; giving it
+    to someone else is organizing (``can_organize``); the assignee must be able to see the
+    person (a ValidationError on ``assignee`` otherwise).
     """
+    access = _may_edit(actor, supporter)
+    if assignee is not None and assignee != actor and not access.can_organize:
+        raise PermissionDenied("Only this person's organizers give follow-ups to others.")
+    if assignee is not None and not is_system(actor) and assignee != actor:
+        _require_can_see(assignee, supporter)
     reason = reason.strip()
     existing = FollowUp.objects.filter(
         supporter=supporter, status=FollowUp.Status.OPEN, reason__iexact=reason
@@ -214,7 +291,7 @@ def followup_create(
                 source_conversation=source_conversation,
                 source_rule=source_rule,
                 channel=channel,
-                created_by=actor,
+                created_by=as_user(actor),
             )
             history_record(
                 supporter=supporter,
@@ -236,18 +313,34 @@ def followup_create(
     return followup, True
 
 
+def _require_can_see(user: User, supporter: Supporter) -> None:
+    if not user.is_active or not supporter_list(viewer=user).filter(pk=supporter.pk).exists():
+        raise ValidationError({"assignee": "No such person who can see this supporter."})
+
+
 def followup_complete(
-    *, actor: User | None, followup: FollowUp, status: str = FollowUp.Status.DONE
+    *, actor: Actor, followup: FollowUp, status: str = FollowUp.Status.DONE
 ) -> FollowUp:
-    """Close a follow-up as done or cancelled. Closing a closed one changes nothing."""
+    """Close a follow-up as done or cancelled. Closing a closed one changes nothing.
+
+    The rule (``SupporterAccess.may_complete``): the person it is given to, or those who
+    organize the supporter; anyone else who sees them gets PermissionDenied.
+    """
     if status not in (FollowUp.Status.DONE, FollowUp.Status.CANCELLED):
         raise ValueError(f"A follow-up closes as done or cancelled, not {status!r}.")
     with transaction.atomic():
-        current = FollowUp.objects.select_for_update().get(pk=followup.pk)
+        current = (
+            FollowUp.objects.select_for_update(of=("self",))
+            .select_related("supporter")
+            .get(pk=followup.pk)
+        )
+        access = supporter_access(viewer=actor, supporter=current.supporter)
+        if not access.may_complete(current):
+            raise PermissionDenied("Only the person it is given to, or an organizer, closes it.")
         if current.status != FollowUp.Status.OPEN:
             return current
         current.status = status
-        current.completed_by, current.completed_at = actor, timezone.now()
+        current.completed_by, current.completed_at = as_user(actor), timezone.now()
         current.save(update_fields=["status", "completed_by", "completed_at", "updated_at"])
         done = status == FollowUp.Status.DONE
         history_record(
@@ -263,10 +356,22 @@ def followup_complete(
     return current
 
 
-def followup_reassign(*, actor: User | None, followup: FollowUp, assignee: User) -> FollowUp:
-    """Give an open follow-up to someone else. The caller checks ``assignee`` may see the person."""
+def followup_reassign(*, actor: Actor, followup: FollowUp, assignee: User) -> FollowUp:
+    """Give an open follow-up to someone else.
+
+    The rule (``SupporterAccess.may_reassign``): those who organize the supporter; the new
+    assignee must be able to see them (a ValidationError on ``assignee`` otherwise).
+    """
     with transaction.atomic():
-        current = FollowUp.objects.select_for_update().get(pk=followup.pk)
+        current = (
+            FollowUp.objects.select_for_update(of=("self",))
+            .select_related("supporter")
+            .get(pk=followup.pk)
+        )
+        access = supporter_access(viewer=actor, supporter=current.supporter)
+        if not access.may_reassign(current):
+            raise PermissionDenied("Only the person's team organizers reassign their follow-ups.")
+        _require_can_see(assignee, current.supporter)
         if current.status != FollowUp.Status.OPEN or current.assignee_id == assignee.pk:
             return current
         previous = current.assignee
@@ -288,12 +393,13 @@ SUPPORT_QUESTION_SLUG = "support"
 
 def conversation_log(
     *,
-    actor: User,
+    actor: Actor,
     supporter: Supporter,
     client_uuid: uuid.UUID,
     channel: str,
     outcome: str,
     heard: str = "",
+    heard_is_sensitive: bool = False,
     happened_at: datetime | None = None,
     answers: dict[SurveyQuestion, SurveyChoice | str] | None = None,
     issues: Iterable[Issue] = (),
@@ -309,7 +415,9 @@ def conversation_log(
     stores nothing and returns the first conversation with ``created`` False.
 
     An answer to the survey question with slug ``support`` whose value is 1 to 5 also sets the
-    supporter's support level: it is what the person told us.
+    supporter's support level, through ``supporter_update`` (a history line and a
+    ``supporter.updated`` event): it is what the person told us. ``heard_is_sensitive`` keeps
+    what was heard for the person's organizers and above. Anyone who may see the person logs.
     """
     with transaction.atomic():
         conversation, created = conversation_create(
@@ -319,6 +427,7 @@ def conversation_log(
             channel=channel,
             outcome=outcome,
             heard=heard.strip(),
+            heard_is_sensitive=heard_is_sensitive,
             happened_at=happened_at,
         )
         if not created:
@@ -335,8 +444,8 @@ def conversation_log(
                     "4",
                     "5",
                 }:
-                    Supporter.objects.filter(pk=supporter.pk).update(
-                        support_level=int(answer.value), updated_at=timezone.now()
+                    supporter_update(
+                        actor=actor, supporter=supporter, support_level=int(answer.value)
                     )
             elif answer:
                 SurveyResponse.objects.create(
@@ -374,23 +483,27 @@ def conversation_log(
 
 
 def followup_rule_update(
-    *, actor: User, rule: FollowUpRule, action: str, delay_hours: int, reason: str, is_active: bool
+    *, actor: Actor, rule: FollowUpRule, action: str, delay_hours: int, reason: str, is_active: bool
 ) -> FollowUpRule:
-    """An organizer changes what a conversation outcome schedules. Applies to later ones."""
+    """An organizer changes what a conversation outcome schedules. Applies to later ones.
+    Organizers, data staff and admins."""
+    _keeps_shared_lists(actor)
     with transaction.atomic():
         current = FollowUpRule.objects.select_for_update().get(pk=rule.pk)
         current.action, current.delay_hours = action, delay_hours
         current.reason, current.is_active = reason.strip(), is_active
-        current.updated_by = actor
+        current.updated_by = as_user(actor)
         current.save()
     return current
 
 
-def issue_phrases_set(*, actor: User | None, issue: Issue, phrases: list[str]) -> list[str]:
+def issue_phrases_set(*, actor: Actor, issue: Issue, phrases: list[str]) -> list[str]:
     """Replace an issue's phrases (the listener matches them as whole words, any case).
 
-    Blank lines and repeats (ignoring case) are dropped; returns the phrases kept.
+    Organizers, data staff and admins (and the system's defaults). Blank lines and repeats
+    (ignoring case) are dropped; returns the phrases kept.
     """
+    _keeps_shared_lists(actor)
     wanted: dict[str, str] = {}
     for phrase in phrases:
         phrase = " ".join(phrase.split())
@@ -402,7 +515,7 @@ def issue_phrases_set(*, actor: User | None, issue: Issue, phrases: list[str]) -
         existing = {p.lower() for p in issue.phrases.values_list("phrase", flat=True)}
         IssuePhrase.objects.bulk_create(
             [
-                IssuePhrase(issue=issue, phrase=phrase, created_by=actor)
+                IssuePhrase(issue=issue, phrase=phrase, created_by=as_user(actor))
                 for key, phrase in wanted.items()
                 if key not in existing
             ]
@@ -426,7 +539,7 @@ DEFAULT_ISSUE_PHRASES = {
 }
 
 
-def issue_phrases_add_defaults(*, actor: User | None = None) -> int:
+def issue_phrases_add_defaults(*, actor: Actor = SYSTEM) -> int:
     """Give issues with no phrases yet the starting phrases for their name. Idempotent."""
     added = 0
     for issue in Issue.objects.filter(phrases__isnull=True):
@@ -434,3 +547,141 @@ def issue_phrases_add_defaults(*, actor: User | None = None) -> int:
         if defaults:
             added += len(issue_phrases_set(actor=actor, issue=issue, phrases=defaults))
     return added
+
+
+# --- the shared lists: issues and survey questions -----------------------------------------
+# Kept by organizers, data staff and admins; pages, the API and OSDI all write through these.
+
+
+def issue_create(
+    *, actor: Actor, name: str, description: str = "", is_active: bool = True
+) -> Issue:
+    """Add an issue. A name already taken (ignoring case) is a ValidationError on ``name``."""
+    _keeps_shared_lists(actor)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Name it."})
+    with transaction.atomic():
+        if Issue.objects.filter(name__iexact=name).exists():
+            raise ValidationError({"name": f"There is already an issue called {name}."})
+        return Issue.objects.create(name=name, description=description.strip(), is_active=is_active)
+
+
+def issue_update(
+    *, actor: Actor, issue: Issue, name: str, description: str, is_active: bool
+) -> Issue:
+    """Rename an issue, change its description, or stop offering it on the form."""
+    _keeps_shared_lists(actor)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Name it."})
+    with transaction.atomic():
+        if Issue.objects.filter(name__iexact=name).exclude(pk=issue.pk).exists():
+            raise ValidationError({"name": f"There is already an issue called {name}."})
+        issue.name, issue.description, issue.is_active = name, description.strip(), is_active
+        issue.save()
+    return issue
+
+
+def issue_merge(*, actor: Actor, source: Issue, target: Issue) -> int:
+    """Fold ``source`` into ``target``: conversations that raised ``source`` raise ``target``,
+    what the listener heard and its phrases move too; ``source`` goes. Returns how many
+    conversations were moved."""
+    _keeps_shared_lists(actor)
+    if source.pk == target.pk:
+        raise ValueError("An issue cannot be merged into itself.")
+    through = Conversation.issues.through
+    with transaction.atomic():
+        conversation_ids = list(
+            through.objects.filter(issue=source).values_list("conversation_id", flat=True)
+        )
+        through.objects.bulk_create(
+            [through(conversation_id=pk, issue=target) for pk in conversation_ids],
+            ignore_conflicts=True,
+        )
+        mentions = IssueMention.objects.filter(issue=source)
+        taken = set(
+            IssueMention.objects.filter(issue=target).values_list("conversation_id", flat=True)
+        )
+        mentions.filter(conversation_id__in=taken).delete()
+        mentions.update(issue=target)
+        phrases = set(target.phrases.values_list("phrase", flat=True))
+        issue_phrases_set(
+            actor=actor,
+            issue=target,
+            phrases=[*phrases, *source.phrases.values_list("phrase", flat=True)],
+        )
+        source.delete()
+    return len(conversation_ids)
+
+
+def issue_delete(*, actor: Actor, issue: Issue) -> None:
+    """Delete an issue no conversation raised (merge it into another otherwise)."""
+    _keeps_shared_lists(actor)
+    if issue.conversations.exists() or IssueMention.objects.filter(issue=issue).exists():
+        raise ValidationError("Conversations raised this issue; merge it into another instead.")
+    issue.delete()
+
+
+def survey_question_save(
+    *,
+    actor: Actor,
+    question: SurveyQuestion,
+    new_choices: Iterable[tuple[str, str]] = (),
+) -> SurveyQuestion:
+    """Save a new or changed survey question (``question`` holds the typed fields), adding
+    ``(value, label)`` choices after the ones it has. A new question gets a unique slug."""
+    _keeps_shared_lists(actor)
+    with transaction.atomic():
+        if not question.slug:
+            base = slugify(question.prompt)[:50] or "question"
+            slug, n = base, 2
+            while SurveyQuestion.objects.filter(slug=slug).exists():
+                slug, n = f"{base}-{n}", n + 1
+            question.slug = slug
+        question.save()
+        start = question.choices.count()
+        SurveyChoice.objects.bulk_create(
+            SurveyChoice(question=question, value=value, label=label, position=start + i)
+            for i, (value, label) in enumerate(new_choices)
+        )
+    return question
+
+
+def survey_question_delete(*, actor: Actor, question: SurveyQuestion) -> None:
+    """Delete a question nobody answered (stop asking it otherwise: ``is_active``)."""
+    _keeps_shared_lists(actor)
+    if question.responses.exists():
+        raise ValidationError("People answered this question; stop asking it instead.")
+    question.delete()
+
+
+def supporter_merge_conversations(*, actor: Actor, kept: Supporter, merged: Supporter) -> dict:
+    """``supporter_merge``'s step for this app: conversations, notes, follow-ups and
+    suggestions move to ``kept``; an open follow-up whose reason ``kept`` already has open is
+    cancelled through ``followup_complete`` (a history line, a webhook). Registered in
+    ``ConversationsConfig.ready``."""
+    counts = {
+        "conversations": Conversation.objects.filter(supporter=merged).update(supporter=kept),
+        "notes": Note.objects.filter(supporter=merged).update(supporter=kept),
+    }
+    open_reasons = {
+        r.lower()
+        for r in FollowUp.objects.filter(supporter=kept, status=FollowUp.Status.OPEN).values_list(
+            "reason", flat=True
+        )
+    }
+    for followup in FollowUp.objects.filter(supporter=merged, status=FollowUp.Status.OPEN):
+        if followup.reason.lower() in open_reasons:
+            followup_complete(actor=actor, followup=followup, status=FollowUp.Status.CANCELLED)
+        open_reasons.add(followup.reason.lower())
+    counts["followups"] = FollowUp.objects.filter(supporter=merged).update(supporter=kept)
+    kept_texts = {t.lower() for t in kept.suggestions.values_list("text", flat=True)}
+    for suggestion in Suggestion.objects.filter(supporter=merged):
+        if suggestion.text.lower() in kept_texts:
+            suggestion.delete()
+        else:
+            suggestion.supporter = kept
+            suggestion.save(update_fields=["supporter"])
+            kept_texts.add(suggestion.text.lower())
+    return counts

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from organizing.dispatch import advisory_lock, send_now
 from organizing.models import Membership, User
+from organizing.roles import SYSTEM
 from supporters.enrichment.pipeline import engagement_recompute
 from supporters.models import DoNotContact, HistoryEvent
 from supporters.services import history_record
@@ -101,7 +102,7 @@ def conversation_listen(conversation_id: int, *, force: bool = False) -> bool:
         plan = plan_for(conversation)
         if plan is not None:
             followup_create(
-                actor=None,
+                actor=SYSTEM,
                 supporter=conversation.supporter,
                 assignee=plan.assignee,
                 due_at=plan.due_at,

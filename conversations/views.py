@@ -15,9 +15,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from organizing.roles import user_organizes
 from organizing.services import audit_record
-from supporters.selectors import supporter_get
+from supporters.selectors import supporter_access_get, supporter_get
 
 from .forms import ConversationLogForm, NoteForm
 from .models import FollowUp, Note, Suggestion, SurveyQuestion
@@ -82,6 +81,7 @@ def conversation_log_view(request: HttpRequest, pk: int) -> HttpResponse:
                     channel=data["channel"],
                     outcome=data["outcome"],
                     heard=data["heard"],
+                    heard_is_sensitive=data["heard_is_sensitive"],
                     answers=data["answers"],
                     issues=data["issues"],
                     remember=data["remember"],
@@ -123,14 +123,14 @@ def conversation_log_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def note_edit_view(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
     """Correct a note. The earlier text stays in the history, with who changed it."""
-    supporter = supporter_get(viewer=request.user, pk=pk)
+    access = supporter_access_get(viewer=request.user, pk=pk)
+    supporter = access.supporter
     note = get_object_or_404(Note, pk=note_pk, supporter=supporter)
-    can_see_sensitive = user_organizes(request.user, supporter.team_id)
-    if note.kind == Note.Kind.SENSITIVE and not can_see_sensitive:
-        raise PermissionDenied("Sensitive notes are for organizers.")
-    if note.author_id != request.user.pk and not can_see_sensitive:
-        raise PermissionDenied("Only the author or an organizer corrects a note.")
-    form = NoteForm(request.POST or None, instance=note, can_see_sensitive=can_see_sensitive)
+    # Asked before the form is shown, so nobody sees text they may not change; the service
+    # asks the same question again when saving.
+    if not access.may_edit_note(note):
+        raise PermissionDenied("Only the note's author or the person's organizers correct it.")
+    form = NoteForm(request.POST or None, instance=note, can_see_sensitive=access.can_see_sensitive)
     if request.method == "POST" and form.is_valid():
         note_update(
             note=note,
@@ -179,10 +179,6 @@ def followup_complete_view(request: HttpRequest, pk: int, followup_pk: int) -> H
     """Mark a follow-up done (or cancelled) from the brief, my people or the queue."""
     supporter = supporter_get(viewer=request.user, pk=pk)
     followup = get_object_or_404(FollowUp, pk=followup_pk, supporter=supporter)
-    if followup.assignee_id != request.user.pk and not user_organizes(
-        request.user, supporter.team_id
-    ):
-        raise PermissionDenied("Only the person it is given to, or an organizer, closes it.")
     status = request.POST.get("status", FollowUp.Status.DONE)
     if status not in (FollowUp.Status.DONE, FollowUp.Status.CANCELLED):
         return HttpResponse("Close it as done or cancelled.", status=400)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from organizing.roles import team_ids_overseen_by
 from organizing.selectors import team_members
-from supporters.selectors import supporter_list
+from supporters.selectors import supporter_access, supporter_list
 from supporters.services import assignment_create
 
 from .forms import FollowUpReassignForm
@@ -57,13 +57,15 @@ def followup_reassign_view(request: HttpRequest, followup_pk: int) -> HttpRespon
     When the new person cannot see the supporter yet, the supporter is assigned to them too,
     so they can open the brief (their assignment moves to the new person).
     """
-    team_ids = _overseen_teams(request)
+    _overseen_teams(request)
     followup = get_object_or_404(
         FollowUp.objects.select_related("supporter", "assignee"),
         pk=followup_pk,
         supporter__in=supporter_list(viewer=request.user),
     )
-    if followup.supporter.team_id not in team_ids:
+    if not supporter_access(viewer=request.user, supporter=followup.supporter).may_reassign(
+        followup
+    ):
         raise PermissionDenied("Only the person's team organizers reassign their follow-ups.")
     form = FollowUpReassignForm(request.POST, assignees=team_members([followup.supporter.team_id]))
     if not form.is_valid():

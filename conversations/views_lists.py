@@ -5,8 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,9 +14,10 @@ from django.utils.text import slugify
 from organizing.roles import user_is_organizer_or_above
 from supporters.forms import TagForm
 from supporters.models import Tag
-from supporters.services import tag_merge
+from supporters.services import tag_create, tag_delete, tag_merge, tag_rename
 
-from .models import Issue, SurveyChoice, SurveyQuestion
+from .models import Issue, SurveyQuestion
+from .services import issue_create, issue_update, survey_question_save
 
 
 class IssueForm(forms.ModelForm):
@@ -61,22 +61,34 @@ class QuestionForm(forms.ModelForm):
         data["choice_lines"] = list(zip(values, lines, strict=True))
         return data
 
-    def save_with_choices(self) -> SurveyQuestion:
-        with transaction.atomic():
-            question = self.save(commit=False)
-            if not question.slug:
-                base = slugify(question.prompt)[:50] or "question"
-                slug, n = base, 2
-                while SurveyQuestion.objects.filter(slug=slug).exists():
-                    slug, n = f"{base}-{n}", n + 1
-                question.slug = slug
-            question.save()
-            start = question.choices.count()
-            SurveyChoice.objects.bulk_create(
-                SurveyChoice(question=question, value=value, label=label, position=start + i)
-                for i, (value, label) in enumerate(self.cleaned_data["choice_lines"])
+
+def _save(kind: str, form, actor):
+    """The service that writes what ``form`` validated (the form itself never saves)."""
+    data = form.cleaned_data
+    if kind == "question":
+        return survey_question_save(
+            actor=actor, question=form.save(commit=False), new_choices=data["choice_lines"]
+        )
+    if kind == "issue":
+        if form.instance.pk:
+            return issue_update(
+                actor=actor,
+                issue=form.instance,
+                name=data["name"],
+                description=data["description"],
+                is_active=data["is_active"],
             )
-        return question
+        return issue_create(
+            actor=actor,
+            name=data["name"],
+            description=data["description"],
+            is_active=data["is_active"],
+        )
+    if form.instance.pk:
+        return tag_rename(
+            actor=actor, tag=form.instance, name=data["name"], description=data["description"]
+        )
+    return tag_create(actor=actor, name=data["name"], description=data["description"])
 
 
 def _require_organizer(request: HttpRequest) -> None:
@@ -99,7 +111,7 @@ def lists_view(request: HttpRequest) -> HttpResponse:
             return HttpResponse("Say what to add: issue, question or tag.", status=400)
         bound = form(request.POST, prefix=kind)
         if bound.is_valid():
-            saved = bound.save_with_choices() if kind == "question" else bound.save()
+            saved = _save(kind, bound, request.user)
             messages.success(request, f"Added “{saved}”.")
             return redirect("conversations:lists")
         issue_form, question_form, tag_form = (
@@ -131,7 +143,7 @@ def issue_edit_view(request: HttpRequest, issue_pk: int) -> HttpResponse:
     issue = get_object_or_404(Issue, pk=issue_pk)
     form = IssueForm(request.POST or None, instance=issue)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        _save("issue", form, request.user)
         messages.success(request, f"Saved “{issue}”.")
         return redirect("conversations:lists")
     return render(
@@ -148,7 +160,7 @@ def question_edit_view(request: HttpRequest, question_pk: int) -> HttpResponse:
     question = get_object_or_404(SurveyQuestion, pk=question_pk)
     form = QuestionForm(request.POST or None, instance=question)
     if request.method == "POST" and form.is_valid():
-        form.save_with_choices()
+        _save("question", form, request.user)
         messages.success(request, "Question saved.")
         return redirect("conversations:lists")
     return render(
@@ -176,7 +188,7 @@ def tag_edit_view(request: HttpRequest, tag_pk: int) -> HttpResponse:
     form = TagForm(request.POST if action == "save" else None, instance=tag)
     merge_form = TagMergeForm(request.POST if action == "merge" else None, source=tag)
     if action == "save" and form.is_valid():
-        form.save()
+        _save("tag", form, request.user)
         messages.success(request, f"Saved “{tag}”.")
         return redirect("conversations:lists")
     if action == "merge" and merge_form.is_valid():
@@ -189,9 +201,13 @@ def tag_edit_view(request: HttpRequest, tag_pk: int) -> HttpResponse:
         if tag.taggings.exists():
             delete_error = "People still have this tag; merge it into another instead."
         else:
-            tag.delete()
-            messages.success(request, "Tag deleted.")
-            return redirect("conversations:lists")
+            try:
+                tag_delete(actor=request.user, tag=tag)
+            except ValidationError as error:
+                delete_error = " ".join(error.messages)
+            else:
+                messages.success(request, "Tag deleted.")
+                return redirect("conversations:lists")
     return render(
         request,
         "conversations/list_item_form.html",

@@ -17,7 +17,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
@@ -28,9 +28,8 @@ from organizing.api.base import (
     UtcIsoDateTimeFilter,
     get_or_404,
 )
+from organizing.api.errors import Conflict
 from organizing.api.permissions import HasScope
-from organizing.models import Team
-from organizing.roles import user_is_organization_wide, user_is_organizer_or_above
 from organizing.services import audit_record
 
 from . import services
@@ -42,7 +41,8 @@ from .models import (
     SupporterTag,
     Tag,
 )
-from .selectors import supporter_get, supporter_list
+from .redaction import Redactor
+from .selectors import supporter_get, supporter_list, team_for_new_person
 from .serializers import (
     ConsentSerializer,
     HistoryEventSerializer,
@@ -55,13 +55,6 @@ from .serializers import (
     TagCreateSerializer,
     TagSerializer,
 )
-
-
-def teams_user_may_add_to(user) -> list[int]:
-    if user_is_organization_wide(user):
-        return list(Team.objects.values_list("id", flat=True))
-    return list(user.memberships.values_list("team_id", flat=True))
-
 
 # --- supporters ------------------------------------------------------------------------------
 
@@ -147,11 +140,13 @@ SUPPORTER_EXAMPLE = OpenApiExample(
         examples=[SUPPORTER_EXAMPLE],
     ),
     create=extend_schema(
-        summary="Add a supporter",
-        description="Into a team you belong to (any team for data staff and admins). "
-        "Volunteers' new people are assigned to them, so they can see them.",
+        summary="Add a supporter (idempotent by client_uuid)",
+        description="Into a team you belong to (any team for data staff and admins); without "
+        "`team`, OSDI_DEFAULT_TEAM or your first team. Whoever adds a person can see them: "
+        "unless you organize the team or send `known_by_kind`, they are assigned to you. "
+        "A retry with the same `client_uuid` stores nothing and answers 200.",
         request=SupporterCreateSerializer,
-        responses={201: SupporterSerializer},
+        responses={201: SupporterSerializer, 200: SupporterSerializer},
         parameters=[IDEMPOTENCY_PARAMETER],
         examples=[
             OpenApiExample(
@@ -217,18 +212,16 @@ class SupporterViewSet(
         serializer = SupporterCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        team = data.pop("team")
-        if team.pk not in teams_user_may_add_to(request.user):
-            raise ValidationError({"team": ["You may not add people to this team."]})
-        is_volunteer_only = not user_is_organizer_or_above(request.user)
-        supporter = services.supporter_create(
-            actor=request.user,
-            team=team,
-            assign_to=request.user if is_volunteer_only and "known_by_kind" not in data else None,
-            **data,
+        team = data.pop("team", None)
+        team = team_for_new_person(viewer=request.user, team_id=team.pk if team else None)
+        supporter = services.supporter_create(actor=request.user, team=team, **data)
+        visible = self.get_queryset().filter(pk=supporter.pk).first()
+        if visible is None:  # a retry's UUID that names someone else
+            raise Conflict("This client_uuid belongs to another person.")
+        return Response(
+            self.get_serializer(visible).data,
+            status=status.HTTP_201_CREATED if supporter.is_new else status.HTTP_200_OK,
         )
-        supporter = self.get_queryset().get(pk=supporter.pk)
-        return Response(self.get_serializer(supporter).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         supporter = self.get_object()
@@ -279,6 +272,7 @@ class SupporterViewSet(
         paginator = self.paginator
         paginator.ordering = ("-at", "-id")
         page = paginator.paginate_queryset(events, request, view=self)
+        page = Redactor(request.user, team_id=supporter.team_id).history_events(page)
         return paginator.get_paginated_response(HistoryEventSerializer(page, many=True).data)
 
     @extend_schema(
@@ -384,15 +378,12 @@ class TagViewSet(
         return get_or_404(Tag.objects.all(), self.kwargs["pk"])
 
     def create(self, request, *args, **kwargs):
-        if not user_is_organizer_or_above(request.user):
-            raise PermissionDenied("Only organizers and above add tags.")
         serializer = TagCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        name = serializer.validated_data["name"].strip()
-        if Tag.objects.filter(name__iexact=name).exists():
-            raise ValidationError({"name": [f"There is already a tag called {name}."]})
-        tag = Tag.objects.create(
-            name=name, description=serializer.validated_data.get("description", "")
+        tag = services.tag_create(
+            actor=request.user,
+            name=serializer.validated_data["name"],
+            description=serializer.validated_data.get("description", ""),
         )
         return Response(TagSerializer(tag).data, status=status.HTTP_201_CREATED)
 

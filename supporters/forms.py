@@ -12,13 +12,16 @@ from organizing.models import Team, User
 from .models import Channel, Relationship, Supporter, Tag
 
 HOW_WE_MET = [
-    ("door", "Met at the door (assign them to me)"),
+    ("door", "Met at the door"),
     ("relational", "Someone I know"),
 ]
 
 
 class SupporterCreateForm(forms.Form):
-    """Few fields, at the door or from a volunteer's own circle."""
+    """Few fields, at the door or from a volunteer's own circle. ``client_uuid`` is made when
+    the form is shown, so a double tap or a retry adds one person."""
+
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput)
 
     given_name = forms.CharField(label="First name", max_length=100, required=False)
     family_name = forms.CharField(label="Last name", max_length=100, required=False)

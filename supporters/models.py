@@ -77,8 +77,32 @@ class Supporter(models.Model):
         blank=True,
         help_text="1 strong support … 5 strong opposition; empty when unknown.",
     )
+    # THE engagement level: what segments, the API, exports, OSDI and the brief read. The
+    # enrichment worker writes the computed ladder here, unless an organizer set an override
+    # (who and when below), which then stands until it is cleared.
     engagement_level = models.PositiveSmallIntegerField(
         choices=EngagementLevel.choices, default=EngagementLevel.UNKNOWN
+    )
+    engagement_override = models.PositiveSmallIntegerField(
+        choices=EngagementLevel.choices,
+        null=True,
+        blank=True,
+        help_text="Set by hand; empty means the computed ladder stands.",
+    )
+    engagement_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # never looked up by who set it; no index to build on a big table
+    )
+    engagement_override_at = models.DateTimeField(null=True, blank=True)
+    client_uuid = models.UUIDField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Made by the client that added them; a retry with it stores one person.",
     )
     custom_fields = models.JSONField(default=dict, blank=True)
     team = models.ForeignKey(
@@ -114,6 +138,12 @@ class Supporter(models.Model):
             models.CheckConstraint(
                 condition=~Q(given_name="", family_name="", preferred_name=""),
                 name="supporter_has_a_name",
+            ),
+            # Serves "was this person already added with this client UUID?" (a retry).
+            models.UniqueConstraint(
+                fields=["client_uuid"],
+                condition=Q(client_uuid__isnull=False),
+                name="supporter_client_uuid_unique",
             ),
         ]
         indexes = [
@@ -481,6 +511,11 @@ class HistoryEvent(models.Model):
     subject_type = models.CharField(max_length=40, blank=True)
     subject_id = models.BigIntegerField(null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    is_sensitive = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="About sensitive text: shown only to the person's organizers and above.",
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

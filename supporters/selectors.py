@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import (
     BooleanField,
     Exists,
@@ -24,8 +27,15 @@ from django.db.models import (
 )
 from django.http import Http404
 
-from organizing.models import Membership, User
-from organizing.roles import user_is_organization_wide, user_memberships
+from organizing.models import Team, User
+from organizing.roles import (
+    is_system,
+    team_ids_organized_by,
+    team_ids_user_may_add_people_to,
+    user_is_organization_wide,
+    user_organizes,
+    user_team_ids,
+)
 
 from .models import (
     Assignment,
@@ -57,9 +67,7 @@ def supporter_list(*, viewer: User, teams: Iterable[int] | None = None) -> Query
     if user_is_organization_wide(viewer):
         everyone = Supporter.objects.all()
         return everyone if team_ids is None else everyone.filter(team_id__in=team_ids)
-    organized_teams = {
-        team_id for team_id, role in user_memberships(viewer) if role == Membership.Role.ORGANIZER
-    }
+    organized_teams = set(team_ids_organized_by(viewer))
     if team_ids is not None and team_ids <= organized_teams:
         return Supporter.objects.filter(team_id__in=team_ids)
     # A volunteer's own people are a short list of ids; as one semi-join PostgreSQL reads
@@ -221,27 +229,31 @@ def supporter_list_mine(*, viewer: User) -> QuerySet[Supporter]:
     )
 
 
-def supporter_may_organize(*, viewer: User, supporter: Supporter) -> bool:
-    """Organizers of the supporter's team, data staff and admins may review and merge them."""
-    from organizing.roles import team_ids_organized_by
-
-    return user_is_organization_wide(viewer) or supporter.team_id in team_ids_organized_by(viewer)
-
-
-def duplicate_list(*, viewer: User) -> QuerySet[DuplicateCandidate]:
-    """Open duplicate candidates the viewer may review: both people in teams they organize
-    (everyone's for data staff and admins), best score first."""
-    from organizing.roles import team_ids_organized_by
-
-    pairs = DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN)
+def _duplicates_reviewable_by(viewer: User) -> QuerySet[DuplicateCandidate]:
+    """THE rule for duplicate review: pairs both of whose people the viewer organizes
+    (organizers of both people's teams; data staff and admins: every pair)."""
+    pairs = DuplicateCandidate.objects.all()
     if not user_is_organization_wide(viewer):
         teams = team_ids_organized_by(viewer)
         pairs = pairs.filter(first__team_id__in=teams, second__team_id__in=teams)
-    return pairs.select_related("first__team", "second__team").order_by("-score", "id")
+    return pairs.select_related("first__team", "second__team")
+
+
+def duplicate_list(*, viewer: User) -> QuerySet[DuplicateCandidate]:
+    """Open duplicate candidates the viewer may review, best score first."""
+    return (
+        _duplicates_reviewable_by(viewer)
+        .filter(status=DuplicateCandidate.Status.OPEN)
+        .order_by("-score", "id")
+    )
 
 
 def duplicate_get(*, viewer: User, pk: int) -> DuplicateCandidate:
-    """A pair both of whose people the viewer may see (else 404); permission is the view's."""
+    """One pair the viewer may review, by the same rule as ``duplicate_list`` (any status).
+
+    A pair with someone the viewer may not see is a 404; one they see but may not review
+    (a volunteer, an organizer of only one side) raises PermissionDenied.
+    """
     visible = supporter_list(viewer=viewer)
     pair = (
         DuplicateCandidate.objects.select_related("first__team", "second__team")
@@ -250,4 +262,141 @@ def duplicate_get(*, viewer: User, pk: int) -> DuplicateCandidate:
     )
     if pair is None:
         raise Http404("No such pair.")
+    if not _duplicates_reviewable_by(viewer).filter(pk=pk).exists():
+        raise PermissionDenied("You may not review these people.")
     return pair
+
+
+# --- what a viewer may do with one supporter ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class SupporterAccess:
+    """A supporter the viewer may see, with what the viewer may do with them.
+
+    In the spirit of healthchecks' ``_get_check_for_user`` (the check *and* ``rw``): pages,
+    the API, OSDI, exports, webhooks and offline packets read these answers; none computes
+    its own. Services ask for one themselves (``supporter_access``) and raise
+    ``PermissionDenied`` when a capability is missing.
+
+    - ``can_see_sensitive``: sensitive notes, their revisions and history lines, and what was
+      heard when marked sensitive — organizers of the person's team, data staff, admins;
+    - ``can_edit``: change their details, tags, consent, write notes, log conversations —
+      everyone who may see them;
+    - ``can_organize``: assign, reassign follow-ups, merge, review duplicates — organizers of
+      the person's team, data staff, admins.
+    """
+
+    supporter: Supporter
+    viewer: User
+    can_see_sensitive: bool
+    can_edit: bool
+    can_organize: bool
+
+    def may_complete(self, followup) -> bool:
+        """Close a follow-up: the person it is given to, or someone who organizes them."""
+        return self.can_organize or (
+            followup.assignee_id is not None and followup.assignee_id == self.viewer.pk
+        )
+
+    def may_reassign(self, followup) -> bool:
+        """Give a follow-up to someone else: those who organize the person."""
+        return self.can_organize
+
+    def may_edit_note(self, note) -> bool:
+        """Correct a note: sensitive ones only with ``can_see_sensitive``; others their author
+        or someone who may read sensitive text (the person's organizers and above)."""
+        if note.kind == "sensitive":
+            return self.can_see_sensitive
+        return self.can_see_sensitive or (
+            note.author_id is not None and note.author_id == self.viewer.pk
+        )
+
+    def may_mark_sensitive(self) -> bool:
+        """Turn a note (or a confirmed suggestion) sensitive: anyone who may write about the
+        person may hide something; reading it back is ``can_see_sensitive``'s."""
+        return self.can_edit
+
+
+def supporter_access_of_visible(viewer: User, supporter: Supporter) -> SupporterAccess:
+    """The capabilities for a supporter just read through ``supporter_list(viewer=…)`` (the
+    brief's one query): no second visibility check. Everyone else uses ``supporter_access``."""
+    return _access(viewer, supporter)
+
+
+def _access(viewer: User, supporter: Supporter) -> SupporterAccess:
+    organizes = user_organizes(viewer, supporter.team_id)
+    return SupporterAccess(
+        supporter=supporter,
+        viewer=viewer,
+        can_see_sensitive=organizes,
+        can_edit=True,
+        can_organize=organizes,
+    )
+
+
+def supporter_access_get(*, viewer: User, pk: int) -> SupporterAccess:
+    """Supporter ``pk`` with what ``viewer`` may do with them; outside their scope a 404."""
+    return _access(viewer, supporter_get(viewer=viewer, pk=pk))
+
+
+def supporter_access(*, viewer: User, supporter: Supporter) -> SupporterAccess:
+    """What ``viewer`` may do with a supporter already in hand; a 404 when they may not see
+    them at all. Free of queries for the system, data staff, admins and the person's team
+    organizers; one indexed query otherwise."""
+    if viewer is None:
+        raise TypeError("Pass an actor: a user, or organizing.roles.SYSTEM for Earshot's own work.")
+    if is_system(viewer) or user_organizes(viewer, supporter.team_id):
+        return _access(viewer, supporter)
+    if not supporter_list(viewer=viewer).filter(pk=supporter.pk).exists():
+        raise Http404("No such supporter.")
+    return _access(viewer, supporter)
+
+
+def sensitive_team_ids(viewer: User) -> set[int] | None:
+    """Teams whose people's sensitive text ``viewer`` may read; None means every team.
+
+    The same rule as ``SupporterAccess.can_see_sensitive``, for lists that span many people
+    (the notes and conversations APIs, history, exports, webhooks)."""
+    if user_is_organization_wide(viewer):
+        return None
+    return set(team_ids_organized_by(viewer))
+
+
+def team_for_new_person(*, viewer: User, team_id: int | None = None) -> Team:
+    """The team a person added by ``viewer`` joins, for the page, the API and OSDI alike.
+
+    ``team_id`` when given (it must be one ``viewer`` may add to); otherwise
+    ``OSDI_DEFAULT_TEAM`` (a slug) when set; otherwise ``viewer``'s first team. When none can
+    be chosen, a ValidationError on ``team`` says how to fix it.
+    """
+    allowed = set(team_ids_user_may_add_people_to(viewer))
+    if team_id is not None:
+        team = Team.objects.filter(pk=team_id).first()
+        if team is None or team.pk not in allowed:
+            raise ValidationError({"team": "You may not add people to this team."})
+        return team
+    if settings.OSDI_DEFAULT_TEAM:
+        team = Team.objects.filter(slug=settings.OSDI_DEFAULT_TEAM).first()
+        if team is None:
+            raise ValidationError(
+                {
+                    "team": f"OSDI_DEFAULT_TEAM names the team {settings.OSDI_DEFAULT_TEAM!r}, "
+                    "which does not exist; set it to an existing team's slug."
+                }
+            )
+        if team.pk not in allowed:
+            raise ValidationError(
+                {"team": f"You may not add people to {team} (OSDI_DEFAULT_TEAM)."}
+            )
+        return team
+    first = next(iter(user_team_ids(viewer)), None)
+    if first is None:
+        raise ValidationError(
+            {
+                "team": "You belong to no team, so say which one new people join: send `team` "
+                "(a team id) with the person, or set OSDI_DEFAULT_TEAM to a team's slug (for "
+                "OSDI clients such as parsons, which cannot send one)."
+            }
+        )
+    return Team.objects.get(pk=first)

@@ -55,6 +55,8 @@ class SupporterSerializer(serializers.ModelSerializer):
             "language",
             "support_level",
             "engagement_level",
+            "engagement_override",
+            "engagement_override_at",
             "custom_fields",
             "team",
             "source",
@@ -101,7 +103,15 @@ class SupporterSerializer(serializers.ModelSerializer):
 
 
 class SupporterCreateSerializer(StrictSerializer):
-    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all())
+    client_uuid = serializers.UUIDField(
+        required=False,
+        help_text="Made by the client; a retry with the same UUID stores one person.",
+    )
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(),
+        required=False,
+        help_text="Default: OSDI_DEFAULT_TEAM when set, else your first team.",
+    )
     given_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     family_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     preferred_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -140,7 +150,13 @@ class SupporterUpdateSerializer(StrictSerializer):
     support_level = serializers.IntegerField(
         min_value=1, max_value=5, required=False, allow_null=True
     )
-    engagement_level = serializers.ChoiceField(Supporter.EngagementLevel.choices, required=False)
+    engagement_level = serializers.ChoiceField(
+        Supporter.EngagementLevel.choices,
+        required=False,
+        allow_null=True,
+        help_text="Sets an override of the computed ladder (organizers of the person's team, "
+        "data staff, admins); null clears it.",
+    )
     custom_fields = serializers.DictField(required=False)
 
     def validate(self, attrs):
@@ -172,8 +188,24 @@ class ConsentSerializer(StrictSerializer):
 class HistoryEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = HistoryEvent
-        fields = ["id", "kind", "at", "actor", "summary", "subject_type", "subject_id"]
+        fields = [
+            "id",
+            "kind",
+            "at",
+            "actor",
+            "summary",
+            "subject_type",
+            "subject_id",
+            "is_sensitive",
+            "is_redacted",
+        ]
         read_only_fields = fields
+
+    is_redacted = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_is_redacted(self, event) -> bool:
+        return bool(getattr(event, "is_redacted", False))
 
 
 class TagSerializer(serializers.ModelSerializer):

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from django.db import models, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from organizing.dispatch import enqueue_on_commit
 from organizing.models import Team, User
+from organizing.roles import (
+    Actor,
+    as_user,
+    is_system,
+    team_ids_user_may_add_people_to,
+    user_is_organizer_or_above,
+    user_may_export,
+    user_organizes,
+)
 from organizing.webhooks import webhook_emit
 
 from .models import (
@@ -30,6 +42,39 @@ from .models import (
     SupporterTag,
     Tag,
 )
+from .selectors import SupporterAccess, duplicate_get, supporter_access
+
+# Steps other apps add to a merge (conversations moves its rows through its own services);
+# filled at app-ready time, so this app imports nothing above it.
+MERGE_STEPS: list[Callable[..., dict[str, int]]] = []
+
+
+def merge_step_register(step: Callable[..., dict[str, int]]) -> None:
+    """``step(*, actor, kept, merged)`` runs inside ``supporter_merge``'s transaction, before
+    ``merged`` is deleted, and returns counts of what it moved for the MERGED line."""
+    if step not in MERGE_STEPS:
+        MERGE_STEPS.append(step)
+
+
+def _may_edit(actor: Actor, supporter: Supporter) -> SupporterAccess:
+    """404 unless ``actor`` may see ``supporter``; PermissionDenied unless they may edit."""
+    access = supporter_access(viewer=actor, supporter=supporter)
+    if not access.can_edit:
+        raise PermissionDenied("You may not change this person.")
+    return access
+
+
+def _may_organize(actor: Actor, supporter: Supporter) -> SupporterAccess:
+    """404 unless ``actor`` may see ``supporter``; PermissionDenied unless they organize them."""
+    access = supporter_access(viewer=actor, supporter=supporter)
+    if not access.can_organize:
+        raise PermissionDenied("Only this person's team organizers, data staff and admins may.")
+    return access
+
+
+def _keeps_shared_lists(actor: Actor) -> None:
+    if not user_is_organizer_or_above(actor):
+        raise PermissionDenied("Only organizers, data staff and admins keep the shared lists.")
 
 
 def history_record(
@@ -37,22 +82,25 @@ def history_record(
     supporter: Supporter | int,
     kind: str,
     summary: str,
-    actor: User | None = None,
+    actor: Actor | None = None,
     subject: models.Model | None = None,
     at: datetime | None = None,
+    is_sensitive: bool = False,
     **details: Any,
 ) -> HistoryEvent:
     """Add one line to a supporter's timeline. Call it inside the writing service's transaction.
 
-    ``actor`` None means a machine did it (say which in ``details``, e.g. ``enricher``,
-    ``version``). ``details`` must be JSON-serialisable.
+    ``actor`` None or ``SYSTEM`` means a machine did it (say which in ``details``, e.g.
+    ``enricher``, ``version``). ``details`` must be JSON-serialisable. ``is_sensitive`` lines
+    are shown only to those who may read the person's sensitive text (``supporters.redaction``).
     """
     supporter_id = supporter if isinstance(supporter, int) else supporter.pk
     return HistoryEvent.objects.create(
         supporter_id=supporter_id,
         kind=kind,
         summary=summary[:300],
-        actor=actor,
+        actor=as_user(actor),
+        is_sensitive=is_sensitive,
         subject_type=subject._meta.model_name if subject is not None else "",
         subject_id=subject.pk if subject is not None else None,
         at=at or timezone.now(),
@@ -62,7 +110,7 @@ def history_record(
 
 def supporter_create(
     *,
-    actor: User | None,
+    actor: Actor,
     team: Team,
     given_name: str = "",
     family_name: str = "",
@@ -78,13 +126,84 @@ def supporter_create(
     known_by_note: str = "",
     assign_to: User | None = None,
     custom_fields: dict[str, Any] | None = None,
+    client_uuid: uuid.UUID | None = None,
 ) -> Supporter:
     """Add a person with their first contact points, as typed.
 
-    ``known_by_kind`` records that ``actor`` knows them (a relational contact, which also
-    lets a volunteer see them); ``assign_to`` gives them to a volunteer. Enrichment runs in
-    the worker after commit. The caller checks that ``actor`` may add people to ``team``.
+    The rule: ``actor`` adds people only to teams they may add to
+    (``team_ids_user_may_add_people_to``: their own teams; every team for data staff and
+    admins), else PermissionDenied. Whoever adds someone can see them afterwards: with
+    ``known_by_kind`` they know them (a relational contact); otherwise, unless they organize
+    ``team`` (organizers see their team's people and hand them out), the person is assigned to
+    them. ``assign_to`` gives the person to another volunteer, which only those who organize
+    ``team`` may do. Enrichment runs in the worker after commit.
+
+    Idempotent by ``client_uuid``: a retry with the UUID of a person already stored returns
+    that person, unchanged (``is_new`` False on the returned object).
     """
+    if not is_system(actor) and team.pk not in team_ids_user_may_add_people_to(actor):
+        raise PermissionDenied("You may not add people to this team.")
+    organizes = user_organizes(actor, team.pk)
+    if assign_to is not None and assign_to != actor and not organizes:
+        raise PermissionDenied("Only this team's organizers give people to other volunteers.")
+    if assign_to is None and not known_by_kind and not organizes:
+        assign_to = actor
+    if client_uuid is not None:
+        existing = Supporter.objects.filter(client_uuid=client_uuid).first()
+        if existing is not None:
+            existing.is_new = False
+            return existing
+    try:
+        supporter = _supporter_insert(
+            actor=actor,
+            team=team,
+            given_name=given_name,
+            family_name=family_name,
+            preferred_name=preferred_name,
+            pronouns=pronouns,
+            language=language,
+            source=source,
+            email=email,
+            phone=phone,
+            phone_kind=phone_kind,
+            address=address,
+            known_by_kind=known_by_kind,
+            known_by_note=known_by_note,
+            assign_to=assign_to,
+            custom_fields=custom_fields,
+            client_uuid=client_uuid,
+        )
+    except IntegrityError:
+        if client_uuid is None:
+            raise
+        # A concurrent request with the same UUID won the race; theirs is the one stored.
+        supporter = Supporter.objects.get(client_uuid=client_uuid)
+        supporter.is_new = False
+        return supporter
+    supporter.is_new = True
+    return supporter
+
+
+def _supporter_insert(
+    *,
+    actor: Actor,
+    team: Team,
+    given_name: str,
+    family_name: str,
+    preferred_name: str,
+    pronouns: str,
+    language: str,
+    source: str,
+    email: str,
+    phone: str,
+    phone_kind: str,
+    address: dict[str, str] | None,
+    known_by_kind: str,
+    known_by_note: str,
+    assign_to: User | None,
+    custom_fields: dict[str, Any] | None,
+    client_uuid: uuid.UUID | None,
+) -> Supporter:
     with transaction.atomic():
         supporter = Supporter.objects.create(
             team=team,
@@ -95,7 +214,8 @@ def supporter_create(
             language=language or "en",
             source=source,
             custom_fields=custom_fields or {},
-            created_by=actor,
+            created_by=as_user(actor),
+            client_uuid=client_uuid,
         )
         if email.strip():
             SupporterEmail.objects.create(
@@ -118,7 +238,7 @@ def supporter_create(
             subject=supporter,
             summary=f"Added ({supporter.get_source_display()})",
         )
-        if known_by_kind and actor is not None:
+        if known_by_kind and as_user(actor) is not None:
             Relationship.objects.create(
                 supporter=supporter,
                 known_by=actor,
@@ -127,7 +247,7 @@ def supporter_create(
                 created_by=actor,
             )
         if assign_to is not None:
-            assignment_create(actor=actor, supporter=supporter, volunteer=assign_to)
+            _assignment_open(actor=actor, supporter=supporter, volunteer=assign_to)
         from .tasks import supporter_enrich_task  # enrichment imports these services
 
         enqueue_on_commit(supporter_enrich_task, supporter.pk)  # the sweep covers outages
@@ -136,12 +256,18 @@ def supporter_create(
     return supporter
 
 
-def assignment_create(*, actor: User | None, supporter: Supporter, volunteer: User) -> Assignment:
+def assignment_create(*, actor: Actor, supporter: Supporter, volunteer: User) -> Assignment:
     """Give ``supporter`` to ``volunteer``; a person has one assigned volunteer at a time.
 
-    Any other active assignment of the supporter ends (kept as history). Assigning to the
-    volunteer who already has them changes nothing.
+    Only those who organize the person (``can_organize``) assign. Any other active assignment
+    of the supporter ends (kept as history). Assigning to the volunteer who already has them
+    changes nothing.
     """
+    _may_organize(actor, supporter)
+    return _assignment_open(actor=actor, supporter=supporter, volunteer=volunteer)
+
+
+def _assignment_open(*, actor: Actor, supporter: Supporter, volunteer: User) -> Assignment:
     with transaction.atomic():
         Supporter.objects.select_for_update().filter(pk=supporter.pk).first()
         current = Assignment.objects.active().filter(supporter=supporter)
@@ -151,7 +277,7 @@ def assignment_create(*, actor: User | None, supporter: Supporter, volunteer: Us
         for previous in current.select_related("volunteer"):
             _assignment_close(previous, actor=actor)
         assignment = Assignment.objects.create(
-            supporter=supporter, volunteer=volunteer, assigned_by=actor
+            supporter=supporter, volunteer=volunteer, assigned_by=as_user(actor)
         )
         history_record(
             supporter=supporter,
@@ -163,7 +289,7 @@ def assignment_create(*, actor: User | None, supporter: Supporter, volunteer: Us
     return assignment
 
 
-def _assignment_close(assignment: Assignment, *, actor: User | None) -> None:
+def _assignment_close(assignment: Assignment, *, actor: Actor) -> None:
     assignment.ended_at = timezone.now()
     assignment.save(update_fields=["ended_at"])
     history_record(
@@ -175,8 +301,11 @@ def _assignment_close(assignment: Assignment, *, actor: User | None) -> None:
     )
 
 
-def assignment_end(*, actor: User | None, assignment: Assignment) -> Assignment:
-    """End an assignment (idempotent)."""
+def assignment_end(*, actor: Actor, assignment: Assignment) -> Assignment:
+    """End an assignment (idempotent). Those who organize the person, or the volunteer
+    handing the person back."""
+    if assignment.volunteer_id != getattr(actor, "pk", None):
+        _may_organize(actor, assignment.supporter)
     with transaction.atomic():
         current = Assignment.objects.select_for_update().get(pk=assignment.pk)
         if current.ended_at is None:
@@ -184,11 +313,18 @@ def assignment_end(*, actor: User | None, assignment: Assignment) -> Assignment:
     return current
 
 
-def tag_add(*, actor: User | None, supporter: Supporter, tag: Tag) -> bool:
-    """Tag a supporter; returns False when they already had the tag (nothing changes)."""
+def tag_add(*, actor: Actor, supporter: Supporter, tag: Tag) -> bool:
+    """Tag a supporter; returns False when they already had the tag (nothing changes).
+
+    Anyone who may edit the person (``can_edit``)."""
+    _may_edit(actor, supporter)
+    return _tag_add(actor=actor, supporter=supporter, tag=tag)
+
+
+def _tag_add(*, actor: Actor, supporter: Supporter, tag: Tag) -> bool:
     with transaction.atomic():
         _, created = SupporterTag.objects.get_or_create(
-            supporter=supporter, tag=tag, defaults={"added_by": actor}
+            supporter=supporter, tag=tag, defaults={"added_by": as_user(actor)}
         )
         if created:
             history_record(
@@ -201,8 +337,13 @@ def tag_add(*, actor: User | None, supporter: Supporter, tag: Tag) -> bool:
     return created
 
 
-def tag_remove(*, actor: User | None, supporter: Supporter, tag: Tag) -> bool:
-    """Untag a supporter; returns False when they did not have the tag."""
+def tag_remove(*, actor: Actor, supporter: Supporter, tag: Tag) -> bool:
+    """Untag a supporter; returns False when they did not have the tag. ``can_edit``."""
+    _may_edit(actor, supporter)
+    return _tag_remove(actor=actor, supporter=supporter, tag=tag)
+
+
+def _tag_remove(*, actor: Actor, supporter: Supporter, tag: Tag) -> bool:
     with transaction.atomic():
         deleted, _ = SupporterTag.objects.filter(supporter=supporter, tag=tag).delete()
         if deleted:
@@ -216,16 +357,17 @@ def tag_remove(*, actor: User | None, supporter: Supporter, tag: Tag) -> bool:
     return bool(deleted)
 
 
-def consent_set(
-    *, actor: User | None, supporter: Supporter, channel: str, reason: str = ""
-) -> bool:
-    """Record that the person asked not to be reached on ``channel``.
+def consent_set(*, actor: Actor, supporter: Supporter, channel: str, reason: str = "") -> bool:
+    """Record that the person asked not to be reached on ``channel``. ``can_edit``.
 
     Returns False when the flag was already set (the first record, and its reason, stay).
     """
+    _may_edit(actor, supporter)
     with transaction.atomic():
         _, created = DoNotContact.objects.get_or_create(
-            supporter=supporter, channel=channel, defaults={"set_by": actor, "reason": reason}
+            supporter=supporter,
+            channel=channel,
+            defaults={"set_by": as_user(actor), "reason": reason},
         )
         if created:
             history_record(
@@ -239,10 +381,9 @@ def consent_set(
     return created
 
 
-def consent_clear(
-    *, actor: User | None, supporter: Supporter, channel: str, reason: str = ""
-) -> bool:
-    """Lift a do-not-contact flag (the person said we may reach them again)."""
+def consent_clear(*, actor: Actor, supporter: Supporter, channel: str, reason: str = "") -> bool:
+    """Lift a do-not-contact flag (the person said we may reach them again). ``can_edit``."""
+    _may_edit(actor, supporter)
     with transaction.atomic():
         deleted, _ = DoNotContact.objects.filter(supporter=supporter, channel=channel).delete()
         if deleted:
@@ -257,28 +398,76 @@ def consent_clear(
     return bool(deleted)
 
 
-def tag_merge(*, actor: User | None, source: Tag, target: Tag) -> int:
+def tag_create(*, actor: Actor, name: str, description: str = "") -> Tag:
+    """Add a tag to the shared list: organizers, data staff and admins. A name already taken
+    (ignoring case) is a ValidationError on ``name``."""
+    _keeps_shared_lists(actor)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Name it."})
+    with transaction.atomic():
+        if Tag.objects.filter(name__iexact=name).exists():
+            raise ValidationError({"name": f"There is already a tag called {name}."})
+        return Tag.objects.create(name=name, description=description.strip())
+
+
+def tag_rename(*, actor: Actor, tag: Tag, name: str, description: str | None = None) -> Tag:
+    """Rename a tag (and change its description): organizers and above."""
+    _keeps_shared_lists(actor)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Name it."})
+    with transaction.atomic():
+        if Tag.objects.filter(name__iexact=name).exclude(pk=tag.pk).exists():
+            raise ValidationError({"name": f"There is already a tag called {name}."})
+        tag.name = name
+        if description is not None:
+            tag.description = description.strip()
+        tag.save()
+    return tag
+
+
+def tag_delete(*, actor: Actor, tag: Tag) -> int:
+    """Delete a tag: organizers and above. Each tagged person's history says it was removed.
+    Returns how many people had it."""
+    _keeps_shared_lists(actor)
+    removed = 0
+    with transaction.atomic():
+        for tagging in SupporterTag.objects.filter(tag=tag).select_related("supporter"):
+            _tag_remove(actor=actor, supporter=tagging.supporter, tag=tag)
+            removed += 1
+        tag.delete()
+    return removed
+
+
+def tag_merge(*, actor: Actor, source: Tag, target: Tag) -> int:
     """Fold ``source`` into ``target``: everyone tagged ``source`` gets ``target``; ``source``
-    goes. Returns how many people were retagged. Each person's history records both lines."""
+    goes. Organizers and above (the tag list is shared by every team). Returns how many people
+    were retagged. Each person's history records both lines."""
+    _keeps_shared_lists(actor)
     if source.pk == target.pk:
         raise ValueError("A tag cannot be merged into itself.")
     moved = 0
     with transaction.atomic():
         for tagging in SupporterTag.objects.filter(tag=source).select_related("supporter"):
-            tag_add(actor=actor, supporter=tagging.supporter, tag=target)
-            tag_remove(actor=actor, supporter=tagging.supporter, tag=source)
+            _tag_add(actor=actor, supporter=tagging.supporter, tag=target)
+            _tag_remove(actor=actor, supporter=tagging.supporter, tag=source)
             moved += 1
         source.delete()
     return moved
 
 
-def duplicate_dismiss(*, actor: User, candidate: DuplicateCandidate) -> DuplicateCandidate:
-    """An organizer says the pair are two people; it is never raised again. Idempotent."""
+def duplicate_dismiss(*, actor: Actor, candidate: DuplicateCandidate) -> DuplicateCandidate:
+    """An organizer says the pair are two people; it is never raised again. Idempotent.
+
+    The duplicate-review rule (``duplicate_get``): those who organize both people."""
+    if not is_system(actor):
+        duplicate_get(viewer=actor, pk=candidate.pk)
     with transaction.atomic():
         current = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
         if current.status == DuplicateCandidate.Status.OPEN:
             current.status = DuplicateCandidate.Status.NOT_DUPLICATE
-            current.decided_by, current.decided_at = actor, timezone.now()
+            current.decided_by, current.decided_at = as_user(actor), timezone.now()
             current.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
     return current
 
@@ -298,7 +487,7 @@ def _move_unless_taken(queryset, kept: Supporter, taken: set, key) -> tuple[int,
     return moved, dropped
 
 
-def supporter_merge(*, actor: User, kept: Supporter, merged: Supporter) -> Supporter:
+def supporter_merge(*, actor: Actor, kept: Supporter, merged: Supporter) -> Supporter:
     """Fold ``merged`` into ``kept``: one person, one history. ``merged`` is deleted.
 
     Moves contact points (a second primary becomes non-primary; an identical one is dropped),
@@ -306,12 +495,15 @@ def supporter_merge(*, actor: User, kept: Supporter, merged: Supporter) -> Suppo
     follow-ups (an open one whose reason ``kept`` already has open is cancelled), suggestions,
     tags, relationships, assignments, history and external ids. ``kept``'s typed fields stay;
     only its blank ones are filled from ``merged``. Writes a MERGED line on ``kept`` and
-    re-enqueues its enrichment. The caller checks that ``actor`` may organize both.
+    re-enqueues its enrichment. The rule: ``actor`` organizes both people (``can_organize``),
+    else PermissionDenied (a 404 for someone they may not see). The rows of apps above this
+    one (conversations, notes, follow-ups, suggestions) move through their own services, by
+    the steps registered with ``merge_step_register``.
     """
-    from conversations.models import Conversation, FollowUp, Note, Suggestion
-
     if kept.pk == merged.pk:
         raise ValueError("A supporter cannot be merged into themselves.")
+    _may_organize(actor, kept)
+    _may_organize(actor, merged)
     with transaction.atomic():
         locked = {
             s.pk: s
@@ -355,33 +547,9 @@ def supporter_merge(*, actor: User, kept: Supporter, merged: Supporter) -> Suppo
             else:
                 external.supporter = kept
                 external.save(update_fields=["supporter"])
-        counts["conversations"] = Conversation.objects.filter(supporter=merged).update(
-            supporter=kept
-        )
-        counts["notes"] = Note.objects.filter(supporter=merged).update(supporter=kept)
-        open_reasons = {
-            r.lower()
-            for r in FollowUp.objects.filter(supporter=kept, status="open").values_list(
-                "reason", flat=True
-            )
-        }
+        for step in MERGE_STEPS:
+            counts.update(step(actor=actor, kept=kept, merged=merged))
         now = timezone.now()
-        for followup in FollowUp.objects.filter(supporter=merged, status="open"):
-            if followup.reason.lower() in open_reasons:
-                followup.status, followup.completed_by, followup.completed_at = (
-                    FollowUp.Status.CANCELLED,
-                    actor,
-                    now,
-                )
-                followup.save(update_fields=["status", "completed_by", "completed_at"])
-            open_reasons.add(followup.reason.lower())
-        counts["followups"] = FollowUp.objects.filter(supporter=merged).update(supporter=kept)
-        _move_unless_taken(
-            Suggestion.objects.filter(supporter=merged),
-            kept,
-            {t.lower() for t in kept.suggestions.values_list("text", flat=True)},
-            lambda row: row.text.lower(),
-        )
         counts["tags"], _ = _move_unless_taken(
             SupporterTag.objects.filter(supporter=merged),
             kept,
@@ -457,27 +625,48 @@ SUPPORTER_EDITABLE_FIELDS = (
     "pronouns",
     "language",
     "support_level",
-    "engagement_level",
     "custom_fields",
 )
 
 
-def supporter_update(*, actor: User | None, supporter: Supporter, **changes: Any) -> Supporter:
-    """Change a supporter's own fields (SUPPORTER_EDITABLE_FIELDS), writing one history line.
+def supporter_update(*, actor: Actor, supporter: Supporter, **changes: Any) -> Supporter:
+    """Change a supporter's own fields (SUPPORTER_EDITABLE_FIELDS), writing one history line
+    and a ``supporter.updated`` event. Anyone who may edit the person (``can_edit``).
 
-    Fields that do not change write nothing. The caller checks that ``actor`` may see them.
+    ``engagement_level`` is the computed ladder; setting it here is an override, which only
+    those who organize the person may set (who and when are kept, and the brief shows it as
+    set by hand); ``engagement_level=None`` clears the override and the computed level
+    returns. Fields that do not change write nothing.
     """
-    unknown = set(changes) - set(SUPPORTER_EDITABLE_FIELDS)
+    unknown = set(changes) - {*SUPPORTER_EDITABLE_FIELDS, "engagement_level"}
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}.")
+    access = _may_edit(actor, supporter)
+    if "engagement_level" in changes and not access.can_organize:
+        raise PermissionDenied("Only this person's organizers set their engagement by hand.")
     with transaction.atomic():
         current = Supporter.objects.select_for_update().get(pk=supporter.pk)
+        if "engagement_level" in changes:
+            override = changes.pop("engagement_level")
+            if override != current.engagement_override:
+                computed = (
+                    SupporterEnrichment.objects.filter(supporter=current)
+                    .values_list("engagement_level", flat=True)
+                    .first()
+                )
+                changes["engagement_override"] = override
+                changes["engagement_override_by"] = as_user(actor) if override is not None else None
+                changes["engagement_override_at"] = timezone.now() if override is not None else None
+                changes["engagement_level"] = override if override is not None else (computed or 0)
         changed = [name for name, value in changes.items() if getattr(current, name) != value]
         if not changed:
             return current
         for name in changed:
             setattr(current, name, changes[name])
         current.save(update_fields=[*changed, "updated_at"])
+        changed = [name for name in changed if not name.startswith("engagement_override")] or [
+            "engagement_level"
+        ]
         history_record(
             supporter=current,
             kind=HistoryEvent.Kind.UPDATED,
@@ -492,7 +681,7 @@ def supporter_update(*, actor: User | None, supporter: Supporter, **changes: Any
 
 def relationship_create(
     *,
-    actor: User | None,
+    actor: Actor,
     supporter: Supporter,
     kind: str,
     known_by: User | None = None,
@@ -502,15 +691,22 @@ def relationship_create(
     """Record who knows ``supporter``: a user or another supporter (exactly one).
 
     Returns ``(relationship, created)``; recording the same pair again changes nothing.
+    The rule: ``actor`` may edit ``supporter`` (and see ``other_supporter``); only those who
+    organize the person record that someone other than themselves knows them.
     """
     if (known_by is None) == (other_supporter is None):
         raise ValueError("Give exactly one of known_by and other_supporter.")
+    access = _may_edit(actor, supporter)
+    if other_supporter is not None:
+        supporter_access(viewer=actor, supporter=other_supporter)
+    if known_by is not None and known_by != actor and not access.can_organize:
+        raise PermissionDenied("You may record only whom you know yourself.")
     with transaction.atomic():
         relationship, created = Relationship.objects.get_or_create(
             supporter=supporter,
             known_by=known_by,
             other_supporter=other_supporter,
-            defaults={"kind": kind, "note": note.strip(), "created_by": actor},
+            defaults={"kind": kind, "note": note.strip(), "created_by": as_user(actor)},
         )
         if created:
             history_record(
@@ -523,10 +719,18 @@ def relationship_create(
     return relationship, created
 
 
-def segment_create(*, actor: User, name: str, filter: dict, description: str = "") -> Segment:
-    """Save a segment. The caller has validated ``filter`` (``segments.segment_compile``)."""
+def _may_change_segment(actor: Actor, segment: Segment) -> None:
+    if not (user_may_export(actor) or segment.created_by_id == getattr(actor, "pk", None)):
+        raise PermissionDenied("Only the segment's maker, data staff and admins change it.")
+
+
+def segment_create(*, actor: Actor, name: str, filter: dict, description: str = "") -> Segment:
+    """Save a segment: organizers, data staff and admins. The caller has validated
+    ``filter`` (``segments.segment_compile``)."""
     from organizing.services import audit_record
 
+    if not user_is_organizer_or_above(actor):
+        raise PermissionDenied("Only organizers and above save segments.")
     with transaction.atomic():
         segment = Segment.objects.create(
             name=name.strip(), description=description.strip(), filter=filter, created_by=actor
@@ -535,10 +739,12 @@ def segment_create(*, actor: User, name: str, filter: dict, description: str = "
     return segment
 
 
-def segment_update(*, actor: User, segment: Segment, **changes: Any) -> Segment:
-    """Change a segment's name, description or (validated) filter."""
+def segment_update(*, actor: Actor, segment: Segment, **changes: Any) -> Segment:
+    """Change a segment's name, description or (validated) filter: its maker, data staff
+    and admins."""
     from organizing.services import audit_record
 
+    _may_change_segment(actor, segment)
     allowed = {"name", "description", "filter"}
     if set(changes) - allowed:
         raise ValueError(f"Not editable: {', '.join(sorted(set(changes) - allowed))}.")
@@ -550,9 +756,11 @@ def segment_update(*, actor: User, segment: Segment, **changes: Any) -> Segment:
     return segment
 
 
-def segment_delete(*, actor: User, segment: Segment) -> None:
+def segment_delete(*, actor: Actor, segment: Segment) -> None:
+    """Delete a segment: its maker, data staff and admins."""
     from organizing.services import audit_record
 
+    _may_change_segment(actor, segment)
     with transaction.atomic():
         audit_record(actor=actor, action="segment.delete", obj=segment, filter=segment.filter)
         segment.delete()
@@ -563,12 +771,9 @@ def export_job_create(*, actor: User, segment: Segment, format: str, request=Non
 
     Raises PermissionDenied unless ``actor`` is data staff or an admin.
     """
-    from django.core.exceptions import PermissionDenied
-
-    from organizing.roles import user_is_organization_wide
     from organizing.services import audit_record
 
-    if not user_is_organization_wide(actor):
+    if not user_may_export(actor):
         raise PermissionDenied("Only data staff and admins export.")
     with transaction.atomic():
         job = ExportJob.objects.create(segment=segment, requested_by=actor, format=format)
@@ -589,7 +794,7 @@ def export_job_create(*, actor: User, segment: Segment, format: str, request=Non
 
 def contact_points_add(
     *,
-    actor: User | None,
+    actor: Actor,
     supporter: Supporter,
     emails: list[str] | tuple = (),
     phones: list[tuple[str, str]] | tuple = (),
@@ -600,7 +805,9 @@ def contact_points_add(
     What they already have (emails ignoring case, phones and addresses as typed) is left
     alone, never replaced; the first of a kind becomes primary when they had none. One
     history line when anything was added. Returns what was added, for that line.
+    Anyone who may edit the person (``can_edit``).
     """
+    _may_edit(actor, supporter)
     added: list[str] = []
     with transaction.atomic():
         current = Supporter.objects.select_for_update().get(pk=supporter.pk)

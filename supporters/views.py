@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from django.contrib import messages
@@ -18,7 +19,7 @@ from django.utils import timezone
 from conversations.models import Conversation, FollowUp
 from conversations.selectors import followup_list_due
 from organizing.models import Membership, Team
-from organizing.roles import team_ids_overseen_by, user_is_organization_wide, user_team_ids
+from organizing.roles import team_ids_overseen_by, team_ids_user_may_add_people_to
 from organizing.selectors import team_members
 
 from .forms import BulkAssignForm, SupporterCreateForm, SupporterFilterForm
@@ -61,9 +62,9 @@ def search_view(request: HttpRequest) -> HttpResponse:
 
 
 def _teams_for_adding(request: HttpRequest) -> QuerySet[Team]:
-    if user_is_organization_wide(request.user):
-        return Team.objects.order_by("name")
-    return Team.objects.filter(id__in=user_team_ids(request.user)).order_by("name")
+    return Team.objects.filter(id__in=team_ids_user_may_add_people_to(request.user)).order_by(
+        "name"
+    )
 
 
 @login_required
@@ -73,7 +74,9 @@ def supporter_create_view(request: HttpRequest) -> HttpResponse:
     teams = _teams_for_adding(request)
     if not teams:
         raise PermissionDenied("Join a team before adding people.")
-    form = SupporterCreateForm(request.POST or None, teams=teams)
+    form = SupporterCreateForm(
+        request.POST or None, teams=teams, initial={"client_uuid": uuid.uuid4()}
+    )
     matches = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -98,9 +101,12 @@ def supporter_create_view(request: HttpRequest) -> HttpResponse:
                 phone=data["phone"],
                 address={"line1": data["line1"], "postal_code": data["postal_code"]},
                 known_by_kind=data["relationship_kind"] if relational else "",
-                assign_to=None if relational else request.user,
+                client_uuid=data["client_uuid"],
             )
-            messages.success(request, f"{supporter} added.")
+            if supporter.is_new:
+                messages.success(request, f"{supporter} added.")
+            else:
+                messages.info(request, f"{supporter} was already added — we kept the first copy.")
             return redirect("conversations:brief", pk=supporter.pk)
     status = 400 if form.errors or matches else 200
     return render(

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from django.db.models import Count, Q
 
 NAME = "engagement"
-VERSION = 1
+# 2: the computed level is also THE level on the supporter (unless overridden).
+VERSION = 2
 
 
 def level_for(facts: dict[str, int], support_level: int | None) -> tuple[int, int]:

@@ -218,6 +218,11 @@ def enrich_supporters(
                 "enriched_at",
             ],
         )
+        by_level: dict[int, list[int]] = {}
+        for row in rows:
+            by_level.setdefault(row.engagement_level, []).append(row.supporter.pk)
+        for level, level_ids in by_level.items():
+            engagement_level_store(level_ids, level, now=now)
         if find_duplicates:
             pairs = duplicates.find_candidates(s.pk for s in todo)
             made = DuplicateCandidate.objects.bulk_create(
@@ -273,4 +278,15 @@ def engagement_recompute(supporter_id: int) -> int | None:
             enrichment.save(
                 update_fields=["engagement_level", "engagement_score", "engagement_facts"]
             )
+        engagement_level_store([supporter_id], level, now=timezone.now())
     return level
+
+
+def engagement_level_store(supporter_ids: list[int], level: int, *, now) -> int:
+    """Make the computed ``level`` THE engagement level of these supporters, except where an
+    organizer's override stands; rows already at that level are not touched."""
+    return (
+        Supporter.objects.filter(pk__in=supporter_ids, engagement_override__isnull=True)
+        .exclude(engagement_level=level)
+        .update(engagement_level=level, updated_at=now)
+    )

@@ -28,9 +28,11 @@ from conversations.tasks import (
     followup_escalate_overdue_task,
     followup_notify_due_task,
 )
+from organizing.roles import SYSTEM
 from supporters.models import HistoryEvent, SupporterAddress, SupporterPhone
 from supporters.services import consent_set
 from tests.factories import (
+    AssignmentFactory,
     ConversationFactory,
     NoteFactory,
     RelationshipFactory,
@@ -195,14 +197,14 @@ def test_rules_are_data_an_organizer_can_change(maria, volunteer):
 
 
 def test_never_on_a_channel_they_said_no_to(maria, volunteer):
-    consent_set(actor=volunteer, supporter=maria, channel="visit")
+    consent_set(actor=SYSTEM, supporter=maria, channel="visit")
     conversation_listen_task(_talk(maria, volunteer, outcome="not_home").pk)
     assert FollowUp.objects.get().channel == "call"
 
 
 def test_no_follow_up_when_every_channel_is_refused(maria, volunteer):
     for channel in ("visit", "call", "text", "email"):
-        consent_set(actor=volunteer, supporter=maria, channel=channel)
+        consent_set(actor=SYSTEM, supporter=maria, channel=channel)
     conversation_listen_task(_talk(maria, volunteer, outcome="not_home").pk)
     assert not FollowUp.objects.exists()
 
@@ -210,6 +212,7 @@ def test_no_follow_up_when_every_channel_is_refused(maria, volunteer):
 def test_rule_adds_nothing_when_the_volunteer_chose_a_follow_up_from_the_same_conversation(
     maria, volunteer
 ):
+    AssignmentFactory(supporter=maria, volunteer=volunteer)
     talk = _talk(maria, volunteer, outcome="callback_requested", heard="call back next week")
     followup_create(
         actor=volunteer,
@@ -249,6 +252,7 @@ def test_conversation_create_enqueues_listening_after_commit(
     monkeypatch.setattr(
         "organizing.dispatch.send_now", lambda task, *args: sent.append((task.name, args))
     )
+    AssignmentFactory(supporter=maria, volunteer=volunteer)
     with django_capture_on_commit_callbacks(execute=True):
         talk, created = conversation_create(
             actor=volunteer,
@@ -278,7 +282,7 @@ def test_listen_sweep_enqueues_only_unheard_conversations(maria, volunteer, monk
 
 def _followup(supporter, assignee, *, due_in, reason="Retry door knock", channel="visit"):
     followup, _ = followup_create(
-        actor=None,
+        actor=SYSTEM,
         supporter=supporter,
         assignee=assignee,
         due_at=timezone.now() + due_in,
@@ -300,7 +304,7 @@ def test_due_follow_ups_are_announced_once(maria, volunteer):
 
 def test_due_follow_up_on_a_channel_since_refused_is_not_announced(maria, volunteer):
     _followup(maria, volunteer, due_in=timedelta(minutes=-1))
-    consent_set(actor=volunteer, supporter=maria, channel="visit")
+    consent_set(actor=SYSTEM, supporter=maria, channel="visit")
     assert followup_notify_due_task() == 0
     assert mail.outbox == []
 

@@ -11,11 +11,11 @@ from django.utils import timezone
 from conversations.models import Conversation, FollowUp, Note, SurveyResponse
 from conversations.services import conversation_create, note_update
 from tests.factories import (
+    AssignmentFactory,
     ConversationFactory,
     FollowUpFactory,
     NoteFactory,
     SupporterFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +30,7 @@ def test_database_refuses_a_reused_client_uuid():
 
 def test_sending_the_same_conversation_twice_stores_it_once(volunteer):
     supporter = SupporterFactory()
+    AssignmentFactory(supporter=supporter, volunteer=volunteer)
     client_uuid = uuid.uuid4()
     fields = {"channel": "door", "outcome": "talked", "heard": "Rent is up again."}
     first, created = conversation_create(
@@ -71,9 +72,9 @@ def test_closed_followup_must_say_when():
         FollowUpFactory(status="done", completed_at=None)
 
 
-def test_editing_a_note_keeps_the_earlier_text_and_who_changed_it():
-    note = NoteFactory(body="Son served in Iraq")
-    editor = UserFactory()
+def test_editing_a_note_keeps_the_earlier_text_and_who_changed_it(organizer, eastside):
+    note = NoteFactory(body="Son served in Iraq", supporter__team=eastside)
+    editor = organizer
     note_update(
         note=note,
         actor=editor,
@@ -90,6 +91,7 @@ def test_editing_a_note_keeps_the_earlier_text_and_who_changed_it():
 
 def test_pinning_alone_is_not_a_revision():
     note = NoteFactory()
+    AssignmentFactory(supporter=note.supporter, volunteer=note.author)
     note_update(note=note, actor=note.author, body=note.body, kind=note.kind, is_pinned=True)
     assert not note.revisions.exists()
 

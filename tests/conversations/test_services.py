@@ -26,8 +26,15 @@ from conversations.services import (
     suggestion_confirm,
     suggestion_dismiss,
 )
+from organizing.roles import SYSTEM
 from supporters.models import DoNotContact, HistoryEvent
-from tests.factories import ConversationFactory, NoteFactory, SupporterFactory
+from tests.factories import (
+    AssignmentFactory,
+    ConversationFactory,
+    NoteFactory,
+    RelationshipFactory,
+    SupporterFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +49,7 @@ def support_question(db):
 
 def test_conversation_log_stores_everything_once_per_uuid(volunteer, eastside, support_question):
     supporter = SupporterFactory(team=eastside)
+    AssignmentFactory(supporter=supporter, volunteer=volunteer)
     issue = Issue.objects.create(name="Rent")
     client_uuid = uuid.uuid4()
     due = timezone.now() + timedelta(days=3)
@@ -73,28 +81,40 @@ def test_conversation_log_stores_everything_once_per_uuid(volunteer, eastside, s
     assert DoNotContact.objects.filter(supporter=supporter, channel="text").exists()
     history = dict(HistoryEvent.objects.filter(supporter=supporter).values_list("kind", "summary"))
     assert history["note"] == "Sensitive note"  # the words stay off the timeline line
-    assert set(history) == {"conversation", "remember", "note", "followup_created", "consent_set"}
+    # The support answer changes support_level through supporter_update: a history line too.
+    assert history["updated"] == "Changed support level"
+    assert set(history) == {
+        "conversation",
+        "remember",
+        "note",
+        "followup_created",
+        "consent_set",
+        "updated",
+    }
 
 
 def test_followup_create_never_makes_two_open_for_one_reason(volunteer, eastside):
     supporter = SupporterFactory(team=eastside)
+    AssignmentFactory(supporter=supporter, volunteer=volunteer)
     due = timezone.now() + timedelta(days=2)
     first, created = followup_create(
-        actor=None, supporter=supporter, assignee=volunteer, due_at=due, reason="Retry door"
+        actor=SYSTEM, supporter=supporter, assignee=volunteer, due_at=due, reason="Retry door"
     )
     second, created_again = followup_create(
-        actor=None, supporter=supporter, assignee=volunteer, due_at=due, reason="retry DOOR"
+        actor=SYSTEM, supporter=supporter, assignee=volunteer, due_at=due, reason="retry DOOR"
     )
     assert created and not created_again and first.pk == second.pk
     followup_complete(actor=volunteer, followup=first)
     third, created_third = followup_create(
-        actor=None, supporter=supporter, assignee=volunteer, due_at=due, reason="Retry door"
+        actor=SYSTEM, supporter=supporter, assignee=volunteer, due_at=due, reason="Retry door"
     )
     assert created_third and third.pk != first.pk
 
 
 def test_followup_complete_and_reassign_are_safe_twice(volunteer, teammate, organizer, eastside):
     supporter = SupporterFactory(team=eastside)
+    AssignmentFactory(supporter=supporter, volunteer=volunteer)
+    RelationshipFactory(supporter=supporter, known_by=teammate)
     followup, _ = followup_create(
         actor=organizer,
         supporter=supporter,
@@ -105,7 +125,7 @@ def test_followup_complete_and_reassign_are_safe_twice(volunteer, teammate, orga
     followup_reassign(actor=organizer, followup=followup, assignee=teammate)
     followup_reassign(actor=organizer, followup=followup, assignee=teammate)
     done = followup_complete(actor=teammate, followup=followup)
-    done_again = followup_complete(actor=volunteer, followup=followup)
+    done_again = followup_complete(actor=teammate, followup=followup)
     assert done_again.completed_by == teammate and done.status == "done"
     kinds = list(
         HistoryEvent.objects.filter(supporter=supporter)
@@ -129,6 +149,7 @@ def test_note_correction_keeps_the_earlier_text_and_who_changed_it(organizer, ea
 
 def test_confirming_a_suggestion_makes_a_note_by_the_person_once(volunteer, eastside):
     conversation = ConversationFactory(supporter__team=eastside)
+    AssignmentFactory(supporter=conversation.supporter, volunteer=volunteer)
     suggestion = Suggestion.objects.create(
         supporter=conversation.supporter,
         conversation=conversation,
@@ -148,6 +169,7 @@ def test_confirming_a_suggestion_makes_a_note_by_the_person_once(volunteer, east
 
 def test_dismissed_suggestion_is_kept_so_it_is_not_suggested_again(volunteer, eastside):
     supporter = SupporterFactory(team=eastside)
+    AssignmentFactory(supporter=supporter, volunteer=volunteer)
     suggestion = Suggestion.objects.create(
         supporter=supporter, category="pets", text="Has a dog named Max", enricher="x"
     )

@@ -478,7 +478,9 @@ def test_a_key_whose_user_has_no_team_may_not_add_people(db):
 
     loner = UserFactory(email="loner@example.org")
     response = signup(osdi_client(loner), given_name="A", email_addresses=[{"address": "a@b.org"}])
-    assert response.status_code == 403
+    # A 400 that names the fix (issue 10, item 11), not a bare 403.
+    assert response.status_code == 400
+    assert "OSDI_DEFAULT_TEAM" in response.content.decode()
     assert not Supporter.objects.exists()
 
 

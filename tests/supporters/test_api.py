@@ -10,6 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from organizing.models import AuditEvent
+from organizing.roles import SYSTEM
 from supporters.models import DoNotContact, HistoryEvent, Relationship, Supporter, Tag
 from supporters.services import supporter_create, tag_add
 from tests.api_helpers import error_of, key_client, session_client
@@ -78,21 +79,21 @@ def test_list_query_count_does_not_grow_with_rows(
     client = key_client(data_staff)
     for _ in range(3):
         supporter = supporter_create(
-            actor=None, team=eastside, given_name="A", email="a@example.org", phone="1"
+            actor=SYSTEM, team=eastside, given_name="A", email="a@example.org", phone="1"
         )
-        tag_add(actor=None, supporter=supporter, tag=Tag.objects.get_or_create(name="t")[0])
+        tag_add(actor=SYSTEM, supporter=supporter, tag=Tag.objects.get_or_create(name="t")[0])
     with django_assert_max_num_queries(14) as few:
         client.get(reverse("api:supporter-list"))
     for _ in range(20):
-        supporter_create(actor=None, team=eastside, given_name="B", email="b@example.org")
+        supporter_create(actor=SYSTEM, team=eastside, given_name="B", email="b@example.org")
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("api:supporter-list"))
     assert len(response.json()["results"]) == 23
 
 
 def test_list_filters_search_and_updated_since(data_staff, eastside, westside):
-    maria = supporter_create(actor=None, team=eastside, given_name="Maria", email="m@example.org")
-    supporter_create(actor=None, team=westside, given_name="Tomas")
+    maria = supporter_create(actor=SYSTEM, team=eastside, given_name="Maria", email="m@example.org")
+    supporter_create(actor=SYSTEM, team=westside, given_name="Tomas")
     Supporter.objects.filter(pk=maria.pk).update(support_level=1)
     client = key_client(data_staff)
     url = reverse("api:supporter-list")

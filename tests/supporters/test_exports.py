@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from organizing.models import AuditEvent
+from organizing.roles import SYSTEM
 from supporters.exporting import EXPORT_COLUMN_NAMES, export_job_run, export_jobs_expire
 from supporters.models import DoNotContact, ExportJob, Segment
 from supporters.services import supporter_create
@@ -33,7 +34,7 @@ def segment(organizer):
 @pytest.fixture
 def rows(eastside, westside):
     maria = supporter_create(
-        actor=None,
+        actor=SYSTEM,
         team=eastside,
         given_name="Maria",
         family_name='Lopez, "La Jefa"',
@@ -315,7 +316,7 @@ def test_export_key_stops_exporting_when_its_user_loses_the_role(data_staff, seg
 
 def test_ndjson_and_csv_keep_awkward_text_exact(data_staff, eastside):
     awkward = 'Back\\slash "quoted"\nnew line, comma \x01\x02 ünïcødé'
-    supporter_create(actor=None, team=eastside, given_name="Zoë", family_name=awkward)
+    supporter_create(actor=SYSTEM, team=eastside, given_name="Zoë", family_name=awkward)
     segment = Segment.objects.create(name="All", filter={})
     client = key_client(data_staff, ["read", "export"])
     url = reverse("api:segment-export", args=[segment.pk])

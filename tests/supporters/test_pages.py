@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from organizing.roles import SYSTEM
 from supporters.models import Assignment, Relationship, Supporter, SupporterPhone
 from supporters.services import consent_set
 from tests.factories import (
@@ -79,6 +81,7 @@ def test_add_a_person_at_the_door_assigns_them_to_me(client, volunteer, eastside
             "language": "es",
             "how": "door",
             "team": eastside.pk,
+            "client_uuid": str(uuid.uuid4()),
             "postal_code": "60601",
             "line1": "5 Oak",
         },
@@ -101,6 +104,7 @@ def test_add_someone_i_know_records_the_relationship(client, volunteer, eastside
             "relationship_kind": "coworker",
             "language": "en",
             "team": eastside.pk,
+            "client_uuid": str(uuid.uuid4()),
         },
     )
     supporter = Supporter.objects.get(given_name="Lena")
@@ -123,6 +127,7 @@ def test_add_a_person_errors_are_field_by_field_and_keep_what_was_typed(
             "how": "relational",
             "language": "en",
             "team": eastside.pk,
+            "client_uuid": str(uuid.uuid4()),
             "line1": "77 Typed Street",
         },
     )
@@ -151,6 +156,7 @@ def test_add_a_person_warns_about_a_visible_match_and_adds_only_when_confirmed(
         "how": "door",
         "language": "en",
         "team": eastside.pk,
+        "client_uuid": str(uuid.uuid4()),
     }
     response = client.post(reverse("supporters:create"), data)
     assert response.status_code == 400
@@ -174,6 +180,7 @@ def test_add_a_person_does_not_reveal_matches_outside_my_scope(client, volunteer
             "how": "door",
             "language": "en",
             "team": eastside.pk,
+            "client_uuid": str(uuid.uuid4()),
         },
     )
     assert response.status_code == 302
@@ -200,7 +207,7 @@ def test_supporters_list_filters(client, organizer, eastside, westside):
     never = SupporterFactory(given_name="Never", team=eastside, support_level=3)
     FollowUpFactory(supporter=never)
     blocked = SupporterFactory(given_name="Blocked", team=eastside)
-    consent_set(actor=None, supporter=blocked, channel="call")
+    consent_set(actor=SYSTEM, supporter=blocked, channel="call")
     SupporterFactory(given_name="Elsewhere", team=westside)
     client.force_login(organizer)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from organizing.roles import SYSTEM
 from supporters.models import Assignment, DoNotContact, HistoryEvent, Relationship, Tag
 from supporters.services import (
     assignment_create,
@@ -89,6 +90,6 @@ def test_assignment_factory_still_usable_with_services(volunteer, eastside):
     # The factories write rows without history; services add lines on top without clashing.
     assignment = AssignmentFactory(volunteer=volunteer, supporter__team=eastside)
     assert (
-        assignment_create(actor=None, supporter=assignment.supporter, volunteer=volunteer).pk
+        assignment_create(actor=SYSTEM, supporter=assignment.supporter, volunteer=volunteer).pk
         == assignment.pk
     )

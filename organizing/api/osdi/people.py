@@ -20,17 +20,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 
 from organizing.models import Team, User
 from supporters import services
 from supporters.models import Channel, Supporter, SupporterPhone, Tag
-from supporters.selectors import supporter_list
+from supporters.selectors import supporter_list, team_for_new_person
 
 from .base import identifiers, osdi_date
 
@@ -252,17 +251,9 @@ def tags_named(names: Any, field: str) -> list[Tag]:
 
 
 def osdi_team_for(user: User) -> Team:
-    """The team new people join: OSDI_DEFAULT_TEAM (a slug) or the key owner's first team."""
-    from supporters.api import teams_user_may_add_to
-
-    if settings.OSDI_DEFAULT_TEAM:
-        team = Team.objects.filter(slug=settings.OSDI_DEFAULT_TEAM).first()
-    else:
-        membership = user.memberships.order_by("id").select_related("team").first()
-        team = membership.team if membership else None
-    if team is None or team.pk not in teams_user_may_add_to(user):
-        raise PermissionDenied("This key's user may not add people to the OSDI team.")
-    return team
+    """The team new people join: the one rule of ``supporters.selectors.team_for_new_person``
+    (OSDI_DEFAULT_TEAM, else the key owner's first team; an error that names the fix)."""
+    return team_for_new_person(viewer=user)
 
 
 def person_apply(
@@ -274,8 +265,6 @@ def person_apply(
     remove_tags: list[Tag] = (),
 ) -> tuple[Supporter, bool]:
     """Create (``supporter`` None) or update a person through the supporter services."""
-    from organizing.roles import user_is_organizer_or_above
-
     with transaction.atomic():
         created = supporter is None
         if created:
@@ -294,8 +283,6 @@ def person_apply(
                 custom_fields={
                     k: v for k, v in parsed.get("custom_fields", {}).items() if v is not None
                 },
-                # A volunteer's new people are theirs, so they can see them (as in /api/v1).
-                assign_to=None if user_is_organizer_or_above(actor) else actor,
             )
         else:
             changes = {

@@ -9,7 +9,7 @@ import re
 
 from django.db.models import Exists, Func, OuterRef, TextField
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from organizing.api.base import get_or_404
@@ -182,8 +182,6 @@ class TagsView(OsdiView):
 
     def post(self, request):
         """Add a tag (organizers and above); a name that exists answers with that tag."""
-        from organizing.roles import user_is_organizer_or_above
-
         body = self.body()
         unknown = sorted(set(body) - {"name", "description", "identifiers"})
         if unknown:
@@ -202,9 +200,7 @@ class TagsView(OsdiView):
         existing = Tag.objects.filter(name__iexact=name.strip()).first()
         if existing is not None:
             return Response(tag_represent(self, existing))
-        if not user_is_organizer_or_above(request.user):
-            raise PermissionDenied("Only organizers and above add tags.")
-        tag = Tag.objects.create(name=name.strip(), description=description.strip())
+        tag = services.tag_create(actor=request.user, name=name, description=description)
         return Response(tag_represent(self, tag), status=status.HTTP_201_CREATED)
 
 
