@@ -109,6 +109,8 @@ CONVERSATION_EXAMPLE = OpenApiExample(
         "outcome": "talked",
         "happened_at": "2026-11-02T18:30:00Z",
         "heard": "Rent went up again; her son is an Iraq war veteran.",
+        "heard_is_sensitive": False,
+        "is_redacted": False,
         "issues": [2],
         "client_uuid": "1b4e28ba-2fa1-11d2-883f-0016d3cca427",
         "created_at": "2026-11-02T18:31:00Z",
@@ -154,7 +156,9 @@ def _survey_answers(raw: list[dict]) -> dict:
 @extend_schema_view(
     list=extend_schema(
         summary="List conversations",
-        description="Conversations with supporters you may see, newest first.",
+        description="Conversations with supporters you may see, newest first. What was heard "
+        "in a conversation marked `heard_is_sensitive` is empty (`is_redacted`) unless you "
+        "organize the person's team or are data staff or an admin.",
         examples=[CONVERSATION_EXAMPLE],
     ),
     retrieve=extend_schema(
@@ -270,17 +274,18 @@ NOTE_EXAMPLE = OpenApiExample(
         summary="List notes and things to remember",
         description="Things to remember are notes of kind `remember` (`?kind=remember`). "
         "Sensitive notes are listed for everyone who sees the supporter, but their text "
-        "only for organizers and above (`is_redacted` says when it was held back).",
+        "only for the person's team organizers, data staff and admins (`is_redacted` says when it was held back).",
         examples=[NOTE_EXAMPLE],
     ),
     retrieve=extend_schema(
         summary="Read a note",
-        description="A note about a supporter you may see; sensitive text only for organizers and above.",
+        description="A note about a supporter you may see; sensitive text only for the person's "
+        "team organizers, data staff and admins.",
         examples=[NOTE_EXAMPLE],
     ),
     create=extend_schema(
         summary="Write a note or a thing to remember",
-        description="About a supporter you may see. Kind `remember` makes a thing to remember; `sensitive` notes are shown to organizers and above only.",
+        description="About a supporter you may see. Kind `remember` makes a thing to remember; `sensitive` notes are read back only by the person's team organizers, data staff and admins.",
         request=NoteCreateSerializer,
         responses={201: NoteSerializer},
         parameters=[IDEMPOTENCY_PARAMETER],
@@ -295,7 +300,8 @@ NOTE_EXAMPLE = OpenApiExample(
     ),
     partial_update=extend_schema(
         summary="Correct a note (earlier text is kept as a revision)",
-        description="Its author or an organizer and above; sensitive notes organizers and above.",
+        description="Its author, or the person's team organizers, data staff and admins; "
+        "sensitive notes only the latter.",
         request=NoteUpdateSerializer,
         responses={200: NoteSerializer},
         examples=[
@@ -379,6 +385,7 @@ SUGGESTION_EXAMPLE = OpenApiExample(
         "category": "military",
         "text": "Son is an Iraq war veteran",
         "evidence": "my son served in Iraq",
+        "is_redacted": False,
         "status": "suggested",
         "enricher": "listening.family",
         "version": 1,

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .models import ApiKey, AuditEvent, Invitation, Membership, Team, User
-from .roles import team_ids_organized_by, user_is_organization_wide
+from .roles import team_ids_organized_by, user_is_admin, user_is_organization_wide, user_may_export
 
 
 def audit_record(
@@ -46,7 +46,7 @@ def audit_record(
 # Which roles someone may hand out. Organizers grow their own team; only admins make
 # data staff or other admins, because those roles see every supporter.
 def roles_grantable_by(user: User, team: Team) -> list[str]:
-    if user.is_superuser or user.memberships.filter(role=Membership.Role.ADMIN).exists():
+    if user_is_admin(user):
         return list(Membership.Role.values)
     if team.id in team_ids_organized_by(user):
         return [Membership.Role.VOLUNTEER, Membership.Role.ORGANIZER]
@@ -166,11 +166,9 @@ def api_key_create(
         )
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": "The expiry must be in the future."})
-    if actor.pk != user.pk and not (
-        actor.is_superuser or actor.memberships.filter(role=Membership.Role.ADMIN).exists()
-    ):
+    if actor.pk != user.pk and not user_is_admin(actor):
         raise PermissionDenied("You may only make keys for yourself.")
-    if ApiKey.Scope.EXPORT in scopes and not user_is_organization_wide(user):
+    if ApiKey.Scope.EXPORT in scopes and not user_may_export(user):
         raise PermissionDenied("Only data staff and admins may have keys that export.")
     prefix = secrets.token_hex(4)
     raw_key = f"{API_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"

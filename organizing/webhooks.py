@@ -33,8 +33,13 @@ from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import Membership, Team, User, Webhook, WebhookDelivery
-from .roles import team_ids_organized_by, user_is_organization_wide
+from .models import Team, User, Webhook, WebhookDelivery
+from .roles import (
+    team_ids_organized_by,
+    user_is_admin,
+    user_is_organization_wide,
+    user_is_organizer_or_above,
+)
 
 SIGNATURE_HEADER = "Earshot-Signature"
 USER_AGENT = "Earshot-Webhooks/1"
@@ -45,7 +50,7 @@ USER_AGENT = "Earshot-Webhooks/1"
 
 def user_may_manage_webhooks(user: User) -> bool:
     """Organizers, data staff and admins register webhooks."""
-    return user_is_organization_wide(user) or bool(team_ids_organized_by(user))
+    return user_is_organizer_or_above(user)
 
 
 def webhook_team_choices(user: User) -> QuerySet[Team]:
@@ -60,7 +65,7 @@ def webhook_list(*, viewer: User) -> QuerySet[Webhook]:
     if not viewer.is_authenticated or not viewer.is_active:
         return Webhook.objects.none()
     webhooks = Webhook.objects.select_related("team", "created_by")
-    if viewer.is_superuser or viewer.memberships.filter(role=Membership.Role.ADMIN).exists():
+    if user_is_admin(viewer):
         return webhooks
     return webhooks.filter(created_by=viewer)
 

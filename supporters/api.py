@@ -105,6 +105,8 @@ SUPPORTER_EXAMPLE = OpenApiExample(
         "language": "es",
         "support_level": 1,
         "engagement_level": 2,
+        "engagement_override": None,
+        "engagement_override_at": None,
         "custom_fields": {"shift": "night"},
         "team": 3,
         "source": "canvass",
@@ -253,6 +255,8 @@ class SupporterViewSet(
                     "summary": "Door: Talked",
                     "subject_type": "conversation",
                     "subject_id": 77,
+                    "is_sensitive": False,
+                    "is_redacted": False,
                 },
                 response_only=True,
             )
