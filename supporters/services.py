@@ -583,7 +583,8 @@ def export_job_create(*, actor: User, segment: Segment, format: str, request=Non
         )
     from .tasks import export_job_run_task
 
-    export_job_run_task.delay_on_commit(job.pk)
+    # After commit, never failing the request; the export sweep runs it if Redis is down.
+    enqueue_on_commit(export_job_run_task, job.pk)
     return job
 
 
