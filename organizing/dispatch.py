@@ -41,6 +41,20 @@ def enqueue_on_commit(task: Any, *args: Any) -> None:
     transaction.on_commit(partial(send_now, task, *args), robust=True)
 
 
+def advisory_xact_lock(name: str) -> None:
+    """Wait for the PostgreSQL advisory lock called ``name``, held until the transaction ends.
+
+    Blocking, unlike ``advisory_lock``: for writes that must happen one after the other (two
+    requests creating the same person). Must be called inside ``transaction.atomic``; the lock
+    lasts until the outermost transaction commits or rolls back, never just a savepoint.
+    The name is hashed in PostgreSQL to a 64-bit key (``hashtextextended``).
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("advisory_xact_lock needs a transaction (transaction.atomic).")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])
+
+
 @contextmanager
 def advisory_lock(name: str):
     """Yield True if this process holds the named PostgreSQL lock for this transaction.

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
 
-from organizing.dispatch import enqueue_on_commit
+from organizing.dispatch import advisory_xact_lock, enqueue_on_commit
 from organizing.models import Team, User
 from organizing.webhooks import webhook_emit
 
@@ -641,3 +642,48 @@ def contact_points_add(
             )
             webhook_emit(event="supporter.updated", subject=current, supporter=current, added=added)
     return added
+
+
+def supporter_identity_keys(*, emails: Sequence[str] = (), phones: Sequence[str] = ()) -> list[str]:
+    """The lock names for these identifiers, normalized so that every spelling the match
+    treats as one person shares a lock: emails stripped and lower-cased, phones as their
+    digits. Sorted, so that callers locking several always take them in the same order."""
+    keys = set()
+    for address in emails:
+        if address.strip():
+            keys.add(f"supporter-identity:email:{address.strip().lower()}")
+    for number in phones:
+        digits = "".join(ch for ch in number if ch.isdigit())
+        if digits:
+            keys.add(f"supporter-identity:phone:{digits}")
+    return sorted(keys)
+
+
+def supporter_match_or_create(
+    *,
+    actor: User,
+    emails: Sequence[str],
+    phones: Sequence[str],
+    write: Callable[[Supporter | None], Supporter],
+) -> tuple[Supporter, bool]:
+    """Match the person ``actor`` sees by email (else phone), or make them: once, however
+    many callers race. Returns ``(supporter, created)``.
+
+    Takes a transaction-scoped PostgreSQL advisory lock per normalized identifier
+    (``supporter_identity_keys``), waiting for any caller that holds one, then matches
+    (``selectors.supporter_match``) and calls ``write(match)`` — ``match`` None means nobody
+    has these identifiers yet. ``write`` creates or updates the person through the services
+    (which check what ``actor`` may do; this function checks nothing itself) and must store
+    the emails and phones it was matched on before it returns, because the locks are released
+    when the outermost transaction ends: the next caller with the same email then waits, and
+    matches the person this one stored instead of making a second. Used by the OSDI person
+    signup helper; meant for imports too.
+    """
+    from .selectors import supporter_match
+
+    with transaction.atomic():
+        for key in supporter_identity_keys(emails=emails, phones=phones):
+            advisory_xact_lock(key)
+        match = supporter_match(viewer=actor, emails=emails, phones=phones)
+        supporter = write(match)
+    return supporter, match is None
