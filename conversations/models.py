@@ -472,3 +472,27 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"Digest for {self.user} on {self.date}"
+
+
+class EscalationSent(models.Model):
+    """An overdue follow-up was raised to this organizer (so each of them hears of it once).
+
+    The claim row of ``notifications.followup_escalate_overdue``: written in the same
+    transaction that sends that organizer's email, so a failed send leaves it unclaimed.
+    """
+
+    followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="+")
+    organizer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["followup", "organizer"], name="escalation_once_per_organizer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Follow-up {self.followup_id} raised to {self.organizer}"

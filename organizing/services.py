@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from .dispatch import enqueue_on_commit
 from .models import ApiKey, AuditEvent, Invitation, Membership, Team, User
 from .roles import team_ids_organized_by, user_is_admin, user_is_organization_wide, user_may_export
 
@@ -76,7 +77,8 @@ def invitation_create(*, actor: User, team: Team, email: str, role: str) -> Invi
         ) from None
     from .tasks import invitation_send_task
 
-    invitation_send_task.delay_on_commit(invitation.id)
+    # After commit, never failing the invitation; the pending sweep sends it if Redis is down.
+    enqueue_on_commit(invitation_send_task, invitation.id)
     return invitation
 
 

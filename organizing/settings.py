@@ -289,15 +289,33 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Earshot] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = _site.scheme
 INVITATION_MAX_AGE_DAYS = 14
 
-# --- Cache: Redis, so rate limits and login codes hold across gunicorn workers ---------------
+# --- Cache: Redis, so rate limits hold across gunicorn workers; PostgreSQL when Redis is down -
+# API throttles and login limits count in "default": Redis, or, while Redis is unreachable,
+# the database cache (its table comes from migration organizing.0004_cache_table), so an
+# outage never turns every API call and login into a 500 (organizing/cache.py).
 
 REDIS_URL = env_redis("REDIS_URL")
+CACHE_TABLE = "earshot_cache"  # the table migration organizing.0004_cache_table creates
+_CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "earshot")
 CACHES = {
     "default": {
+        "BACKEND": "organizing.cache.FailoverCache",
+        "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "database", "RETRY_SECONDS": 10},
+    },
+    "redis": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "earshot"),
-    }
+        "KEY_PREFIX": _CACHE_KEY_PREFIX,
+        # Fail fast when Redis is down, so the request falls back instead of waiting.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+    },
+    "database": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": CACHE_TABLE,
+        "KEY_PREFIX": _CACHE_KEY_PREFIX,
+        # Room for every key's and every address's counters; expired rows are culled.
+        "OPTIONS": {"MAX_ENTRIES": 100_000, "CULL_FREQUENCY": 4},
+    },
 }
 
 # --- Celery: JSON only, late acks, a lost worker's task goes back on the queue --------------

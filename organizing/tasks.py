@@ -7,6 +7,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
+from .dispatch import send_now
 from .models import Invitation
 from .services import invitation_send
 
@@ -33,7 +34,7 @@ def invitation_send_pending_task() -> int:
     ).values_list("id", flat=True)[:SWEEP_BATCH]
     count = 0
     for invitation_id in pending:
-        invitation_send_task.delay(invitation_id)
+        send_now(invitation_send_task, invitation_id)
         count += 1
     return count
 
@@ -65,5 +66,5 @@ def webhook_deliveries_sweep_task() -> int:
 
     due = webhook_deliveries_due(grace=timedelta(minutes=1))
     for delivery_id in due:
-        webhook_deliver_task.delay(delivery_id)
+        send_now(webhook_deliver_task, delivery_id)
     return len(due)

@@ -33,6 +33,7 @@ from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from .dispatch import enqueue_on_commit
 from .models import Team, User, Webhook, WebhookDelivery
 from .roles import (
     team_ids_organized_by,
@@ -223,7 +224,8 @@ def webhook_emit(
     from .tasks import webhook_deliver_task
 
     for delivery in deliveries:
-        webhook_deliver_task.delay_on_commit(delivery.pk)
+        # After commit, never failing the write; the sweep delivers it if Redis is down.
+        enqueue_on_commit(webhook_deliver_task, delivery.pk)
     return deliveries
 
 
@@ -240,7 +242,7 @@ def webhook_delivery_replay(*, actor: User, delivery: WebhookDelivery) -> Webhoo
             payload=delivery.payload,
         )
         audit_record(actor=actor, action="webhook.replay", obj=delivery.webhook, delivery=again.pk)
-    webhook_deliver_task.delay_on_commit(again.pk)
+    enqueue_on_commit(webhook_deliver_task, again.pk)
     return again
 
 

@@ -196,6 +196,23 @@ def supporter_matches(
     ]
 
 
+def supporter_match(
+    *, viewer: User, emails: Iterable[str] = (), phones: Iterable[str] = ()
+) -> Supporter | None:
+    """The person ``viewer`` sees with one of these emails (ignoring case), else one of these
+    phone numbers (as typed, around spaces); the oldest when several do. None when nobody does."""
+    people = supporter_list(viewer=viewer)
+    for address in filter(None, (address.strip() for address in emails)):
+        match = people.filter(emails__address__iexact=address).order_by("id").first()
+        if match is not None:
+            return match
+    for number in filter(None, (number.strip() for number in phones)):
+        match = people.filter(phones__number=number).order_by("id").first()
+        if match is not None:
+            return match
+    return None
+
+
 def supporter_list_mine(*, viewer: User) -> QuerySet[Supporter]:
     """The viewer's own people: assigned to them or known to them, most urgent first.
 

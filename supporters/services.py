@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from organizing.dispatch import enqueue_on_commit
+from organizing.dispatch import advisory_xact_lock, enqueue_on_commit
 from organizing.models import Team, User
 from organizing.roles import (
     Actor,
@@ -42,7 +42,7 @@ from .models import (
     SupporterTag,
     Tag,
 )
-from .selectors import SupporterAccess, duplicate_get, supporter_access
+from .selectors import SupporterAccess, duplicate_get, supporter_access, supporter_match
 
 # Steps other apps add to a merge (conversations moves its rows through its own services);
 # filled at app-ready time, so this app imports nothing above it.
@@ -788,7 +788,8 @@ def export_job_create(*, actor: User, segment: Segment, format: str, request=Non
         )
     from .tasks import export_job_run_task
 
-    export_job_run_task.delay_on_commit(job.pk)
+    # After commit, never failing the request; the export sweep runs it if Redis is down.
+    enqueue_on_commit(export_job_run_task, job.pk)
     return job
 
 
@@ -847,3 +848,46 @@ def contact_points_add(
             )
             webhook_emit(event="supporter.updated", subject=current, supporter=current, added=added)
     return added
+
+
+def supporter_identity_keys(*, emails: Sequence[str] = (), phones: Sequence[str] = ()) -> list[str]:
+    """The lock names for these identifiers, normalized so that every spelling the match
+    treats as one person shares a lock: emails stripped and lower-cased, phones as their
+    digits. Sorted, so that callers locking several always take them in the same order."""
+    keys = set()
+    for address in emails:
+        if address.strip():
+            keys.add(f"supporter-identity:email:{address.strip().lower()}")
+    for number in phones:
+        digits = "".join(ch for ch in number if ch.isdigit())
+        if digits:
+            keys.add(f"supporter-identity:phone:{digits}")
+    return sorted(keys)
+
+
+def supporter_match_or_create(
+    *,
+    actor: Actor,
+    emails: Sequence[str],
+    phones: Sequence[str],
+    write: Callable[[Supporter | None], Supporter],
+) -> tuple[Supporter, bool]:
+    """Match the person ``actor`` sees by email (else phone), or make them: once, however
+    many callers race. Returns ``(supporter, created)``.
+
+    Takes a transaction-scoped PostgreSQL advisory lock per normalized identifier
+    (``supporter_identity_keys``), waiting for any caller that holds one, then matches
+    (``selectors.supporter_match``) and calls ``write(match)`` — ``match`` None means nobody
+    has these identifiers yet. ``write`` creates or updates the person through the services
+    (which check what ``actor`` may do; this function checks nothing itself) and must store
+    the emails and phones it was matched on before it returns, because the locks are released
+    when the outermost transaction ends: the next caller with the same email then waits, and
+    matches the person this one stored instead of making a second. Used by the OSDI person
+    signup helper; meant for imports too.
+    """
+    with transaction.atomic():
+        for key in supporter_identity_keys(emails=emails, phones=phones):
+            advisory_xact_lock(key)
+        match = supporter_match(viewer=actor, emails=emails, phones=phones)
+        supporter = write(match)
+    return supporter, match is None

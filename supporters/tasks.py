@@ -72,5 +72,5 @@ def export_jobs_sweep_task() -> int:
 
     expired = export_jobs_expire()
     for job_id in export_jobs_requeue_stale():
-        export_job_run_task.delay(job_id)
+        send_now(export_job_run_task, job_id)
     return expired

@@ -62,6 +62,23 @@ def admin(eastside):
     return _member("ada@example.org", "Ada Admin", eastside, Membership.Role.ADMIN, is_staff=True)
 
 
+@pytest.fixture
+def redis_down():
+    """(down, up): point this process's Celery producer at a port where no Redis listens, and
+    back. Undone at the end of the test either way."""
+    from organizing.celery import app
+
+    original = app.conf.broker_url
+
+    def use(url):
+        app.conf.broker_url = url
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    yield (lambda: use("redis://127.0.0.1:9/0")), (lambda: use(original))
+    use(original)
+
+
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

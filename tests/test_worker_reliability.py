@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import psycopg
 import pytest
+from django.utils import timezone
 
 from conversations.models import Conversation, FollowUp, Suggestion
 from conversations.services import conversation_create
@@ -90,20 +91,6 @@ def test_worker_killed_mid_batch_finishes_after_restart_without_duplicates(
     assert HistoryEvent.objects.filter(kind=HistoryEvent.Kind.SUGGESTION).count() == len(ids)
 
 
-@pytest.fixture
-def redis_down():
-    """Point this process's Celery producer at a port where no Redis listens, and back."""
-    original = app.conf.broker_url
-
-    def use(url):
-        app.conf.broker_url = url
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    yield (lambda: use("redis://127.0.0.1:9/0")), (lambda: use(original))
-    use(original)
-
-
 def test_save_succeeds_while_redis_is_down_and_the_sweep_catches_up(
     queue, tmp_path, eastside, volunteer, redis_down, monkeypatch
 ):
@@ -156,3 +143,62 @@ def test_save_succeeds_while_redis_is_down_and_the_sweep_catches_up(
     suggestion = Suggestion.objects.get(supporter=supporter)
     assert suggestion.text == "Son is an Iraq war veteran"
     assert SupporterPhone.objects.get(supporter=supporter).e164 == "+17735550142"
+
+
+def test_webhooks_invitations_and_exports_asked_while_redis_is_down_are_done_by_the_sweeps(
+    queue, tmp_path, eastside, organizer, data_staff, redis_down, settings
+):
+    from organizing.models import Invitation, WebhookDelivery
+    from organizing.services import invitation_create
+    from organizing.tasks import invitation_send_pending_task, webhook_deliveries_sweep_task
+    from organizing.webhooks import webhook_create
+    from supporters.models import ExportJob, Segment
+    from supporters.services import export_job_create
+    from supporters.tasks import export_jobs_sweep_task
+    from tests.organizing.webhook_receiver import Receiver
+
+    settings.EXPORT_DIR = tmp_path / "exports"
+    receiver = Receiver().start()
+    webhook_create(actor=organizer, url=receiver.url, events=["supporter.created"])
+    segment = Segment.objects.create(name="Everyone", filter={}, created_by=data_staff)
+    down, up = redis_down
+    down()
+    try:
+        # Each commits for real; none raises though its after-commit publish fails.
+        supporter = supporter_create(actor=organizer, team=eastside, given_name="Maria")
+        invitation = invitation_create(
+            actor=organizer, team=eastside, email="new@example.org", role="volunteer"
+        )
+        job = export_job_create(actor=data_staff, segment=segment, format="csv")
+    finally:
+        up()
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == WebhookDelivery.Status.PENDING
+    assert Invitation.objects.get(pk=invitation.pk).sent_at is None
+    assert ExportJob.objects.get(pk=job.pk).status == ExportJob.Status.QUEUED
+
+    # Past the minute (two, for exports) the sweeps leave to the saves' own tasks.
+    long_ago = timezone.now() - timedelta(minutes=3)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=long_ago)
+    Invitation.objects.filter(pk=invitation.pk).update(created_at=long_ago)
+    ExportJob.objects.filter(pk=job.pk).update(updated_at=long_ago)
+    worker = start_worker(
+        queue, tmp_path, WEBHOOK_ALLOW_PRIVATE_HOSTS="true", EXPORT_DIR=str(settings.EXPORT_DIR)
+    )
+    try:
+        assert webhook_deliveries_sweep_task() == 1
+        assert invitation_send_pending_task() == 1
+        export_jobs_sweep_task()
+        assert wait_for(
+            lambda: (
+                WebhookDelivery.objects.filter(status=WebhookDelivery.Status.DELIVERED).exists()
+                and Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=False).exists()
+                and ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.DONE).exists()
+            )
+        ), "the sweeps' work never ran"
+    finally:
+        stop_worker(worker)
+        receiver.stop()
+    [request] = receiver.received
+    assert request.headers["Earshot-Event"] == "supporter.created"
+    assert f'"id":{supporter.pk}' in request.body.decode()

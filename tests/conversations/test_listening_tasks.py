@@ -356,7 +356,7 @@ def test_digest_whose_sending_failed_goes_out_on_the_next_run(maria, volunteer, 
     def broken(**kwargs):
         raise OSError("mail server down")
 
-    monkeypatch.setattr("conversations.tasks.send_mail", broken)
+    monkeypatch.setattr("conversations.notifications.send_mail", broken)
     assert followup_digest_task() == 0
     assert not DigestSent.objects.exists()
     monkeypatch.undo()

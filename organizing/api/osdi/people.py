@@ -317,17 +317,3 @@ def person_apply(
         for tag in remove_tags:
             services.tag_remove(actor=actor, supporter=supporter, tag=tag)
     return supporter, created
-
-
-def person_match(viewer: User, parsed: dict) -> Supporter | None:
-    """The visible person with one of these emails (else phones): the signup helper's match."""
-    people = supporter_list(viewer=viewer)
-    for address in parsed["emails"]:
-        match = people.filter(emails__address__iexact=address).order_by("id").first()
-        if match is not None:
-            return match
-    for number, _ in parsed["phones"]:
-        match = people.filter(phones__number=number).order_by("id").first()
-        if match is not None:
-            return match
-    return None

@@ -34,7 +34,6 @@ from .base import (
 )
 from .people import (
     person_apply,
-    person_match,
     person_parse,
     person_queryset,
     person_represent,
@@ -119,12 +118,19 @@ class PeopleView(OsdiView):
             )
         add_tags = tags_named(body.get("add_tags"), "add_tags")
         remove_tags = tags_named(body.get("remove_tags"), "remove_tags")
-        supporter, created = person_apply(
+        # Matched and written under a lock on each email and phone, so that identical
+        # requests racing each other store one person (the later ones update it).
+        supporter, created = services.supporter_match_or_create(
             actor=request.user,
-            supporter=person_match(request.user, parsed),
-            parsed=parsed,
-            add_tags=add_tags,
-            remove_tags=remove_tags,
+            emails=parsed["emails"],
+            phones=[number for number, _kind in parsed["phones"]],
+            write=lambda match: person_apply(
+                actor=request.user,
+                supporter=match,
+                parsed=parsed,
+                add_tags=add_tags,
+                remove_tags=remove_tags,
+            )[0],
         )
         supporter = person_queryset(request.user).get(pk=supporter.pk)
         return Response(
