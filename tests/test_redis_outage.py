@@ -34,7 +34,7 @@ from supporters.services import (
     supporter_merge,
     supporter_update,
 )
-from tests.factories import FollowUpFactory, SupporterFactory
+from tests.factories import AssignmentFactory, FollowUpFactory, SupporterFactory
 from tests.organizing.webhook_receiver import Receiver
 
 
@@ -327,6 +327,7 @@ def test_a_conversation_saved_while_redis_is_down_stands_and_the_sweep_listens_t
     monkeypatch,
 ):
     supporter = SupporterFactory(team=eastside, given_name="Maria")
+    AssignmentFactory(supporter=supporter, volunteer=volunteer)
 
     talk = _saved_while_redis_is_down(
         redis_down, django_capture_on_commit_callbacks, lambda: _conversation(volunteer, supporter)

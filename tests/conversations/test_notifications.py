@@ -23,6 +23,7 @@ from conversations.tasks import (
     followup_notify_due_task,
 )
 from organizing.models import Membership
+from organizing.roles import SYSTEM
 from tests.factories import MembershipFactory, SupporterFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +50,7 @@ def _mails_per_recipient() -> Counter:
 
 def _followup(supporter, assignee, *, due_in: timedelta, reason: str) -> FollowUp:
     followup, created = followup_create(
-        actor=None,
+        actor=SYSTEM,
         supporter=supporter,
         assignee=assignee,
         due_at=timezone.now() + due_in,
