@@ -31,7 +31,7 @@ from organizing.api.base import (
 )
 from organizing.api.errors import Conflict, Gone
 from organizing.api.permissions import HasScope, MayExport
-from organizing.roles import user_is_organization_wide, user_is_organizer_or_above
+from organizing.roles import user_is_organizer_or_above
 from organizing.services import audit_record
 
 from . import services
@@ -41,6 +41,7 @@ from .models import (
     Segment,
 )
 from .segments import SegmentError, segment_compile, segment_supporters
+from .selectors import segment_may_change
 from .serializers import (
     ExportColumnSerializer,
     ExportJobCreateSerializer,
@@ -184,7 +185,7 @@ class SegmentViewSet(
         if segment is None:
             if not user_is_organizer_or_above(user):
                 raise PermissionDenied("Only organizers and above save segments.")
-        elif not (user_is_organization_wide(user) or segment.created_by_id == user.pk):
+        elif not segment_may_change(viewer=user, segment=segment):
             raise PermissionDenied("Only the segment's maker, data staff and admins change it.")
 
     def create(self, request, *args, **kwargs):

@@ -417,3 +417,11 @@ def team_for_new_person(*, viewer: User, team_id: int | None = None) -> Team:
             }
         )
     return Team.objects.get(pk=first)
+
+
+def segment_may_change(*, viewer: User, segment) -> bool:
+    """THE segment rule: its maker, data staff and admins change or delete it (organizers and
+    above save new ones: ``organizing.roles.user_is_organizer_or_above``)."""
+    return user_is_organization_wide(viewer) or (
+        segment.created_by_id is not None and segment.created_by_id == getattr(viewer, "pk", None)
+    )

@@ -42,7 +42,13 @@ from .models import (
     SupporterTag,
     Tag,
 )
-from .selectors import SupporterAccess, duplicate_get, supporter_access, supporter_match
+from .selectors import (
+    SupporterAccess,
+    duplicate_get,
+    segment_may_change,
+    supporter_access,
+    supporter_match,
+)
 
 # Steps other apps add to a merge (conversations moves its rows through its own services);
 # filled at app-ready time, so this app imports nothing above it.
@@ -720,7 +726,7 @@ def relationship_create(
 
 
 def _may_change_segment(actor: Actor, segment: Segment) -> None:
-    if not (user_may_export(actor) or segment.created_by_id == getattr(actor, "pk", None)):
+    if not segment_may_change(viewer=actor, segment=segment):
         raise PermissionDenied("Only the segment's maker, data staff and admins change it.")
 
 

@@ -17,12 +17,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from organizing.roles import team_ids_organized_by, user_is_organization_wide
+from organizing.roles import user_is_organizer_or_above, user_may_export
 from organizing.services import audit_record
 
 from .exporting import CONTENT_TYPES, export_chunks
 from .models import Segment
 from .segments import SegmentError, segment_supporters
+from .selectors import segment_may_change
 from .services import segment_create, segment_delete, segment_update
 
 FILTER_HELP = (
@@ -58,11 +59,11 @@ class SegmentForm(forms.Form):
 
 
 def _may_save(user) -> bool:
-    return user_is_organization_wide(user) or bool(team_ids_organized_by(user))
+    return user_is_organizer_or_above(user)
 
 
 def _may_change(user, segment: Segment) -> bool:
-    return user_is_organization_wide(user) or segment.created_by_id == user.pk
+    return segment_may_change(viewer=user, segment=segment)
 
 
 @login_required
@@ -71,7 +72,7 @@ def segment_list_view(request: HttpRequest) -> HttpResponse:
     context = {
         "segments": Segment.objects.select_related("created_by"),
         "may_save": _may_save(request.user),
-        "may_export": user_is_organization_wide(request.user),
+        "may_export": user_may_export(request.user),
     }
     return render(request, "supporters/segment_list.html", context)
 
@@ -140,7 +141,7 @@ def segment_count_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def segment_export_view(request: HttpRequest, pk: int) -> HttpResponse:
-    if not user_is_organization_wide(request.user):
+    if not user_may_export(request.user):
         raise PermissionDenied("Only data staff and admins export.")
     segment = get_object_or_404(Segment, pk=pk)
     try:
