@@ -13,7 +13,7 @@ urlpatterns = [
     path("", include("conversations.urls")),
     path("review/", include("supporters.urls_review")),
     path("rules/", include("conversations.urls_rules")),
-    path("api/osdi/v1/", include("organizing.api.osdi.urls")),
+    path("api/osdi/v1/", include("supporters.api.osdi.urls")),
     path("api/", include("organizing.api.urls")),
     path("segments/", include("supporters.urls_segments")),
     path("accounts/", include("allauth.urls")),

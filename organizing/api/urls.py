@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from conversations.api import (
+from conversations.api.views import (
     ConversationViewSet,
     FollowUpViewSet,
     IssueViewSet,
@@ -15,8 +15,8 @@ from conversations.api import (
     SuggestionViewSet,
     SurveyQuestionViewSet,
 )
-from supporters.api import RelationshipViewSet, SupporterViewSet, TagViewSet
-from supporters.api_segments import ExportJobViewSet, SegmentViewSet
+from supporters.api.segments import ExportJobViewSet, SegmentViewSet
+from supporters.api.views import RelationshipViewSet, SupporterViewSet, TagViewSet
 
 from .views import ApiKeyViewSet, TeamViewSet, UserViewSet
 from .webhooks import WebhookViewSet

@@ -7,9 +7,8 @@ from rest_framework import serializers
 
 from organizing.api.base import StrictSerializer
 from organizing.models import Team
-
-from .exporting import EXPORT_COLUMNS
-from .models import (
+from supporters.exporting import EXPORT_COLUMNS
+from supporters.models import (
     Channel,
     ExportJob,
     HistoryEvent,

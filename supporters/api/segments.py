@@ -33,14 +33,14 @@ from organizing.api.errors import Conflict, Gone
 from organizing.api.permissions import HasScope, MayExport
 from organizing.roles import user_is_organization_wide, user_is_organizer_or_above
 from organizing.services import audit_record
-
-from . import services
-from .exporting import CONTENT_TYPES, export_chunks
-from .models import (
+from supporters import services
+from supporters.exporting import CONTENT_TYPES, export_chunks
+from supporters.models import (
     ExportJob,
     Segment,
 )
-from .segments import SegmentError, segment_compile, segment_supporters
+from supporters.segments import SegmentError, segment_compile, segment_supporters
+
 from .serializers import (
     ExportColumnSerializer,
     ExportJobCreateSerializer,
@@ -448,7 +448,7 @@ class ExportJobViewSet(
         renderer_classes=[JSONRenderer, CsvRenderer, NdjsonRenderer],
     )
     def download(self, request, pk=None):
-        from .exporting import export_job_path
+        from supporters.exporting import export_job_path
 
         job = self.get_object()
         if job.status == ExportJob.Status.EXPIRED or (

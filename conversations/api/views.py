@@ -15,6 +15,8 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
+from conversations import services
+from conversations.models import Conversation, FollowUp, Issue, Note, Suggestion, SurveyQuestion
 from organizing.api.base import (
     IDEMPOTENCY_PARAMETER,
     ApiViewSet,
@@ -28,8 +30,6 @@ from organizing.models import User
 from organizing.roles import user_is_organizer_or_above
 from supporters.selectors import supporter_list
 
-from . import services
-from .models import Conversation, FollowUp, Issue, Note, Suggestion, SurveyQuestion
 from .serializers import (
     ConversationCreateSerializer,
     ConversationSerializer,

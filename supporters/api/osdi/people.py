@@ -27,12 +27,11 @@ from django.db import transaction
 from django.db.models import Q
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
+from organizing.api.osdi.base import identifiers, osdi_date
 from organizing.models import Team, User
 from supporters import services
 from supporters.models import Channel, Supporter, SupporterPhone, Tag
 from supporters.selectors import supporter_list
-
-from .base import identifiers, osdi_date
 
 READ_ONLY_FIELDS = {"identifiers", "created_date", "modified_date", "_links", "_embedded"}
 PERSON_FIELDS = {
@@ -253,7 +252,7 @@ def tags_named(names: Any, field: str) -> list[Tag]:
 
 def osdi_team_for(user: User) -> Team:
     """The team new people join: OSDI_DEFAULT_TEAM (a slug) or the key owner's first team."""
-    from supporters.api import teams_user_may_add_to
+    from supporters.api.views import teams_user_may_add_to
 
     if settings.OSDI_DEFAULT_TEAM:
         team = Team.objects.filter(slug=settings.OSDI_DEFAULT_TEAM).first()

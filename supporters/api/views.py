@@ -32,9 +32,8 @@ from organizing.api.permissions import HasScope
 from organizing.models import Team
 from organizing.roles import user_is_organization_wide, user_is_organizer_or_above
 from organizing.services import audit_record
-
-from . import services
-from .models import (
+from supporters import services
+from supporters.models import (
     HistoryEvent,
     Relationship,
     Supporter,
@@ -42,7 +41,8 @@ from .models import (
     SupporterTag,
     Tag,
 )
-from .selectors import supporter_get, supporter_list
+from supporters.selectors import supporter_get, supporter_list
+
 from .serializers import (
     ConsentSerializer,
     HistoryEventSerializer,
