@@ -1,4 +1,4 @@
-"""Reads for listening: the brief, the history timeline and follow-up queues.
+"""Reads for listening: the brief, the history timeline, follow-up queues and "my people".
 
 Each reads supporters through the one visibility rule and runs a fixed number of queries
 whatever the length of a person's history (tests assert the counts).
@@ -18,6 +18,7 @@ from django.utils import timezone
 from organizing.models import Membership, User
 from organizing.roles import team_ids_overseen_by, user_organizes
 from supporters.models import (
+    Assignment,
     DoNotContact,
     HistoryEvent,
     Relationship,
@@ -354,3 +355,86 @@ def followup_list_queue(
     return followups.select_related("supporter", "supporter__team", "assignee").order_by(
         F("assignee__full_name").asc(nulls_first=True), "assignee_id", "due_at", "id"
     )
+
+
+def supporter_list_mine(*, viewer: User) -> QuerySet[Supporter]:
+    """The viewer's own people: assigned to them or known to them, most urgent first.
+
+    Each carries ``next_due`` (the earliest open follow-up the viewer holds for them) and
+    ``last_contact_at``; people with something due come first, then by name.
+    """
+    own = Supporter.objects.filter(
+        Q(pk__in=Assignment.objects.active().filter(volunteer=viewer).values("supporter_id"))
+        | Q(pk__in=Relationship.objects.filter(known_by=viewer).values("supporter_id"))
+    )
+    return (
+        own.annotate(
+            next_due=Subquery(
+                FollowUp.objects.filter(
+                    supporter=OuterRef("pk"), assignee=viewer, status=FollowUp.Status.OPEN
+                )
+                .order_by("due_at")
+                .values("due_at")[:1]
+            ),
+            last_contact_at=supporter_last_contact_at(),
+        )
+        .select_related("team")
+        .prefetch_related("do_not_contact")
+        .order_by(F("next_due").asc(nulls_last=True), "family_name", "given_name", "id")
+    )
+
+
+# --- what supporters' pages and enrichment read of listening (registered at app-ready time) ---
+
+
+def supporter_last_contact_at() -> Subquery:
+    """Annotation: when the supporter (``OuterRef("pk")``) was last in a conversation."""
+    return Subquery(
+        Conversation.objects.filter(supporter=OuterRef("pk"))
+        .order_by("-happened_at")
+        .values("happened_at")[:1]
+    )
+
+
+def supporter_open_followups() -> Coalesce:
+    """Annotation: how many open follow-ups the supporter (``OuterRef("pk")``) has."""
+    return Coalesce(
+        Subquery(
+            FollowUp.objects.filter(supporter=OuterRef("pk"), status=FollowUp.Status.OPEN)
+            .values("supporter")
+            .annotate(n=Count("id"))
+            .values("n")
+        ),
+        0,
+    )
+
+
+def issue_list_active() -> QuerySet[Issue]:
+    """The issues in use, by name (what forms offer)."""
+    return Issue.objects.filter(is_active=True).order_by("name")
+
+
+def engagement_facts_for(supporter_ids: list[int]) -> dict[int, dict[str, int]]:
+    """What engagement counts of listening, per supporter, in two queries for the batch:
+    conversations (talked, at events, relational) and follow-ups kept."""
+    facts: dict[int, dict[str, int]] = {pk: {} for pk in supporter_ids}
+    talked = Q(outcome=Conversation.Outcome.TALKED)
+    for row in (
+        Conversation.objects.filter(supporter_id__in=supporter_ids)
+        .values("supporter_id")
+        .annotate(
+            conversations=Count("id"),
+            talked=Count("id", filter=talked),
+            events=Count("id", filter=talked & Q(channel=Conversation.Channel.EVENT)),
+            relational=Count("id", filter=talked & Q(channel=Conversation.Channel.RELATIONAL)),
+        )
+    ):
+        supporter_id = row.pop("supporter_id")
+        facts[supporter_id].update(row)
+    for row in (
+        FollowUp.objects.filter(supporter_id__in=supporter_ids, status=FollowUp.Status.DONE)
+        .values("supporter_id")
+        .annotate(followups_kept=Count("id"))
+    ):
+        facts[row["supporter_id"]]["followups_kept"] = row["followups_kept"]
+    return facts

@@ -13,7 +13,7 @@ from organizing.dispatch import enqueue_on_commit
 from organizing.models import User
 from organizing.webhooks import webhook_emit
 from supporters.models import HistoryEvent, Supporter
-from supporters.services import consent_set, history_record
+from supporters.services import consent_set, history_record, move_unless_taken
 
 from .models import (
     Conversation,
@@ -434,3 +434,38 @@ def issue_phrases_add_defaults(*, actor: User | None = None) -> int:
         if defaults:
             added += len(issue_phrases_set(actor=actor, issue=issue, phrases=defaults))
     return added
+
+
+def supporter_merge_conversations(
+    *, actor: User, kept: Supporter, merged: Supporter
+) -> dict[str, int]:
+    """``supporter_merge``'s step for listening (registered at app-ready time): conversations,
+    notes, follow-ups (an open one whose reason ``kept`` already has open is cancelled) and
+    suggestions (one per text) move to ``kept``. Runs inside the merge's transaction."""
+    counts: dict[str, int] = {}
+    counts["conversations"] = Conversation.objects.filter(supporter=merged).update(supporter=kept)
+    counts["notes"] = Note.objects.filter(supporter=merged).update(supporter=kept)
+    open_reasons = {
+        r.lower()
+        for r in FollowUp.objects.filter(supporter=kept, status="open").values_list(
+            "reason", flat=True
+        )
+    }
+    now = timezone.now()
+    for followup in FollowUp.objects.filter(supporter=merged, status="open"):
+        if followup.reason.lower() in open_reasons:
+            followup.status, followup.completed_by, followup.completed_at = (
+                FollowUp.Status.CANCELLED,
+                actor,
+                now,
+            )
+            followup.save(update_fields=["status", "completed_by", "completed_at"])
+        open_reasons.add(followup.reason.lower())
+    counts["followups"] = FollowUp.objects.filter(supporter=merged).update(supporter=kept)
+    move_unless_taken(
+        Suggestion.objects.filter(supporter=merged),
+        kept,
+        {t.lower() for t in kept.suggestions.values_list("text", flat=True)},
+        lambda row: row.text.lower(),
+    )
+    return counts

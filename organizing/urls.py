@@ -3,10 +3,9 @@ from django.urls import include, path
 
 from organizing.api.errors import api_not_found_or_page
 from organizing.views import health_view
-from supporters.views import home_view
 
 urlpatterns = [
-    path("", home_view, name="home"),
+    path("", include("conversations.urls_home")),
     path("healthz", health_view, name="health"),
     path("", include("organizing.urls_pages")),
     path("supporters/", include("supporters.urls")),

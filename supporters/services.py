@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -283,7 +284,7 @@ def duplicate_dismiss(*, actor: User, candidate: DuplicateCandidate) -> Duplicat
     return current
 
 
-def _move_unless_taken(queryset, kept: Supporter, taken: set, key) -> tuple[int, int]:
+def move_unless_taken(queryset, kept: Supporter, taken: set, key) -> tuple[int, int]:
     """Move rows to ``kept`` unless ``key(row)`` is already in ``taken``; delete those."""
     moved = dropped = 0
     for row in queryset:
@@ -298,6 +299,20 @@ def _move_unless_taken(queryset, kept: Supporter, taken: set, key) -> tuple[int,
     return moved, dropped
 
 
+# What the apps above keep about a person (conversations: conversations, notes, follow-ups,
+# suggestions) they move themselves: each registers a step at app-ready time.
+MergeStep = Callable[..., dict[str, int]]
+_merge_steps: list[MergeStep] = []
+
+
+def supporter_merge_step_register(step: MergeStep) -> None:
+    """``step(*, actor, kept, merged)`` moves the app's rows of ``merged`` to ``kept`` inside
+    ``supporter_merge``'s transaction (both supporters locked) and returns what it moved,
+    counted by kind."""
+    if step not in _merge_steps:
+        _merge_steps.append(step)
+
+
 def supporter_merge(*, actor: User, kept: Supporter, merged: Supporter) -> Supporter:
     """Fold ``merged`` into ``kept``: one person, one history. ``merged`` is deleted.
 
@@ -308,8 +323,6 @@ def supporter_merge(*, actor: User, kept: Supporter, merged: Supporter) -> Suppo
     only its blank ones are filled from ``merged``. Writes a MERGED line on ``kept`` and
     re-enqueues its enrichment. The caller checks that ``actor`` may organize both.
     """
-    from conversations.models import Conversation, FollowUp, Note, Suggestion
-
     if kept.pk == merged.pk:
         raise ValueError("A supporter cannot be merged into themselves.")
     with transaction.atomic():
@@ -326,13 +339,13 @@ def supporter_merge(*, actor: User, kept: Supporter, merged: Supporter) -> Suppo
 
         for model in (SupporterEmail, SupporterPhone, SupporterAddress):
             unprimary(model)
-        counts["emails"], _ = _move_unless_taken(
+        counts["emails"], _ = move_unless_taken(
             SupporterEmail.objects.filter(supporter=merged),
             kept,
             {a.lower() for a in kept.emails.values_list("address", flat=True)},
             lambda row: row.address.lower(),
         )
-        counts["phones"], _ = _move_unless_taken(
+        counts["phones"], _ = move_unless_taken(
             SupporterPhone.objects.filter(supporter=merged),
             kept,
             set(kept.phones.values_list("number", flat=True)),
@@ -341,7 +354,7 @@ def supporter_merge(*, actor: User, kept: Supporter, merged: Supporter) -> Suppo
         counts["addresses"] = SupporterAddress.objects.filter(supporter=merged).update(
             supporter=kept
         )
-        _move_unless_taken(
+        move_unless_taken(
             DoNotContact.objects.filter(supporter=merged),
             kept,
             set(kept.do_not_contact.values_list("channel", flat=True)),
@@ -355,34 +368,10 @@ def supporter_merge(*, actor: User, kept: Supporter, merged: Supporter) -> Suppo
             else:
                 external.supporter = kept
                 external.save(update_fields=["supporter"])
-        counts["conversations"] = Conversation.objects.filter(supporter=merged).update(
-            supporter=kept
-        )
-        counts["notes"] = Note.objects.filter(supporter=merged).update(supporter=kept)
-        open_reasons = {
-            r.lower()
-            for r in FollowUp.objects.filter(supporter=kept, status="open").values_list(
-                "reason", flat=True
-            )
-        }
+        for step in _merge_steps:
+            counts.update(step(actor=actor, kept=kept, merged=merged))
         now = timezone.now()
-        for followup in FollowUp.objects.filter(supporter=merged, status="open"):
-            if followup.reason.lower() in open_reasons:
-                followup.status, followup.completed_by, followup.completed_at = (
-                    FollowUp.Status.CANCELLED,
-                    actor,
-                    now,
-                )
-                followup.save(update_fields=["status", "completed_by", "completed_at"])
-            open_reasons.add(followup.reason.lower())
-        counts["followups"] = FollowUp.objects.filter(supporter=merged).update(supporter=kept)
-        _move_unless_taken(
-            Suggestion.objects.filter(supporter=merged),
-            kept,
-            {t.lower() for t in kept.suggestions.values_list("text", flat=True)},
-            lambda row: row.text.lower(),
-        )
-        counts["tags"], _ = _move_unless_taken(
+        counts["tags"], _ = move_unless_taken(
             SupporterTag.objects.filter(supporter=merged),
             kept,
             set(kept.taggings.values_list("tag_id", flat=True)),
@@ -391,7 +380,7 @@ def supporter_merge(*, actor: User, kept: Supporter, merged: Supporter) -> Suppo
         # Relationships: drop the one between the two records; keep one per counterpart.
         Relationship.objects.filter(supporter=merged, other_supporter=kept).delete()
         Relationship.objects.filter(supporter=kept, other_supporter=merged).delete()
-        _move_unless_taken(
+        move_unless_taken(
             Relationship.objects.filter(supporter=merged),
             kept,
             {
