@@ -12,8 +12,9 @@ from django.utils import timezone
 from organizing.dispatch import enqueue_on_commit
 from organizing.models import User
 from organizing.webhooks import webhook_emit
+from supporters.history import history_record
 from supporters.models import HistoryEvent, Supporter
-from supporters.services import consent_set, history_record, move_unless_taken
+from supporters.services import consent_set, move_unless_taken
 
 from .models import (
     Conversation,

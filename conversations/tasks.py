@@ -25,8 +25,8 @@ from django.utils import timezone
 from organizing.dispatch import advisory_lock, send_now
 from organizing.models import Membership, User
 from supporters.enrichment.pipeline import engagement_recompute
+from supporters.history import history_record
 from supporters.models import DoNotContact, HistoryEvent
-from supporters.services import history_record
 
 from . import listening
 from .followups import plan_for, supporter_time_zone

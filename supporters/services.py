@@ -1,18 +1,20 @@
-"""Writes for people: supporters, contact points, consent, tags, assignments, history."""
+"""Writes for people: supporters, contact points, consent, tags, assignments, merges.
+
+Each writes its history line with ``supporters.history.history_record``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from organizing.dispatch import enqueue_on_commit
 from organizing.models import Team, User
 from organizing.webhooks import webhook_emit
 
+from .history import history_record
 from .models import (
     Assignment,
     Channel,
@@ -31,34 +33,6 @@ from .models import (
     SupporterTag,
     Tag,
 )
-
-
-def history_record(
-    *,
-    supporter: Supporter | int,
-    kind: str,
-    summary: str,
-    actor: User | None = None,
-    subject: models.Model | None = None,
-    at: datetime | None = None,
-    **details: Any,
-) -> HistoryEvent:
-    """Add one line to a supporter's timeline. Call it inside the writing service's transaction.
-
-    ``actor`` None means a machine did it (say which in ``details``, e.g. ``enricher``,
-    ``version``). ``details`` must be JSON-serialisable.
-    """
-    supporter_id = supporter if isinstance(supporter, int) else supporter.pk
-    return HistoryEvent.objects.create(
-        supporter_id=supporter_id,
-        kind=kind,
-        summary=summary[:300],
-        actor=actor,
-        subject_type=subject._meta.model_name if subject is not None else "",
-        subject_id=subject.pk if subject is not None else None,
-        at=at or timezone.now(),
-        details=details,
-    )
 
 
 def supporter_create(

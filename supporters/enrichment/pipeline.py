@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from supporters.history import history_record
 from supporters.models import (
     DuplicateCandidate,
     HistoryEvent,
@@ -17,7 +18,6 @@ from supporters.models import (
     SupporterEnrichment,
     SupporterPhone,
 )
-from supporters.services import history_record
 
 from . import ENRICHER, VERSION, VERSIONS, addresses, duplicates, emails, engagement, names, phones
 
