@@ -28,8 +28,8 @@ from supporters.enrichment.pipeline import engagement_recompute
 from supporters.history import history_record
 from supporters.models import DoNotContact, HistoryEvent
 
-from . import listening
 from .followups import plan_for, supporter_time_zone
+from .listening import rules as listening
 from .models import Conversation, DigestSent, FollowUp, Issue, IssueMention, Note, Suggestion
 from .services import followup_create
 
