@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from .models import Membership, Team, User, Webhook, WebhookDelivery
 from .roles import team_ids_organized_by, user_is_organization_wide
+from .services import audit_record
 
 SIGNATURE_HEADER = "Earshot-Signature"
 USER_AGENT = "Earshot-Webhooks/1"
@@ -78,8 +79,6 @@ def webhook_create(
     description: str = "",
 ) -> Webhook:
     """Register ``url`` for ``events``. Raises PermissionDenied for volunteers."""
-    from .services import audit_record
-
     if not user_may_manage_webhooks(actor):
         raise PermissionDenied("Only organizers, data staff and admins register webhooks.")
     if team is not None and not webhook_team_choices(actor).filter(pk=team.pk).exists():
@@ -100,8 +99,6 @@ def webhook_create(
 
 
 def webhook_set_active(*, actor: User, webhook: Webhook, is_active: bool) -> Webhook:
-    from .services import audit_record
-
     with transaction.atomic():
         webhook.is_active = is_active
         webhook.save(update_fields=["is_active"])
@@ -110,8 +107,6 @@ def webhook_set_active(*, actor: User, webhook: Webhook, is_active: bool) -> Web
 
 
 def webhook_delete(*, actor: User, webhook: Webhook) -> None:
-    from .services import audit_record
-
     with transaction.atomic():
         audit_record(actor=actor, action="webhook.delete", obj=webhook, url=webhook.url)
         webhook.delete()
@@ -205,7 +200,6 @@ def webhook_emit(
 
 def webhook_delivery_replay(*, actor: User, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a delivery again as a new log entry (same event id and payload, fresh signature)."""
-    from .services import audit_record
     from .tasks import webhook_deliver_task
 
     with transaction.atomic():

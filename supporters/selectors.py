@@ -25,7 +25,7 @@ from django.db.models import (
 from django.http import Http404
 
 from organizing.models import Membership, User
-from organizing.roles import user_is_organization_wide, user_memberships
+from organizing.roles import team_ids_organized_by, user_is_organization_wide, user_memberships
 
 from .models import (
     Assignment,
@@ -205,16 +205,12 @@ def supporter_list_columns() -> dict[str, Any]:
 
 def supporter_may_organize(*, viewer: User, supporter: Supporter) -> bool:
     """Organizers of the supporter's team, data staff and admins may review and merge them."""
-    from organizing.roles import team_ids_organized_by
-
     return user_is_organization_wide(viewer) or supporter.team_id in team_ids_organized_by(viewer)
 
 
 def duplicate_list(*, viewer: User) -> QuerySet[DuplicateCandidate]:
     """Open duplicate candidates the viewer may review: both people in teams they organize
     (everyone's for data staff and admins), best score first."""
-    from organizing.roles import team_ids_organized_by
-
     pairs = DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN)
     if not user_is_organization_wide(viewer):
         teams = team_ids_organized_by(viewer)

@@ -7,11 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from organizing.dispatch import enqueue_on_commit
 from organizing.models import Team, User
+from organizing.roles import user_is_organization_wide
+from organizing.services import audit_record
 from organizing.webhooks import webhook_emit
 
 from .history import history_record
@@ -103,7 +106,7 @@ def supporter_create(
             )
         if assign_to is not None:
             assignment_create(actor=actor, supporter=supporter, volunteer=assign_to)
-        from .tasks import supporter_enrich_task  # enrichment imports these services
+        from .tasks import supporter_enrich_task  # services → tasks stays lazy (STYLE.md)
 
         enqueue_on_commit(supporter_enrich_task, supporter.pk)  # the sweep covers outages
 
@@ -488,8 +491,6 @@ def relationship_create(
 
 def segment_create(*, actor: User, name: str, filter: dict, description: str = "") -> Segment:
     """Save a segment. The caller has validated ``filter`` (``segments.segment_compile``)."""
-    from organizing.services import audit_record
-
     with transaction.atomic():
         segment = Segment.objects.create(
             name=name.strip(), description=description.strip(), filter=filter, created_by=actor
@@ -500,8 +501,6 @@ def segment_create(*, actor: User, name: str, filter: dict, description: str = "
 
 def segment_update(*, actor: User, segment: Segment, **changes: Any) -> Segment:
     """Change a segment's name, description or (validated) filter."""
-    from organizing.services import audit_record
-
     allowed = {"name", "description", "filter"}
     if set(changes) - allowed:
         raise ValueError(f"Not editable: {', '.join(sorted(set(changes) - allowed))}.")
@@ -514,8 +513,6 @@ def segment_update(*, actor: User, segment: Segment, **changes: Any) -> Segment:
 
 
 def segment_delete(*, actor: User, segment: Segment) -> None:
-    from organizing.services import audit_record
-
     with transaction.atomic():
         audit_record(actor=actor, action="segment.delete", obj=segment, filter=segment.filter)
         segment.delete()
@@ -526,11 +523,6 @@ def export_job_create(*, actor: User, segment: Segment, format: str, request=Non
 
     Raises PermissionDenied unless ``actor`` is data staff or an admin.
     """
-    from django.core.exceptions import PermissionDenied
-
-    from organizing.roles import user_is_organization_wide
-    from organizing.services import audit_record
-
     if not user_is_organization_wide(actor):
         raise PermissionDenied("Only data staff and admins export.")
     with transaction.atomic():

@@ -34,7 +34,7 @@ from organizing.api.permissions import HasScope, MayExport
 from organizing.roles import user_is_organization_wide, user_is_organizer_or_above
 from organizing.services import audit_record
 from supporters import services
-from supporters.exporting import CONTENT_TYPES, export_chunks
+from supporters.exporting import CONTENT_TYPES, export_chunks, export_job_path
 from supporters.models import (
     ExportJob,
     Segment,
@@ -448,8 +448,6 @@ class ExportJobViewSet(
         renderer_classes=[JSONRenderer, CsvRenderer, NdjsonRenderer],
     )
     def download(self, request, pk=None):
-        from supporters.exporting import export_job_path
-
         job = self.get_object()
         if job.status == ExportJob.Status.EXPIRED or (
             job.expires_at is not None and job.expires_at <= timezone.now()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -263,8 +264,6 @@ class ExportJobSerializer(serializers.ModelSerializer):
         if job.status != ExportJob.Status.DONE:
             return None
         request = self.context.get("request")
-        from django.urls import reverse
-
         path = reverse("api:export-download", args=[job.pk])
         return request.build_absolute_uri(path) if request else path
 

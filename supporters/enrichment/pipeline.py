@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from supporters.history import history_record
@@ -31,8 +32,6 @@ class BatchResult:
 
 def supporters_needing_enrichment():
     """Supporters with no enrichment, an older one, or a contact point not yet checked."""
-    from django.db.models import Exists, OuterRef, Q
-
     return Supporter.objects.filter(
         Q(enrichment__isnull=True)
         | Q(enrichment__version__lt=VERSION)

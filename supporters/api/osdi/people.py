@@ -29,7 +29,9 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from organizing.api.osdi.base import identifiers, osdi_date
 from organizing.models import Team, User
+from organizing.roles import user_is_organizer_or_above
 from supporters import services
+from supporters.api.views import teams_user_may_add_to
 from supporters.models import Channel, Supporter, SupporterPhone, Tag
 from supporters.selectors import supporter_list
 
@@ -252,8 +254,6 @@ def tags_named(names: Any, field: str) -> list[Tag]:
 
 def osdi_team_for(user: User) -> Team:
     """The team new people join: OSDI_DEFAULT_TEAM (a slug) or the key owner's first team."""
-    from supporters.api.views import teams_user_may_add_to
-
     if settings.OSDI_DEFAULT_TEAM:
         team = Team.objects.filter(slug=settings.OSDI_DEFAULT_TEAM).first()
     else:
@@ -273,8 +273,6 @@ def person_apply(
     remove_tags: list[Tag] = (),
 ) -> tuple[Supporter, bool]:
     """Create (``supporter`` None) or update a person through the supporter services."""
-    from organizing.roles import user_is_organizer_or_above
-
     with transaction.atomic():
         created = supporter is None
         if created:

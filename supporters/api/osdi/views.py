@@ -26,6 +26,7 @@ from organizing.api.osdi.base import (
     osdi_date,
     osdi_page,
 )
+from organizing.roles import user_is_organizer_or_above
 from organizing.services import audit_record
 from supporters import services
 from supporters.models import Segment, SupporterTag, Tag
@@ -182,8 +183,6 @@ class TagsView(OsdiView):
 
     def post(self, request):
         """Add a tag (organizers and above); a name that exists answers with that tag."""
-        from organizing.roles import user_is_organizer_or_above
-
         body = self.body()
         unknown = sorted(set(body) - {"name", "description", "identifiers"})
         if unknown:
