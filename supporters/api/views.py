@@ -1,4 +1,4 @@
-"""The JSON API for people: supporters, tags and relationships (segments: api_segments.py).
+"""The JSON API for people: supporters, tags and relationships (segments: segments.py).
 
 Every queryset starts from the visibility rule (``supporter_list``); writes go through
 ``supporters.services``.
