@@ -34,8 +34,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
-import psycopg
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR = BASE_DIR / "var"
 PYTHON = sys.executable
@@ -85,6 +83,8 @@ class EmbeddedPostgres:
         self.pgdata = root / "postgres"
 
     def start(self) -> str:
+        import psycopg
+
         with warnings.catch_warnings():
             # platformdirs warns that XDG_RUNTIME_DIR is unset (no login session); its /tmp
             # fallback is what every launcher uses, so the shared lock still works.
