@@ -10,7 +10,7 @@ class ConversationsConfig(AppConfig):
         from supporters.enrichment.engagement import facts_counter_register
         from supporters.forms import issue_choices_register
         from supporters.selectors import supporter_list_column_register
-        from supporters.services import supporter_merge_step_register
+        from supporters.services import merge_step_register
 
         from . import segments, webhooks
         from .selectors import (
@@ -23,7 +23,7 @@ class ConversationsConfig(AppConfig):
 
         webhooks.register()
         segments.register()
-        supporter_merge_step_register(supporter_merge_conversations)
+        merge_step_register(supporter_merge_conversations)  # a merge moves our rows
         facts_counter_register(engagement_facts_for)
         issue_choices_register(issue_list_active)
         supporter_list_column_register("last_contact_at", supporter_last_contact_at)

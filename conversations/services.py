@@ -14,7 +14,7 @@ from organizing.models import User
 from organizing.webhooks import webhook_emit
 from supporters.history import history_record
 from supporters.models import HistoryEvent, Supporter
-from supporters.services import consent_set, move_unless_taken
+from supporters.services import consent_set
 
 from .models import (
     Conversation,
@@ -437,23 +437,22 @@ def issue_phrases_add_defaults(*, actor: User | None = None) -> int:
     return added
 
 
-def supporter_merge_conversations(
-    *, actor: User, kept: Supporter, merged: Supporter
-) -> dict[str, int]:
-    """``supporter_merge``'s step for listening (registered at app-ready time): conversations,
-    notes, follow-ups (an open one whose reason ``kept`` already has open is cancelled) and
-    suggestions (one per text) move to ``kept``. Runs inside the merge's transaction."""
-    counts: dict[str, int] = {}
-    counts["conversations"] = Conversation.objects.filter(supporter=merged).update(supporter=kept)
-    counts["notes"] = Note.objects.filter(supporter=merged).update(supporter=kept)
+def supporter_merge_conversations(*, actor: User, kept: Supporter, merged: Supporter) -> dict:
+    """``supporter_merge``'s step for this app: conversations, notes, follow-ups and
+    suggestions move to ``kept``; an open follow-up whose reason ``kept`` already has open is
+    cancelled. Registered in ``ConversationsConfig.ready``."""
+    counts = {
+        "conversations": Conversation.objects.filter(supporter=merged).update(supporter=kept),
+        "notes": Note.objects.filter(supporter=merged).update(supporter=kept),
+    }
     open_reasons = {
         r.lower()
-        for r in FollowUp.objects.filter(supporter=kept, status="open").values_list(
+        for r in FollowUp.objects.filter(supporter=kept, status=FollowUp.Status.OPEN).values_list(
             "reason", flat=True
         )
     }
     now = timezone.now()
-    for followup in FollowUp.objects.filter(supporter=merged, status="open"):
+    for followup in FollowUp.objects.filter(supporter=merged, status=FollowUp.Status.OPEN):
         if followup.reason.lower() in open_reasons:
             followup.status, followup.completed_by, followup.completed_at = (
                 FollowUp.Status.CANCELLED,
@@ -463,10 +462,12 @@ def supporter_merge_conversations(
             followup.save(update_fields=["status", "completed_by", "completed_at"])
         open_reasons.add(followup.reason.lower())
     counts["followups"] = FollowUp.objects.filter(supporter=merged).update(supporter=kept)
-    move_unless_taken(
-        Suggestion.objects.filter(supporter=merged),
-        kept,
-        {t.lower() for t in kept.suggestions.values_list("text", flat=True)},
-        lambda row: row.text.lower(),
-    )
+    kept_texts = {t.lower() for t in kept.suggestions.values_list("text", flat=True)}
+    for suggestion in Suggestion.objects.filter(supporter=merged):
+        if suggestion.text.lower() in kept_texts:
+            suggestion.delete()
+        else:
+            suggestion.supporter = kept
+            suggestion.save(update_fields=["supporter"])
+            kept_texts.add(suggestion.text.lower())
     return counts

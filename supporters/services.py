@@ -37,6 +37,17 @@ from .models import (
     Tag,
 )
 
+# Steps other apps add to a merge (conversations moves its rows through its own services);
+# filled at app-ready time, so this app imports nothing above it.
+MERGE_STEPS: list[Callable[..., dict[str, int]]] = []
+
+
+def merge_step_register(step: Callable[..., dict[str, int]]) -> None:
+    """``step(*, actor, kept, merged)`` runs inside ``supporter_merge``'s transaction, before
+    ``merged`` is deleted, and returns counts of what it moved for the MERGED line."""
+    if step not in MERGE_STEPS:
+        MERGE_STEPS.append(step)
+
 
 def supporter_create(
     *,
@@ -261,7 +272,7 @@ def duplicate_dismiss(*, actor: User, candidate: DuplicateCandidate) -> Duplicat
     return current
 
 
-def move_unless_taken(queryset, kept: Supporter, taken: set, key) -> tuple[int, int]:
+def _move_unless_taken(queryset, kept: Supporter, taken: set, key) -> tuple[int, int]:
     """Move rows to ``kept`` unless ``key(row)`` is already in ``taken``; delete those."""
     moved = dropped = 0
     for row in queryset:
@@ -274,20 +285,6 @@ def move_unless_taken(queryset, kept: Supporter, taken: set, key) -> tuple[int, 
             taken.add(key(row))
             moved += 1
     return moved, dropped
-
-
-# What the apps above keep about a person (conversations: conversations, notes, follow-ups,
-# suggestions) they move themselves: each registers a step at app-ready time.
-MergeStep = Callable[..., dict[str, int]]
-_merge_steps: list[MergeStep] = []
-
-
-def supporter_merge_step_register(step: MergeStep) -> None:
-    """``step(*, actor, kept, merged)`` moves the app's rows of ``merged`` to ``kept`` inside
-    ``supporter_merge``'s transaction (both supporters locked) and returns what it moved,
-    counted by kind."""
-    if step not in _merge_steps:
-        _merge_steps.append(step)
 
 
 def supporter_merge(*, actor: User, kept: Supporter, merged: Supporter) -> Supporter:
@@ -316,13 +313,13 @@ def supporter_merge(*, actor: User, kept: Supporter, merged: Supporter) -> Suppo
 
         for model in (SupporterEmail, SupporterPhone, SupporterAddress):
             unprimary(model)
-        counts["emails"], _ = move_unless_taken(
+        counts["emails"], _ = _move_unless_taken(
             SupporterEmail.objects.filter(supporter=merged),
             kept,
             {a.lower() for a in kept.emails.values_list("address", flat=True)},
             lambda row: row.address.lower(),
         )
-        counts["phones"], _ = move_unless_taken(
+        counts["phones"], _ = _move_unless_taken(
             SupporterPhone.objects.filter(supporter=merged),
             kept,
             set(kept.phones.values_list("number", flat=True)),
@@ -331,7 +328,7 @@ def supporter_merge(*, actor: User, kept: Supporter, merged: Supporter) -> Suppo
         counts["addresses"] = SupporterAddress.objects.filter(supporter=merged).update(
             supporter=kept
         )
-        move_unless_taken(
+        _move_unless_taken(
             DoNotContact.objects.filter(supporter=merged),
             kept,
             set(kept.do_not_contact.values_list("channel", flat=True)),
@@ -345,10 +342,10 @@ def supporter_merge(*, actor: User, kept: Supporter, merged: Supporter) -> Suppo
             else:
                 external.supporter = kept
                 external.save(update_fields=["supporter"])
-        for step in _merge_steps:
+        for step in MERGE_STEPS:
             counts.update(step(actor=actor, kept=kept, merged=merged))
         now = timezone.now()
-        counts["tags"], _ = move_unless_taken(
+        counts["tags"], _ = _move_unless_taken(
             SupporterTag.objects.filter(supporter=merged),
             kept,
             set(kept.taggings.values_list("tag_id", flat=True)),
@@ -357,7 +354,7 @@ def supporter_merge(*, actor: User, kept: Supporter, merged: Supporter) -> Suppo
         # Relationships: drop the one between the two records; keep one per counterpart.
         Relationship.objects.filter(supporter=merged, other_supporter=kept).delete()
         Relationship.objects.filter(supporter=kept, other_supporter=merged).delete()
-        move_unless_taken(
+        _move_unless_taken(
             Relationship.objects.filter(supporter=merged),
             kept,
             {
