@@ -384,9 +384,6 @@ def supporter_list_mine(*, viewer: User) -> QuerySet[Supporter]:
     )
 
 
-# --- what supporters' pages and enrichment read of listening (registered at app-ready time) ---
-
-
 def supporter_last_contact_at() -> Subquery:
     """Annotation: when the supporter (``OuterRef("pk")``) was last in a conversation."""
     return Subquery(
@@ -394,47 +391,3 @@ def supporter_last_contact_at() -> Subquery:
         .order_by("-happened_at")
         .values("happened_at")[:1]
     )
-
-
-def supporter_open_followups() -> Coalesce:
-    """Annotation: how many open follow-ups the supporter (``OuterRef("pk")``) has."""
-    return Coalesce(
-        Subquery(
-            FollowUp.objects.filter(supporter=OuterRef("pk"), status=FollowUp.Status.OPEN)
-            .values("supporter")
-            .annotate(n=Count("id"))
-            .values("n")
-        ),
-        0,
-    )
-
-
-def issue_list_active() -> QuerySet[Issue]:
-    """The issues in use, by name (what forms offer)."""
-    return Issue.objects.filter(is_active=True).order_by("name")
-
-
-def engagement_facts_for(supporter_ids: list[int]) -> dict[int, dict[str, int]]:
-    """What engagement counts of listening, per supporter, in two queries for the batch:
-    conversations (talked, at events, relational) and follow-ups kept."""
-    facts: dict[int, dict[str, int]] = {pk: {} for pk in supporter_ids}
-    talked = Q(outcome=Conversation.Outcome.TALKED)
-    for row in (
-        Conversation.objects.filter(supporter_id__in=supporter_ids)
-        .values("supporter_id")
-        .annotate(
-            conversations=Count("id"),
-            talked=Count("id", filter=talked),
-            events=Count("id", filter=talked & Q(channel=Conversation.Channel.EVENT)),
-            relational=Count("id", filter=talked & Q(channel=Conversation.Channel.RELATIONAL)),
-        )
-    ):
-        supporter_id = row.pop("supporter_id")
-        facts[supporter_id].update(row)
-    for row in (
-        FollowUp.objects.filter(supporter_id__in=supporter_ids, status=FollowUp.Status.DONE)
-        .values("supporter_id")
-        .annotate(followups_kept=Count("id"))
-    ):
-        facts[row["supporter_id"]]["followups_kept"] = row["followups_kept"]
-    return facts
