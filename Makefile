@@ -24,6 +24,7 @@ bench: install ## benchmarks in bench/, sized by SCALE supporters
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m organizing.launcher manage makemigrations --check --dry-run
 
 format: install

@@ -14,6 +14,7 @@ from .models import (
     SurveyQuestion,
     SurveyResponse,
 )
+from .services import note_update
 
 
 class SurveyResponseInline(admin.TabularInline):
@@ -79,8 +80,6 @@ class NoteAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Edits through the admin keep the earlier text, like every other edit path."""
-        from .services import note_update
-
         if change:
             note_update(
                 note=obj, actor=request.user, body=obj.body, kind=obj.kind, is_pinned=obj.is_pinned

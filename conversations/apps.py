@@ -5,9 +5,11 @@ class ConversationsConfig(AppConfig):
     name = "conversations"
 
     def ready(self) -> None:
-        from supporters.services import merge_step_register
+        # The apps below import nothing of ours: what they need of listening, we hand them
+        # here, once the models are loaded (so these imports cannot sit at the top). The hooks
+        # include the merge step, which moves this app's rows through this app's services.
+        from . import hooks, segments, webhooks
 
-        from .services import supporter_merge_conversations
-
-        # A merge moves this app's rows through this app's services.
-        merge_step_register(supporter_merge_conversations)
+        hooks.register()
+        segments.register()
+        webhooks.register()

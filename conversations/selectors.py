@@ -1,4 +1,4 @@
-"""Reads for listening: the brief, the history timeline and follow-up queues.
+"""Reads for listening: the brief, the history timeline, follow-up queues and "my people".
 
 Each reads supporters through the one visibility rule and runs a fixed number of queries
 whatever the length of a person's history (tests assert the counts).
@@ -18,6 +18,7 @@ from django.utils import timezone
 from organizing.models import Membership, User
 from organizing.roles import team_ids_overseen_by
 from supporters.models import (
+    Assignment,
     DoNotContact,
     HistoryEvent,
     Relationship,
@@ -366,4 +367,40 @@ def followup_list_queue(
         followups = followups.filter(due_at__lte=end_of_today)
     return followups.select_related("supporter", "supporter__team", "assignee").order_by(
         F("assignee__full_name").asc(nulls_first=True), "assignee_id", "due_at", "id"
+    )
+
+
+def supporter_list_mine(*, viewer: User) -> QuerySet[Supporter]:
+    """The viewer's own people: assigned to them or known to them, most urgent first.
+
+    Each carries ``next_due`` (the earliest open follow-up the viewer holds for them) and
+    ``last_contact_at``; people with something due come first, then by name.
+    """
+    own = Supporter.objects.filter(
+        Q(pk__in=Assignment.objects.active().filter(volunteer=viewer).values("supporter_id"))
+        | Q(pk__in=Relationship.objects.filter(known_by=viewer).values("supporter_id"))
+    )
+    return (
+        own.annotate(
+            next_due=Subquery(
+                FollowUp.objects.filter(
+                    supporter=OuterRef("pk"), assignee=viewer, status=FollowUp.Status.OPEN
+                )
+                .order_by("due_at")
+                .values("due_at")[:1]
+            ),
+            last_contact_at=supporter_last_contact_at(),
+        )
+        .select_related("team")
+        .prefetch_related("do_not_contact")
+        .order_by(F("next_due").asc(nulls_last=True), "family_name", "given_name", "id")
+    )
+
+
+def supporter_last_contact_at() -> Subquery:
+    """Annotation: when the supporter (``OuterRef("pk")``) was last in a conversation."""
+    return Subquery(
+        Conversation.objects.filter(supporter=OuterRef("pk"))
+        .order_by("-happened_at")
+        .values("happened_at")[:1]
     )

@@ -15,9 +15,10 @@ from organizing.dispatch import enqueue_on_commit
 from organizing.models import User
 from organizing.roles import SYSTEM, Actor, as_user, is_system, user_is_organizer_or_above
 from organizing.webhooks import webhook_emit
+from supporters.history import history_record
 from supporters.models import HistoryEvent, Supporter
 from supporters.selectors import SupporterAccess, supporter_access, supporter_list
-from supporters.services import consent_set, history_record, supporter_update
+from supporters.services import consent_set, supporter_update
 
 from .models import (
     Conversation,

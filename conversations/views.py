@@ -1,4 +1,5 @@
-"""Pages a volunteer uses at the door: the brief, logging a conversation, the history."""
+"""Pages a volunteer uses at the door: home (my people), the brief, logging a conversation,
+the history."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -20,7 +23,7 @@ from supporters.selectors import supporter_access_get, supporter_get
 
 from .forms import ConversationLogForm, NoteForm
 from .models import FollowUp, Note, Suggestion, SurveyQuestion
-from .selectors import brief_get, history_page
+from .selectors import brief_get, followup_list_due, history_page, supporter_list_mine
 from .services import (
     conversation_log,
     followup_complete,
@@ -30,6 +33,22 @@ from .services import (
 )
 
 logger = logging.getLogger(__name__)
+
+HOME_PAGE_SIZE = 50
+
+
+@login_required
+def home_view(request: HttpRequest) -> HttpResponse:
+    """My people: follow-ups due today or overdue, then my assigned and known people."""
+    due = list(followup_list_due(viewer=request.user)[:50])
+    people = Paginator(supporter_list_mine(viewer=request.user), HOME_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "supporters/supporter_mine.html",
+        {"due": due, "page": people, "now": timezone.now()},
+    )
 
 
 @login_required

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -141,8 +142,6 @@ API_KEY_PREFIX = "es_"
 
 def api_key_hash(raw_key: str) -> str:
     """Keys are 256 random bits, so one SHA-256 is enough: nothing to brute-force."""
-    import hashlib
-
     return hashlib.sha256(raw_key.encode()).hexdigest()
 
 

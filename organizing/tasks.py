@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from .dispatch import send_now
-from .models import Invitation
+from .models import IdempotencyRecord, Invitation
 from .services import invitation_send
+from .webhooks import webhook_deliver, webhook_deliveries_due
 
 SWEEP_BATCH = 200
 
@@ -42,10 +44,6 @@ def invitation_send_pending_task() -> int:
 @shared_task
 def idempotency_records_purge_task() -> int:
     """Beat: forget Idempotency-Key responses older than IDEMPOTENCY_KEY_TTL_HOURS."""
-    from django.conf import settings
-
-    from .models import IdempotencyRecord
-
     cutoff = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
     deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
     return deleted
@@ -54,16 +52,12 @@ def idempotency_records_purge_task() -> int:
 @shared_task(acks_late=True)
 def webhook_deliver_task(delivery_id: int) -> bool:
     """One attempt at one webhook delivery; retries are scheduled in the database."""
-    from .webhooks import webhook_deliver
-
     return webhook_deliver(delivery_id=delivery_id)
 
 
 @shared_task
 def webhook_deliveries_sweep_task() -> int:
     """Beat, every minute: enqueue deliveries whose (next) attempt is due."""
-    from .webhooks import webhook_deliveries_due
-
     due = webhook_deliveries_due(grace=timedelta(minutes=1))
     for delivery_id in due:
         send_now(webhook_deliver_task, delivery_id)

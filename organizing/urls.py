@@ -3,17 +3,16 @@ from django.urls import include, path
 
 from organizing.api.errors import api_not_found_or_page
 from organizing.views import health_view
-from supporters.views import home_view
 
 urlpatterns = [
-    path("", home_view, name="home"),
+    path("", include("conversations.urls_home")),
     path("healthz", health_view, name="health"),
     path("", include("organizing.urls_pages")),
     path("supporters/", include("supporters.urls")),
     path("", include("conversations.urls")),
     path("review/", include("supporters.urls_review")),
     path("rules/", include("conversations.urls_rules")),
-    path("api/osdi/v1/", include("organizing.api.osdi.urls")),
+    path("api/osdi/v1/", include("supporters.api.osdi.urls")),
     path("api/", include("organizing.api.urls")),
     path("segments/", include("supporters.urls_segments")),
     path("accounts/", include("allauth.urls")),

@@ -22,6 +22,7 @@ import ipaddress
 import json
 import socket
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -41,6 +42,7 @@ from .roles import (
     user_is_organization_wide,
     user_is_organizer_or_above,
 )
+from .services import audit_record
 
 SIGNATURE_HEADER = "Earshot-Signature"
 USER_AGENT = "Earshot-Webhooks/1"
@@ -83,8 +85,6 @@ def webhook_create(
     description: str = "",
 ) -> Webhook:
     """Register ``url`` for ``events``. Raises PermissionDenied for volunteers."""
-    from .services import audit_record
-
     if not user_may_manage_webhooks(actor):
         raise PermissionDenied("Only organizers, data staff and admins register webhooks.")
     if team is not None and not webhook_team_choices(actor).filter(pk=team.pk).exists():
@@ -105,8 +105,6 @@ def webhook_create(
 
 
 def webhook_set_active(*, actor: User, webhook: Webhook, is_active: bool) -> Webhook:
-    from .services import audit_record
-
     with transaction.atomic():
         webhook.is_active = is_active
         webhook.save(update_fields=["is_active"])
@@ -115,64 +113,47 @@ def webhook_set_active(*, actor: User, webhook: Webhook, is_active: bool) -> Web
 
 
 def webhook_delete(*, actor: User, webhook: Webhook) -> None:
-    from .services import audit_record
-
     with transaction.atomic():
         audit_record(actor=actor, action="webhook.delete", obj=webhook, url=webhook.url)
         webhook.delete()
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso_or_none(value: datetime | None) -> str | None:
+    """A datetime as payloads carry it (ISO 8601), or None."""
     return value.isoformat() if value is not None else None
 
 
+# --- what the apps above tell us at app-ready time ---------------------------------------------
+# The base app knows no supporter or conversation: each app registers, in its
+# ``AppConfig.ready()``, how its rows read in a payload and who may hear about a person.
+
+PayloadBuilder = Callable[[Any], dict[str, Any]]
+PersonVisibility = Callable[[User, models.Model], bool]
+
+_payload_builders: dict[type[models.Model], PayloadBuilder] = {}
+_person_visibility: list[PersonVisibility] = []
+
+
+def register_payload(model: type[models.Model], builder: PayloadBuilder) -> None:
+    """Events about a ``model`` row carry ``builder(row)`` as their ``data``."""
+    _payload_builders[model] = builder
+
+
+def register_person_visibility(check: PersonVisibility) -> None:
+    """``check(user, person)``: may ``user`` see ``person``? The supporters app registers
+    its visibility rule; without one, no webhook hears about a person (fail closed)."""
+    _person_visibility[:] = [check]
+
+
 def webhook_payload_data(subject: models.Model) -> dict[str, Any]:
-    """What an event says about the row it is about: ids and plain fields, no notes."""
-    name = subject._meta.model_name
-    if name == "supporter":
-        email = subject.emails.filter(is_primary=True).values_list("address", flat=True).first()
-        return {
-            "id": subject.pk,
-            "given_name": subject.given_name,
-            "family_name": subject.family_name,
-            "preferred_name": subject.preferred_name,
-            "email": email or "",
-            "language": subject.language,
-            "team_id": subject.team_id,
-            "source": subject.source,
-            "created_at": _iso(subject.created_at),
-            "updated_at": _iso(subject.updated_at),
-        }
-    if name == "conversation":
-        return {
-            "id": subject.pk,
-            "supporter_id": subject.supporter_id,
-            "volunteer_id": subject.volunteer_id,
-            "channel": subject.channel,
-            "outcome": subject.outcome,
-            "happened_at": _iso(subject.happened_at),
-        }
-    if name == "followup":
-        return {
-            "id": subject.pk,
-            "supporter_id": subject.supporter_id,
-            "assignee_id": subject.assignee_id,
-            "reason": subject.reason,
-            "status": subject.status,
-            "due_at": _iso(subject.due_at),
-            "completed_at": _iso(subject.completed_at),
-        }
-    if name == "exportjob":
-        return {
-            "id": subject.pk,
-            "segment_id": subject.segment_id,
-            "format": subject.format,
-            "status": subject.status,
-            "total_rows": subject.total_rows,
-            "rows_written": subject.rows_written,
-            "expires_at": _iso(subject.expires_at),
-        }
-    return {"id": subject.pk}
+    """What an event says about the row it is about, as its app registered it (ids and plain
+    fields, no notes); just the id for a model nobody registered."""
+    builder = _payload_builders.get(type(subject))
+    return builder(subject) if builder is not None else {"id": subject.pk}
+
+
+def _person_visible_to(user: User, person: models.Model) -> bool:
+    return bool(_person_visibility) and _person_visibility[0](user, person)
 
 
 def webhook_emit(
@@ -186,13 +167,11 @@ def webhook_emit(
     """Queue ``event`` about ``subject`` for every active webhook allowed to hear it.
 
     About a supporter (``supporter``): webhooks whose owner may see them
-    (``supporters.selectors.supporter_list``) and, when a webhook names a team, of that team.
+    (the visibility rule the supporters app registered) and, when a webhook names a team, of that team.
     Not about a supporter (an export): only webhooks owned by ``owner``. Call it inside the
     writing service's transaction; delivery is enqueued after commit. ``extra`` is added to
     the payload's ``data`` (e.g. which fields changed).
     """
-    from supporters.selectors import supporter_list
-
     webhooks = Webhook.objects.filter(is_active=True, events__contains=[event]).select_related(
         "created_by"
     )
@@ -206,10 +185,7 @@ def webhook_emit(
     data = {**webhook_payload_data(subject), **extra}
     deliveries = []
     for webhook in webhooks:
-        owner_sees = (
-            supporter is None
-            or supporter_list(viewer=webhook.created_by).filter(pk=supporter.pk).exists()
-        )
+        owner_sees = supporter is None or _person_visible_to(webhook.created_by, supporter)
         if not owner_sees:
             continue
         delivery = WebhookDelivery(webhook=webhook, event=event, payload={})
@@ -231,7 +207,6 @@ def webhook_emit(
 
 def webhook_delivery_replay(*, actor: User, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a delivery again as a new log entry (same event id and payload, fresh signature)."""
-    from .services import audit_record
     from .tasks import webhook_deliver_task
 
     with transaction.atomic():

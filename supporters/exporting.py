@@ -36,9 +36,11 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from psycopg import ClientCursor
 
+from organizing.models import User
 from organizing.webhooks import webhook_emit
 
-from .models import Channel, DoNotContact, Supporter
+from .models import Channel, DoNotContact, ExportJob, Supporter
+from .segments import SegmentError, segment_supporters
 
 # name → (description, expression). The README and the schema repeat the names.
 EXPORT_COLUMNS: dict[str, tuple[str, object]] = {
@@ -212,11 +214,6 @@ def export_job_run(*, job_id: int) -> bool:
     The job is claimed (queued → running) under a row lock, so two workers never both
     write it; a job left running by a dead worker is re-queued by the sweep.
     """
-    from organizing.models import User
-
-    from .models import ExportJob
-    from .segments import SegmentError, segment_supporters
-
     with transaction.atomic():
         job = (
             ExportJob.objects.select_for_update(skip_locked=True)
@@ -283,8 +280,6 @@ def export_jobs_expire(*, now: datetime | None = None, batch: int = 500) -> int:
 
     Safe to run twice or concurrently (rows are claimed with SKIP LOCKED).
     """
-    from .models import ExportJob
-
     now = now or timezone.now()
     expired = 0
     with transaction.atomic():
@@ -308,8 +303,6 @@ def export_jobs_requeue_stale(*, now: datetime | None = None) -> list[int]:
     Queued for over two minutes, or running with no progress for longer than a task may
     live: put back to queued and returned, for the caller to enqueue again.
     """
-    from .models import ExportJob
-
     now = now or timezone.now()
     stuck_running = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
     with transaction.atomic():

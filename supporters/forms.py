@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from django import forms
 from django.core.validators import validate_email
+from django.db.models import QuerySet
 
 from organizing.models import Team, User
 
@@ -100,6 +102,16 @@ LAST_CONTACT_CHOICES = [
 ]
 
 
+# Issues live in the conversations app (above us): it registers, at app-ready time, the
+# queryset of issues an organizer may filter by.
+_issue_choices: list[Callable[[], QuerySet]] = []
+
+
+def issue_choices_register(choices: Callable[[], QuerySet]) -> None:
+    """``choices()``: the issues the organizer's list offers as a filter."""
+    _issue_choices[:] = [choices]
+
+
 class SupporterFilterForm(forms.Form):
     """The organizer's filters. Every field is optional; bad values are errors, not crashes."""
 
@@ -147,12 +159,13 @@ class SupporterFilterForm(forms.Form):
     )
 
     def __init__(self, *args, teams, **kwargs):
-        from conversations.models import Issue
-
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
         self.fields["tag"].queryset = Tag.objects.order_by("name")
-        self.fields["issue"].queryset = Issue.objects.filter(is_active=True).order_by("name")
+        if _issue_choices:
+            self.fields["issue"].queryset = _issue_choices[0]()
+        else:
+            del self.fields["issue"]
 
 
 class BulkAssignForm(forms.Form):

@@ -27,6 +27,9 @@ A condition is an object with exactly one of these keys:
 ``followups``          ``{"status": "open" | "overdue" | "none_open" | "done"}``
 ===================== =====================================================================
 
+``issues``, ``conversations``, ``talked_within_days``, ``never_contacted`` and ``followups``
+read conversations: the conversations app registers them (``conversations/segments.py``).
+
 Conditions compile to ``Exists`` subqueries and plain lookups, so combinations never
 duplicate rows and PostgreSQL plans them as semi-joins. A bad filter raises
 ``SegmentError`` whose ``path`` points at the wrong part (``and[1].tags.any``).
@@ -34,13 +37,11 @@ duplicate rows and PostgreSQL plans them as semi-joins. A bad filter raises
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 
-from conversations.models import Conversation, FollowUp
 from organizing.models import User
 
 from .models import Channel, DoNotContact, Supporter, SupporterAddress, SupporterTag
@@ -58,7 +59,7 @@ class SegmentError(ValueError):
         self.message = message
 
 
-def _join(path: str, part: str) -> str:
+def path_join(path: str, part: str) -> str:
     if part.startswith("["):
         return f"{path}{part}"
     return f"{path}.{part}" if path else part
@@ -83,7 +84,7 @@ class _Compiler:
                 path, f"Expected exactly one key, got {', '.join(sorted(map(str, value)))}."
             )
         ((key, argument),) = value.items()
-        here = _join(path, key)
+        here = path_join(path, key)
         if key in ("and", "or"):
             if not isinstance(argument, list) or not argument:
                 raise SegmentError(here, "Expected a non-empty list of filters.")
@@ -104,7 +105,7 @@ class _Compiler:
 # --- argument readers ------------------------------------------------------------------------
 
 
-def _int(value: Any, path: str, low: int | None = None, high: int | None = None) -> int:
+def read_int(value: Any, path: str, low: int | None = None, high: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise SegmentError(path, "Expected a whole number.")
     if (low is not None and value < low) or (high is not None and value > high):
@@ -112,7 +113,7 @@ def _int(value: Any, path: str, low: int | None = None, high: int | None = None)
     return value
 
 
-def _str(value: Any, path: str, max_length: int = 200) -> str:
+def read_str(value: Any, path: str, max_length: int = 200) -> str:
     if not isinstance(value, str) or not value.strip():
         raise SegmentError(path, "Expected a non-empty string.")
     if len(value) > max_length:
@@ -120,7 +121,7 @@ def _str(value: Any, path: str, max_length: int = 200) -> str:
     return value.strip()
 
 
-def _list(value: Any, path: str, item, **kwargs) -> list:
+def read_list(value: Any, path: str, item, **kwargs) -> list:
     if not isinstance(value, list) or not value:
         raise SegmentError(path, "Expected a non-empty list.")
     if len(value) > MAX_LIST:
@@ -128,18 +129,18 @@ def _list(value: Any, path: str, item, **kwargs) -> list:
     return [item(entry, f"{path}[{index}]", **kwargs) for index, entry in enumerate(value)]
 
 
-def _options(value: Any, path: str, allowed: set[str]) -> dict:
+def read_options(value: Any, path: str, allowed: set[str]) -> dict:
     if not isinstance(value, dict) or not value:
         raise SegmentError(path, f"Expected an object with some of {', '.join(sorted(allowed))}.")
     unknown = sorted(set(map(str, value)) - allowed)
     if unknown:
         raise SegmentError(
-            _join(path, unknown[0]), f"Unknown key; use {', '.join(sorted(allowed))}."
+            path_join(path, unknown[0]), f"Unknown key; use {', '.join(sorted(allowed))}."
         )
     return value
 
 
-def _choice(value: Any, path: str, choices) -> str:
+def read_choice(value: Any, path: str, choices) -> str:
     if value not in choices:
         raise SegmentError(path, f"Expected one of {', '.join(choices)}.")
     return value
@@ -151,19 +152,19 @@ def _choice(value: Any, path: str, choices) -> str:
 def _level(field: str, low: int, high: int):
     def compile_level(argument: Any, path: str) -> Q:
         if not isinstance(argument, dict):
-            return Q(**{field: _int(argument, path, low, high)})
-        options = _options(argument, path, {"in", "gte", "lte", "gt", "lt", "is_null"})
+            return Q(**{field: read_int(argument, path, low, high)})
+        options = read_options(argument, path, {"in", "gte", "lte", "gt", "lt", "is_null"})
         q = Q()
         for op, operand in options.items():
-            where = _join(path, op)
+            where = path_join(path, op)
             if op == "in":
-                q &= Q(**{f"{field}__in": _list(operand, where, _int, low=low, high=high)})
+                q &= Q(**{f"{field}__in": read_list(operand, where, read_int, low=low, high=high)})
             elif op == "is_null":
                 if not isinstance(operand, bool):
                     raise SegmentError(where, "Expected true or false.")
                 q &= Q(**{f"{field}__isnull": operand})
             else:
-                q &= Q(**{f"{field}__{op}": _int(operand, where, low, high)})
+                q &= Q(**{f"{field}__{op}": read_int(operand, where, low, high)})
         return q
 
     return compile_level
@@ -175,18 +176,24 @@ def _string_field(lookup: str, *, through_address: bool = False, exact: bool = F
     def compile_string(argument: Any, path: str) -> Q:
         if isinstance(argument, dict):
             allowed = {"in", "prefix"} if lookup == "postal_code" else {"in"}
-            options = _options(argument, path, allowed)
+            options = read_options(argument, path, allowed)
             q = Q()
             if "in" in options:
-                values = _list(options["in"], _join(path, "in"), _str)
+                values = read_list(options["in"], path_join(path, "in"), read_str)
                 any_of = Q()
                 for value in values:
                     any_of |= Q(**{f"{lookup}{suffix}": value})
                 q &= any_of
             if "prefix" in options:
-                q &= Q(**{f"{lookup}__startswith": _str(options["prefix"], _join(path, "prefix"))})
+                q &= Q(
+                    **{
+                        f"{lookup}__startswith": read_str(
+                            options["prefix"], path_join(path, "prefix")
+                        )
+                    }
+                )
         else:
-            q = Q(**{f"{lookup}{suffix}": _str(argument, path)})
+            q = Q(**{f"{lookup}{suffix}": read_str(argument, path)})
         if through_address:
             return Q(
                 Exists(
@@ -200,34 +207,34 @@ def _string_field(lookup: str, *, through_address: bool = False, exact: bool = F
 
 def _team(argument: Any, path: str) -> Q:
     if isinstance(argument, dict):
-        options = _options(argument, path, {"in"})
-        return Q(team_id__in=_list(options["in"], _join(path, "in"), _int, low=1))
-    return Q(team_id=_int(argument, path, low=1))
+        options = read_options(argument, path, {"in"})
+        return Q(team_id__in=read_list(options["in"], path_join(path, "in"), read_int, low=1))
+    return Q(team_id=read_int(argument, path, low=1))
 
 
 def _custom_field(argument: Any, path: str) -> Q:
-    options = _options(argument, path, {"name", "equals", "exists"})
-    name = _str(options.get("name"), _join(path, "name"), max_length=100)
+    options = read_options(argument, path, {"name", "equals", "exists"})
+    name = read_str(options.get("name"), path_join(path, "name"), max_length=100)
     if ("equals" in options) == ("exists" in options):
         raise SegmentError(path, "Give exactly one of equals and exists.")
     if "exists" in options:
         if not isinstance(options["exists"], bool):
-            raise SegmentError(_join(path, "exists"), "Expected true or false.")
+            raise SegmentError(path_join(path, "exists"), "Expected true or false.")
         q = Q(custom_fields__has_key=name)
         return q if options["exists"] else ~q
     value = options["equals"]
     if not isinstance(value, str | int | float | bool) or value is None:
-        raise SegmentError(_join(path, "equals"), "Expected a string, number or boolean.")
+        raise SegmentError(path_join(path, "equals"), "Expected a string, number or boolean.")
     return Q(custom_fields__contains={name: value})
 
 
 def _name_or_id(value: Any, path: str) -> int | str:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    return _str(value, path, max_length=80)
+    return read_str(value, path, max_length=80)
 
 
-def _named_rows(values: list, prefix: str) -> Q:
+def named_rows(values: list, prefix: str) -> Q:
     q = Q()
     for value in values:
         if isinstance(value, int):
@@ -237,12 +244,12 @@ def _named_rows(values: list, prefix: str) -> Q:
     return q
 
 
-def _set_condition(exists_for):
+def set_condition(exists_for):
     def compile_set(argument: Any, path: str) -> Q:
-        options = _options(argument, path, {"any", "all", "none"})
+        options = read_options(argument, path, {"any", "all", "none"})
         q = Q()
         for mode, operand in options.items():
-            values = _list(operand, _join(path, mode), _name_or_id)
+            values = read_list(operand, path_join(path, mode), _name_or_id)
             if mode == "any":
                 q &= Q(exists_for(values))
             elif mode == "none":
@@ -256,83 +263,17 @@ def _set_condition(exists_for):
 
 
 def _tags_exist(values: list) -> Exists:
-    return Exists(SupporterTag.objects.filter(_named_rows(values, "tag"), supporter=OuterRef("pk")))
-
-
-def _issues_exist(values: list) -> Exists:
-    through = Conversation.issues.through
-    return Exists(
-        through.objects.filter(_named_rows(values, "issue"), conversation__supporter=OuterRef("pk"))
-    )
+    return Exists(SupporterTag.objects.filter(named_rows(values, "tag"), supporter=OuterRef("pk")))
 
 
 def _contactable_by(argument: Any, path: str) -> Q:
-    channel = _choice(argument, path, Channel.values)
+    channel = read_choice(argument, path, Channel.values)
     return ~Q(Exists(DoNotContact.objects.filter(supporter=OuterRef("pk"), channel=channel)))
 
 
-def _conversations(argument: Any, path: str) -> Q:
-    if argument == {}:
-        argument = {"exists": True}
-    options = _options(
-        argument, path, {"within_days", "outcome", "channel", "team", "volunteer", "exists"}
-    )
-    q = Q(supporter=OuterRef("pk"))
-    if "within_days" in options:
-        days = _int(options["within_days"], _join(path, "within_days"), 0, 36500)
-        q &= Q(happened_at__gte=timezone.now() - timedelta(days=days))
-    for key, choices in (
-        ("outcome", Conversation.Outcome.values),
-        ("channel", Conversation.Channel.values),
-    ):
-        if key in options:
-            value = options[key]
-            where = _join(path, key)
-            values = (
-                _list(value, where, _choice, choices=choices)
-                if isinstance(value, list)
-                else [_choice(value, where, choices)]
-            )
-            q &= Q(**{f"{key}__in": values})
-    if "volunteer" in options:
-        q &= Q(volunteer_id=_int(options["volunteer"], _join(path, "volunteer"), low=1))
-    if "team" in options:
-        team_id = _int(options["team"], _join(path, "team"), low=1)
-        q &= Q(volunteer__in=User.objects.filter(memberships__team_id=team_id))
-    exists = options.get("exists", True)
-    if not isinstance(exists, bool):
-        raise SegmentError(_join(path, "exists"), "Expected true or false.")
-    found = Q(Exists(Conversation.objects.filter(q)))
-    return found if exists else ~found
-
-
-def _talked_within_days(argument: Any, path: str) -> Q:
-    days = _int(argument, path, 0, 36500)
-    return _conversations({"within_days": days, "outcome": "talked"}, path)
-
-
-def _never_contacted(argument: Any, path: str) -> Q:
-    if not isinstance(argument, bool):
-        raise SegmentError(path, "Expected true or false.")
-    return _conversations({"exists": not argument}, path)
-
-
-def _followups(argument: Any, path: str) -> Q:
-    options = _options(argument, path, {"status"})
-    status = _choice(
-        options["status"], _join(path, "status"), ["open", "overdue", "none_open", "done"]
-    )
-    open_ones = FollowUp.objects.filter(supporter=OuterRef("pk"), status=FollowUp.Status.OPEN)
-    if status == "open":
-        return Q(Exists(open_ones))
-    if status == "overdue":
-        return Q(Exists(open_ones.filter(due_at__lt=timezone.now())))
-    if status == "none_open":
-        return ~Q(Exists(open_ones))
-    return Q(Exists(FollowUp.objects.filter(supporter=OuterRef("pk"), status=FollowUp.Status.DONE)))
-
-
-CONDITIONS = {
+# Conditions on what the apps above know (conversations: issues, conversations, follow-ups)
+# are registered by them at app-ready time with ``segment_condition_register``.
+CONDITIONS: dict[str, Callable[[Any, str], Q]] = {
     "support_level": _level("support_level", 1, 5),
     "engagement_level": _level("engagement_level", 0, 5),
     "language": _string_field("language"),
@@ -341,14 +282,15 @@ CONDITIONS = {
     "city": _string_field("city", through_address=True),
     "state": _string_field("state", through_address=True),
     "custom_field": _custom_field,
-    "tags": _set_condition(_tags_exist),
-    "issues": _set_condition(_issues_exist),
+    "tags": set_condition(_tags_exist),
     "contactable_by": _contactable_by,
-    "conversations": _conversations,
-    "talked_within_days": _talked_within_days,
-    "never_contacted": _never_contacted,
-    "followups": _followups,
 }
+
+
+def segment_condition_register(name: str, compile_condition: Callable[[Any, str], Q]) -> None:
+    """``{name: argument}`` compiles to ``compile_condition(argument, path)``: a ``Q`` over
+    Supporter that raises SegmentError (at ``path``) for a bad argument."""
+    CONDITIONS[name] = compile_condition
 
 
 def segment_compile(filter_json: Any) -> Q:

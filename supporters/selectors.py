@@ -8,8 +8,9 @@ decides who may see whom.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +23,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
 )
 from django.http import Http404
@@ -213,37 +213,19 @@ def supporter_match(
     return None
 
 
-def supporter_list_mine(*, viewer: User) -> QuerySet[Supporter]:
-    """The viewer's own people: assigned to them or known to them, most urgent first.
+# Columns of the organizer's list that the apps above compute (conversations: the last
+# contact, open follow-ups), registered at app-ready time.
+_list_columns: dict[str, Callable[[], Any]] = {}
 
-    Each carries ``next_due`` (the earliest open follow-up the viewer holds for them) and
-    ``last_contact_at``; people with something due come first, then by name.
-    """
-    from conversations.models import Conversation, FollowUp
 
-    own = Supporter.objects.filter(
-        Q(pk__in=Assignment.objects.active().filter(volunteer=viewer).values("supporter_id"))
-        | Q(pk__in=Relationship.objects.filter(known_by=viewer).values("supporter_id"))
-    )
-    return (
-        own.annotate(
-            next_due=Subquery(
-                FollowUp.objects.filter(
-                    supporter=OuterRef("pk"), assignee=viewer, status=FollowUp.Status.OPEN
-                )
-                .order_by("due_at")
-                .values("due_at")[:1]
-            ),
-            last_contact_at=Subquery(
-                Conversation.objects.filter(supporter=OuterRef("pk"))
-                .order_by("-happened_at")
-                .values("happened_at")[:1]
-            ),
-        )
-        .select_related("team")
-        .prefetch_related("do_not_contact")
-        .order_by(F("next_due").asc(nulls_last=True), "family_name", "given_name", "id")
-    )
+def supporter_list_column_register(name: str, expression: Callable[[], Any]) -> None:
+    """``expression()``: an annotation over Supporter (``OuterRef("pk")`` is the supporter)."""
+    _list_columns[name] = expression
+
+
+def supporter_list_columns() -> dict[str, Any]:
+    """The registered columns, as keyword arguments for ``QuerySet.annotate``."""
+    return {name: expression() for name, expression in _list_columns.items()}
 
 
 def _duplicates_reviewable_by(viewer: User) -> QuerySet[DuplicateCandidate]:

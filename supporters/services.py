@@ -1,14 +1,15 @@
-"""Writes for people: supporters, contact points, consent, tags, assignments, history."""
+"""Writes for people: supporters, contact points, consent, tags, assignments, merges.
+
+Each writes its history line with ``supporters.history.history_record``."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from organizing.dispatch import advisory_xact_lock, enqueue_on_commit
@@ -22,8 +23,10 @@ from organizing.roles import (
     user_may_export,
     user_organizes,
 )
+from organizing.services import audit_record
 from organizing.webhooks import webhook_emit
 
+from .history import history_record
 from .models import (
     Assignment,
     Channel,
@@ -81,37 +84,6 @@ def _may_organize(actor: Actor, supporter: Supporter) -> SupporterAccess:
 def _keeps_shared_lists(actor: Actor) -> None:
     if not user_is_organizer_or_above(actor):
         raise PermissionDenied("Only organizers, data staff and admins keep the shared lists.")
-
-
-def history_record(
-    *,
-    supporter: Supporter | int,
-    kind: str,
-    summary: str,
-    actor: Actor | None = None,
-    subject: models.Model | None = None,
-    at: datetime | None = None,
-    is_sensitive: bool = False,
-    **details: Any,
-) -> HistoryEvent:
-    """Add one line to a supporter's timeline. Call it inside the writing service's transaction.
-
-    ``actor`` None or ``SYSTEM`` means a machine did it (say which in ``details``, e.g.
-    ``enricher``, ``version``). ``details`` must be JSON-serialisable. ``is_sensitive`` lines
-    are shown only to those who may read the person's sensitive text (``supporters.redaction``).
-    """
-    supporter_id = supporter if isinstance(supporter, int) else supporter.pk
-    return HistoryEvent.objects.create(
-        supporter_id=supporter_id,
-        kind=kind,
-        summary=summary[:300],
-        actor=as_user(actor),
-        is_sensitive=is_sensitive,
-        subject_type=subject._meta.model_name if subject is not None else "",
-        subject_id=subject.pk if subject is not None else None,
-        at=at or timezone.now(),
-        details=details,
-    )
 
 
 def supporter_create(
@@ -254,7 +226,7 @@ def _supporter_insert(
             )
         if assign_to is not None:
             _assignment_open(actor=actor, supporter=supporter, volunteer=assign_to)
-        from .tasks import supporter_enrich_task  # enrichment imports these services
+        from .tasks import supporter_enrich_task  # services → tasks stays lazy (STYLE.md)
 
         enqueue_on_commit(supporter_enrich_task, supporter.pk)  # the sweep covers outages
 
@@ -733,7 +705,6 @@ def _may_change_segment(actor: Actor, segment: Segment) -> None:
 def segment_create(*, actor: Actor, name: str, filter: dict, description: str = "") -> Segment:
     """Save a segment: organizers, data staff and admins. The caller has validated
     ``filter`` (``segments.segment_compile``)."""
-    from organizing.services import audit_record
 
     if not user_is_organizer_or_above(actor):
         raise PermissionDenied("Only organizers and above save segments.")
@@ -748,7 +719,6 @@ def segment_create(*, actor: Actor, name: str, filter: dict, description: str = 
 def segment_update(*, actor: Actor, segment: Segment, **changes: Any) -> Segment:
     """Change a segment's name, description or (validated) filter: its maker, data staff
     and admins."""
-    from organizing.services import audit_record
 
     _may_change_segment(actor, segment)
     allowed = {"name", "description", "filter"}
@@ -764,7 +734,6 @@ def segment_update(*, actor: Actor, segment: Segment, **changes: Any) -> Segment
 
 def segment_delete(*, actor: Actor, segment: Segment) -> None:
     """Delete a segment: its maker, data staff and admins."""
-    from organizing.services import audit_record
 
     _may_change_segment(actor, segment)
     with transaction.atomic():
@@ -777,7 +746,6 @@ def export_job_create(*, actor: User, segment: Segment, format: str, request=Non
 
     Raises PermissionDenied unless ``actor`` is data staff or an admin.
     """
-    from organizing.services import audit_record
 
     if not user_may_export(actor):
         raise PermissionDenied("Only data staff and admins export.")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from organizing.dispatch import advisory_lock, send_now
 
 from .enrichment.pipeline import enrich_supporters, supporters_needing_enrichment
+from .exporting import export_job_run, export_jobs_expire, export_jobs_requeue_stale
 
 BATCH_SIZE = 200
 SWEEP_BATCHES = 25  # at most 5,000 supporters enqueued per sweep run
@@ -60,16 +61,12 @@ def supporter_enrich_sweep_task(recent_only: bool = False) -> int:
 @shared_task(acks_late=True)
 def export_job_run_task(job_id: int) -> bool:
     """Write an export job's file; does nothing for a job already taken or done."""
-    from .exporting import export_job_run
-
     return export_job_run(job_id=job_id)
 
 
 @shared_task
 def export_jobs_sweep_task() -> int:
     """Beat: delete export files past their expiry, and re-enqueue jobs whose task was lost."""
-    from .exporting import export_jobs_expire, export_jobs_requeue_stale
-
     expired = export_jobs_expire()
     for job_id in export_jobs_requeue_stale():
         send_now(export_job_run_task, job_id)

@@ -1,32 +1,28 @@
-"""Pages about people: my people, search, adding someone, the organizer's list."""
+"""Pages about people: search, adding someone, the organizer's list."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
-from conversations.models import Conversation, FollowUp
-from conversations.selectors import followup_list_due
 from organizing.models import Membership, Team
 from organizing.roles import team_ids_overseen_by, team_ids_user_may_add_people_to
 from organizing.selectors import team_members
 
 from .forms import BulkAssignForm, SupporterCreateForm, SupporterFilterForm
 from .models import Assignment, Supporter
+from .segments import segment_compile
 from .selectors import (
     supporter_list,
-    supporter_list_mine,
+    supporter_list_columns,
     supporter_matches,
     supporter_search,
     supporter_search_condition,
@@ -34,20 +30,6 @@ from .selectors import (
 from .services import assignment_create, supporter_create
 
 PAGE_SIZE = 50
-
-
-@login_required
-def home_view(request: HttpRequest) -> HttpResponse:
-    """My people: follow-ups due today or overdue, then my assigned and known people."""
-    due = list(followup_list_due(viewer=request.user)[:50])
-    people = Paginator(supporter_list_mine(viewer=request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "supporters/supporter_mine.html",
-        {"due": due, "page": people, "now": timezone.now()},
-    )
 
 
 @login_required
@@ -128,26 +110,21 @@ def _filtered(form: SupporterFilterForm, base: QuerySet[Supporter]) -> QuerySet[
         supporters = supporters.filter(taggings__tag=data["tag"])
     if data.get("support_level"):
         supporters = supporters.filter(support_level=data["support_level"])
+    # What was heard and said is the conversations app's: it registered these conditions.
     if data.get("issue"):
-        supporters = supporters.filter(
-            Exists(Conversation.objects.filter(supporter=OuterRef("pk"), issues=data["issue"]))
-        )
+        supporters = supporters.filter(segment_compile({"issues": {"any": [data["issue"].pk]}}))
     last_contact = data.get("last_contact")
-    if last_contact:
-        talked = Conversation.objects.filter(supporter=OuterRef("pk"))
-        if last_contact == "never":
-            supporters = supporters.exclude(Exists(talked))
-        elif last_contact == "not30":
-            since = timezone.now() - timedelta(days=30)
-            supporters = supporters.exclude(Exists(talked.filter(happened_at__gte=since)))
-        else:
-            since = timezone.now() - timedelta(days=int(last_contact))
-            supporters = supporters.filter(Exists(talked.filter(happened_at__gte=since)))
-    open_followups = FollowUp.objects.filter(supporter=OuterRef("pk"), status=FollowUp.Status.OPEN)
+    if last_contact == "never":
+        supporters = supporters.filter(segment_compile({"never_contacted": True}))
+    elif last_contact == "not30":
+        supporters = supporters.exclude(segment_compile({"conversations": {"within_days": 30}}))
+    elif last_contact:
+        days = int(last_contact)
+        supporters = supporters.filter(segment_compile({"conversations": {"within_days": days}}))
     if data.get("followup") == "yes":
-        supporters = supporters.filter(Exists(open_followups))
+        supporters = supporters.filter(segment_compile({"followups": {"status": "open"}}))
     elif data.get("followup") == "no":
-        supporters = supporters.exclude(Exists(open_followups))
+        supporters = supporters.filter(segment_compile({"followups": {"status": "none_open"}}))
     if data.get("contactable"):
         supporters = supporters.contactable_by(data["contactable"])
     active = Assignment.objects.active().filter(supporter=OuterRef("pk"))
@@ -207,26 +184,13 @@ def supporter_list_view(request: HttpRequest) -> HttpResponse:
     supporters = (
         supporters.select_related("team")
         .annotate(
-            last_contact_at=Subquery(
-                Conversation.objects.filter(supporter=OuterRef("pk"))
-                .order_by("-happened_at")
-                .values("happened_at")[:1]
-            ),
             assigned_name=Subquery(
                 Assignment.objects.active()
                 .filter(supporter=OuterRef("pk"))
                 .order_by("-created_at")
                 .values("volunteer__full_name")[:1]
             ),
-            open_followups=Coalesce(
-                Subquery(
-                    FollowUp.objects.filter(supporter=OuterRef("pk"), status=FollowUp.Status.OPEN)
-                    .values("supporter")
-                    .annotate(n=Count("id"))
-                    .values("n")
-                ),
-                0,
-            ),
+            **supporter_list_columns(),
         )
         .prefetch_related("do_not_contact", "tags")
         .order_by("family_name", "given_name", "id")

@@ -122,7 +122,7 @@ def test_save_succeeds_while_redis_is_down_and_the_sweep_catches_up(
     up()
     # The sweeps run as beat would run them (their queue is this test's, see ``queue``),
     # without waiting out the minute they leave to the save's own task.
-    monkeypatch.setattr("conversations.tasks.GRACE", timedelta(0))
+    monkeypatch.setattr("conversations.listening.services.GRACE", timedelta(0))
     monkeypatch.setattr("supporters.tasks.GRACE", timedelta(0))
     worker = start_worker(queue, tmp_path)
     try:

@@ -9,6 +9,7 @@ A key travels as ``Authorization: Bearer es_…`` (or ``Authorization: Api-Key e
 
 from __future__ import annotations
 
+import hmac
 from datetime import timedelta
 
 from django.utils import timezone
@@ -28,8 +29,6 @@ def api_key_lookup(raw_key: str) -> ApiKey:
     if not raw_key.startswith(API_KEY_PREFIX) or len(parts) != 2:
         raise exceptions.AuthenticationFailed("That is not an Earshot API key.")
     api_key = ApiKey.objects.select_related("user").filter(prefix=parts[0]).first()
-    import hmac
-
     if api_key is None or not hmac.compare_digest(api_key.hashed_key, api_key_hash(raw_key)):
         raise exceptions.AuthenticationFailed("Unknown API key.")
     if api_key.revoked_at is not None:

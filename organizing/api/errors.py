@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler
 
-
-class RequestTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
-    default_code = "too_large"
+# The parser raises it; it imports nothing of this module, so DRF's views (which load the
+# parsers) and this handler import each other in one direction only.
+from .parsers import RequestTooLarge
 
 
 class Conflict(exceptions.APIException):
@@ -63,9 +64,6 @@ def _code_of(detail, fallback: str) -> str:
 
 
 def api_exception_handler(exc, context):
-    # Imported here: rest_framework.views loads the parsers, which import this module.
-    from rest_framework.views import exception_handler
-
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=as_serializer_error(exc))
     elif isinstance(exc, RequestDataTooBig):
@@ -91,9 +89,6 @@ def api_exception_handler(exc, context):
 
 def api_not_found_or_page(request, exception=None):
     """Django's 404 for pages; the API's error shape for anything under /api/."""
-    from django.http import JsonResponse
-    from django.views.defaults import page_not_found
-
     if request.path.startswith("/api/"):
         error = {"status": 404, "code": "not_found", "message": "No such address in the API."}
         return JsonResponse({"error": error}, status=404)

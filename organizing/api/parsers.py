@@ -9,10 +9,14 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
-from rest_framework import parsers
+from rest_framework import exceptions, parsers, status
 from rest_framework.exceptions import ParseError
 
-from .errors import RequestTooLarge
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "too_large"
 
 
 class LimitedJSONParser(parsers.JSONParser):

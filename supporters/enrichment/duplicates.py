@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
 
+from supporters.models import Supporter, SupporterAddress, SupporterEmail, SupporterPhone
+
 NAME = "duplicates"
 VERSION = 1
 
@@ -43,8 +45,6 @@ def find_candidates(batch: Iterable[int]) -> list[tuple[int, int, float, list[st
     Reads contact points already enriched (E.164 phones, normalized emails, ZIP5), in a few
     batch-wide queries.
     """
-    from supporters.models import Supporter, SupporterAddress, SupporterEmail, SupporterPhone
-
     batch = list(batch)
     if not batch:
         return []

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from django.db.models import Count, Q
+from collections.abc import Callable, Iterable
 
 NAME = "engagement"
 # 2: the computed level is also THE level on the supporter (unless overridden).
@@ -34,29 +32,23 @@ def level_for(facts: dict[str, int], support_level: int | None) -> tuple[int, in
     return level, score
 
 
-def facts_for(supporter_ids: Iterable[int]) -> dict[int, dict[str, int]]:
-    """Counted facts per supporter, in two queries for the whole batch."""
-    from conversations.models import Conversation, FollowUp
+# The facts are counted by the apps that hold them (conversations: talked, events,
+# relational, follow-ups kept), each registering a counter at app-ready time.
+FactsCounter = Callable[[list[int]], dict[int, dict[str, int]]]
+_counters: list[FactsCounter] = []
 
+
+def facts_counter_register(counter: FactsCounter) -> None:
+    """``counter(ids)``: ``{supporter_id: {fact: count}}`` for every id, in a few queries."""
+    if counter not in _counters:
+        _counters.append(counter)
+
+
+def facts_for(supporter_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """Counted facts per supporter, a few queries for the whole batch."""
     ids = list(supporter_ids)
     facts: dict[int, dict[str, int]] = {pk: {} for pk in ids}
-    talked = Q(outcome=Conversation.Outcome.TALKED)
-    for row in (
-        Conversation.objects.filter(supporter_id__in=ids)
-        .values("supporter_id")
-        .annotate(
-            conversations=Count("id"),
-            talked=Count("id", filter=talked),
-            events=Count("id", filter=talked & Q(channel=Conversation.Channel.EVENT)),
-            relational=Count("id", filter=talked & Q(channel=Conversation.Channel.RELATIONAL)),
-        )
-    ):
-        supporter_id = row.pop("supporter_id")
-        facts[supporter_id].update(row)
-    for row in (
-        FollowUp.objects.filter(supporter_id__in=ids, status=FollowUp.Status.DONE)
-        .values("supporter_id")
-        .annotate(followups_kept=Count("id"))
-    ):
-        facts[row["supporter_id"]]["followups_kept"] = row["followups_kept"]
+    for counter in _counters:
+        for supporter_id, counted in counter(ids).items():
+            facts[supporter_id].update(counted)
     return facts

@@ -6,8 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from supporters.history import history_record
 from supporters.models import (
     DuplicateCandidate,
     HistoryEvent,
@@ -17,7 +19,6 @@ from supporters.models import (
     SupporterEnrichment,
     SupporterPhone,
 )
-from supporters.services import history_record
 
 from . import ENRICHER, VERSION, VERSIONS, addresses, duplicates, emails, engagement, names, phones
 
@@ -31,8 +32,6 @@ class BatchResult:
 
 def supporters_needing_enrichment():
     """Supporters with no enrichment, an older one, or a contact point not yet checked."""
-    from django.db.models import Exists, OuterRef, Q
-
     return Supporter.objects.filter(
         Q(enrichment__isnull=True)
         | Q(enrichment__version__lt=VERSION)

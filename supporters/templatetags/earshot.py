@@ -6,6 +6,8 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import get_language_info
 
+from supporters.models import Supporter
+
 register = template.Library()
 
 _EXTRA_LANGUAGES = {
@@ -37,8 +39,6 @@ def is_past(value) -> bool:
 @register.filter
 def engagement_name(level) -> str:
     """The engagement ladder's name for a level computed by the worker."""
-    from supporters.models import Supporter
-
     try:
         return Supporter.EngagementLevel(int(level)).label
     except (TypeError, ValueError):

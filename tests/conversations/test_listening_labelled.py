@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conversations.listening import followup_time, issues_heard, sentiment, things_to_remember
+from conversations.listening.rules import followup_time, issues_heard, sentiment, things_to_remember
 
 LABELLED = [
     # --- family, service, health

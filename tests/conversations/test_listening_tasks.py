@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from conversations import listening
+from conversations.listening import rules as listening
 from conversations.models import (
     Conversation,
     DigestSent,

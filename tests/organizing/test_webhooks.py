@@ -25,6 +25,7 @@ from organizing.webhooks import (
     webhook_deliver,
     webhook_deliveries_due,
     webhook_delivery_replay,
+    webhook_payload_data,
     webhook_sign,
     webhook_signature_is_valid,
 )
@@ -247,6 +248,26 @@ def test_only_owners_who_may_see_the_supporter_hear_about_them(
     heard = set(WebhookDelivery.objects.values_list("webhook_id", flat=True))
     assert heard == {mine.pk, everyone.pk}
     assert theirs.pk not in heard and westside_only.pk not in heard
+
+
+def test_no_one_hears_about_a_person_when_no_visibility_rule_is_registered(
+    organizer, data_staff, eastside, receiver, monkeypatch
+):
+    """The base app knows no supporter: the supporters app registers who may see one. Without
+    that registration, nobody hears about a person (fail closed)."""
+    hook(organizer, receiver.url)
+    hook(data_staff, receiver.url)
+    monkeypatch.setattr("organizing.webhooks._person_visibility", [])
+
+    supporter_create(actor=organizer, team=eastside, given_name="Maria")
+
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_payloads_are_what_the_owning_app_registered(organizer, eastside):
+    supporter = SupporterFactory(team=eastside, given_name="Maria")
+    assert webhook_payload_data(supporter)["given_name"] == "Maria"
+    assert webhook_payload_data(eastside) == {"id": eastside.pk}  # nobody registered teams
 
 
 def test_webhooks_hear_only_the_events_they_chose(organizer, eastside, receiver):

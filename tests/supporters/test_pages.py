@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from conversations.models import Issue
 from organizing.roles import SYSTEM
 from supporters.models import Assignment, Relationship, Supporter, SupporterPhone
 from supporters.services import consent_set
@@ -225,6 +226,35 @@ def test_supporters_list_filters(client, organizer, eastside, westside):
     assert names(q="talk") == {"Talked"}
     bad = client.get(reverse("supporters:list"), {"support_level": "nine", "team": "x"})
     assert bad.status_code == 400 and set(bad.context["form"].errors) == {"support_level", "team"}
+
+
+def test_supporters_list_reads_conversations_through_what_that_app_registered(
+    client, organizer, eastside
+):
+    """The filters and columns that read conversations come from the conversations app
+    (segment conditions, list columns, issue choices), which supporters does not import."""
+    housing = Issue.objects.create(name="Housing")
+    recent = SupporterFactory(given_name="Recent", team=eastside)
+    ConversationFactory(
+        supporter=recent, happened_at=timezone.now() - timedelta(days=2)
+    ).issues.add(housing)
+    old = SupporterFactory(given_name="Old", team=eastside)
+    ConversationFactory(supporter=old, happened_at=timezone.now() - timedelta(days=90))
+    FollowUpFactory(supporter=old, reason="Call back")
+    FollowUpFactory(supporter=old, reason="Bring a flyer")
+    client.force_login(organizer)
+
+    def page(**params):
+        response = client.get(reverse("supporters:list"), params)
+        assert response.status_code == 200, response.context["form"].errors
+        return {s.given_name: s for s in response.context["page"].object_list}
+
+    assert set(page(issue=str(housing.pk))) == {"Recent"}
+    assert set(page(last_contact="not30")) == {"Old"}
+    assert set(page(followup="no")) == {"Recent"}
+    everyone = page()
+    assert everyone["Old"].open_followups == 2 and everyone["Recent"].open_followups == 0
+    assert everyone["Recent"].last_contact_at > everyone["Old"].last_contact_at
 
 
 def test_bulk_assignment_assigns_ticked_people_on_the_volunteers_team(

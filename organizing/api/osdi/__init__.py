@@ -1,1 +1,4 @@
-"""The OSDI adapter: Earshot's people, tags and segments as OSDI 1.x (Action Network API v2)."""
+"""OSDI plumbing shared by any adapter: the token header, HAL+JSON, paging, OData filters.
+
+The adapter for people, tags and lists is the supporters app's: ``supporters/api/osdi/``.
+"""

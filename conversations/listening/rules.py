@@ -1,7 +1,7 @@
 """Listening: what we heard → sentiment, issues, suggested things to remember, a follow-up time.
 
 Pure functions over text (no database, no network) so they can be tested on labelled
-sentences; ``conversations.tasks`` stores what they find, with ``ENRICHER`` and ``VERSION``.
+sentences; ``conversations.listening.services`` stores what they find, with ``ENRICHER`` and ``VERSION``.
 Precision over recall: a suggestion a volunteer must dismiss costs more than one missed,
 so each rule needs a clear cue and refuses negated or hypothetical sentences.
 """
@@ -14,6 +14,8 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
 ENRICHER = "conversations.listening"
 VERSION = 1
 
@@ -21,9 +23,8 @@ VERSION = 1
 
 
 @lru_cache(maxsize=1)
-def _analyzer():
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
+def _analyzer() -> SentimentIntensityAnalyzer:
+    # Built on first use: loading VADER's lexicon takes a moment no page should wait for.
     return SentimentIntensityAnalyzer()
 
 

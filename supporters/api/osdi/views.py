@@ -14,13 +14,7 @@ from rest_framework.response import Response
 
 from organizing.api.base import get_or_404
 from organizing.api.errors import Unprocessable
-from organizing.services import audit_record
-from supporters import services
-from supporters.models import Segment, SupporterTag, Tag
-from supporters.segments import SegmentError, segment_supporters
-from supporters.selectors import supporter_list
-
-from .base import (
+from organizing.api.osdi.base import (
     CURIES,
     MAX_PAGESIZE,
     OSDI_VERSION,
@@ -32,6 +26,12 @@ from .base import (
     osdi_date,
     osdi_page,
 )
+from organizing.services import audit_record
+from supporters import services
+from supporters.models import Segment, SupporterTag, Tag
+from supporters.segments import SegmentError, segment_supporters
+from supporters.selectors import supporter_list
+
 from .people import (
     person_apply,
     person_parse,

@@ -26,12 +26,11 @@ from django.db import transaction
 from django.db.models import Q
 from rest_framework.exceptions import ValidationError
 
+from organizing.api.osdi.base import identifiers, osdi_date
 from organizing.models import Team, User
 from supporters import services
 from supporters.models import Channel, Supporter, SupporterPhone, Tag
 from supporters.selectors import supporter_list, team_for_new_person
-
-from .base import identifiers, osdi_date
 
 READ_ONLY_FIELDS = {"identifiers", "created_date", "modified_date", "_links", "_embedded"}
 PERSON_FIELDS = {

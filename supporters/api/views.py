@@ -1,4 +1,4 @@
-"""The JSON API for people: supporters, tags and relationships (segments: api_segments.py).
+"""The JSON API for people: supporters, tags and relationships (segments: segments.py).
 
 Every queryset starts from the visibility rule (``supporter_list``); writes go through
 ``supporters.services``.
@@ -31,9 +31,8 @@ from organizing.api.base import (
 from organizing.api.errors import Conflict
 from organizing.api.permissions import HasScope
 from organizing.services import audit_record
-
-from . import services
-from .models import (
+from supporters import services
+from supporters.models import (
     HistoryEvent,
     Relationship,
     Supporter,
@@ -41,8 +40,9 @@ from .models import (
     SupporterTag,
     Tag,
 )
-from .redaction import Redactor
-from .selectors import supporter_get, supporter_list, team_for_new_person
+from supporters.redaction import Redactor
+from supporters.selectors import supporter_get, supporter_list, team_for_new_person
+
 from .serializers import (
     ConsentSerializer,
     HistoryEventSerializer,

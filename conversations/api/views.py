@@ -17,6 +17,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
+from conversations import services
+from conversations.models import Conversation, FollowUp, Issue, Note, Suggestion, SurveyQuestion
 from organizing.api.base import (
     IDEMPOTENCY_PARAMETER,
     ApiViewSet,
@@ -30,8 +32,6 @@ from organizing.models import User
 from supporters.redaction import Redactor
 from supporters.selectors import supporter_list
 
-from . import services
-from .models import Conversation, FollowUp, Issue, Note, Suggestion, SurveyQuestion
 from .serializers import (
     ConversationCreateSerializer,
     ConversationSerializer,

@@ -33,15 +33,15 @@ from organizing.api.errors import Conflict, Gone
 from organizing.api.permissions import HasScope, MayExport
 from organizing.roles import user_is_organizer_or_above
 from organizing.services import audit_record
-
-from . import services
-from .exporting import CONTENT_TYPES, export_chunks
-from .models import (
+from supporters import services
+from supporters.exporting import CONTENT_TYPES, export_chunks, export_job_path
+from supporters.models import (
     ExportJob,
     Segment,
 )
-from .segments import SegmentError, segment_compile, segment_supporters
-from .selectors import segment_may_change
+from supporters.segments import SegmentError, segment_compile, segment_supporters
+from supporters.selectors import segment_may_change
+
 from .serializers import (
     ExportColumnSerializer,
     ExportJobCreateSerializer,
@@ -449,8 +449,6 @@ class ExportJobViewSet(
         renderer_classes=[JSONRenderer, CsvRenderer, NdjsonRenderer],
     )
     def download(self, request, pk=None):
-        from .exporting import export_job_path
-
         job = self.get_object()
         if job.status == ExportJob.Status.EXPIRED or (
             job.expires_at is not None and job.expires_at <= timezone.now()

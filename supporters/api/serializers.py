@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from organizing.api.base import StrictSerializer
 from organizing.models import Team
-
-from .exporting import EXPORT_COLUMNS
-from .models import (
+from supporters.exporting import EXPORT_COLUMNS
+from supporters.models import (
     Channel,
     ExportJob,
     HistoryEvent,
@@ -296,8 +296,6 @@ class ExportJobSerializer(serializers.ModelSerializer):
         if job.status != ExportJob.Status.DONE:
             return None
         request = self.context.get("request")
-        from django.urls import reverse
-
         path = reverse("api:export-download", args=[job.pk])
         return request.build_absolute_uri(path) if request else path
 

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from conversations.models import (
+    Conversation,
+    FollowUp,
+    Issue,
+    Note,
+    Suggestion,
+    SurveyChoice,
+    SurveyQuestion,
+)
 from organizing.api.base import StrictSerializer, UtcDateTimeField
 from supporters.models import Channel
-
-from .models import Conversation, FollowUp, Issue, Note, Suggestion, SurveyChoice, SurveyQuestion
 
 
 class RedactedField(serializers.BooleanField):
