@@ -335,7 +335,7 @@ def test_a_conversation_saved_while_redis_is_down_stands_and_the_sweep_listens_t
 
     talk.refresh_from_db()
     assert talk.listened_at is None
-    monkeypatch.setattr(conversation_tasks, "GRACE", timedelta(0))
+    monkeypatch.setattr("conversations.listening.services.GRACE", timedelta(0))
     assert conversation_tasks.conversation_listen_sweep_task(recent_only=True) == 1
     talk.refresh_from_db()
     assert talk.listened_at is not None
