@@ -57,9 +57,7 @@ OUTSIDERS = {"evan": NOT_FOUND, "lou": NOT_FOUND, "ines": LOGIN}
 def expect(allowed: set[str], *, denied: str = FORBIDDEN) -> dict[str, str]:
     """The table: ``allowed`` may, the rest of those who see Maria get ``denied``, and the
     ended volunteer, the user with no team and the switched-off user see nothing."""
-    return {
-        name: OUTSIDERS.get(name, ALLOWED if name in allowed else denied) for name in CAST
-    }
+    return {name: OUTSIDERS.get(name, ALLOWED if name in allowed else denied) for name in CAST}
 
 
 class WaysIn:
@@ -161,9 +159,7 @@ SENSITIVE_TEXT = {
 
 
 @pytest.mark.parametrize("name, expected", SENSITIVE_TEXT.items())
-def test_sensitive_text_has_one_answer_on_every_page_and_endpoint(
-    maria_case, ways, name, expected
-):
+def test_sensitive_text_has_one_answer_on_every_page_and_endpoint(maria_case, ways, name, expected):
     pk = maria_case.maria.pk
     way = ways[name]
     notes = (SENSITIVE_NOTE, LATER_SENSITIVE_NOTE)
@@ -218,9 +214,7 @@ def test_redacted_rows_keep_their_place_and_say_so(maria_case, ways, name, expec
         "results"
     ]
     assert conversation["is_redacted"] is redacted and conversation["heard_is_sensitive"]
-    (suggestion,) = way.api.get(reverse("api:suggestion-list"), {"supporter": pk}).json()[
-        "results"
-    ]
+    (suggestion,) = way.api.get(reverse("api:suggestion-list"), {"supporter": pk}).json()["results"]
     assert suggestion["is_redacted"] is redacted
     assert suggestion["evidence"] == ("" if redacted else SUGGESTION_EVIDENCE)
 
@@ -502,3 +496,82 @@ def test_osdi_lists_show_each_member_only_the_people_they_may_see(maria_case, wa
         }
         sees_maria = name not in ("evan", "lou")
         assert ids == ({maria, duplicate} if sees_maria else set()), name
+
+
+# --- the shared lists: one writer, one message (issue 10, item 8) ----------------------------
+
+
+@pytest.mark.parametrize("kind", ["tag", "issue"])
+def test_a_taken_name_gets_the_services_message_from_the_page_and_the_api(organizer, kind):
+    from conversations.models import Issue
+
+    model = {"tag": Tag, "issue": Issue}[kind]
+    model.objects.create(name="Rent")
+    expected = f"There is already {'a tag' if kind == 'tag' else 'an issue'} called rent."
+    page = Client()
+    page.force_login(organizer)
+    response = page.post(
+        reverse("conversations:lists"),
+        {"add": kind, f"{kind}-name": "rent", f"{kind}-description": ""},
+    )
+    assert response.status_code == 400
+    assert response.context[f"{kind}_form"].errors == {"name": [expected]}
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {key_for(organizer, ['read', 'write'])}")
+    response = api.post(reverse(f"api:{kind}-list"), {"name": "rent"}, format="json")
+    assert response.status_code == 400
+    assert expected in response.content.decode()
+    assert model.objects.count() == 1
+
+
+def test_osdi_answers_a_taken_tag_name_with_that_tag_and_adds_none(organizer):
+    # OSDI's create-or-return (as Action Network answers parsons' add_tag): no second tag,
+    # no error, the same tag whichever case was sent.
+    tag = Tag.objects.create(name="Rent")
+    osdi = APIClient()
+    osdi.credentials(HTTP_OSDI_API_TOKEN=key_for(organizer, ["read", "write"]))
+    response = osdi.post(f"{OSDI}tags", {"name": "rent"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["identifiers"][0] == f"earshot:{tag.pk}"
+    assert Tag.objects.count() == 1
+
+
+@pytest.mark.parametrize("kind", ["tag", "issue"])
+def test_tags_and_issues_added_on_the_page_api_and_osdi_are_written_by_the_services(
+    organizer, monkeypatch, kind
+):
+    """Every way in adds through ``tag_create`` / ``issue_create``: no second writer."""
+    import conversations.services
+    import supporters.services
+
+    module = supporters.services if kind == "tag" else conversations.services
+    service = getattr(module, f"{kind}_create")
+    calls = []
+
+    def spy(**kwargs):
+        calls.append(kwargs["name"])
+        return service(**kwargs)
+
+    # The lists page imports the service by name; the APIs call it through its module.
+    import conversations.views_lists
+
+    for place in (module, conversations.views_lists):
+        if hasattr(place, f"{kind}_create"):
+            monkeypatch.setattr(place, f"{kind}_create", spy)
+    page = Client()
+    page.force_login(organizer)
+    page.post(
+        reverse("conversations:lists"),
+        {"add": kind, f"{kind}-name": "From the page", f"{kind}-description": ""},
+    )
+    raw = key_for(organizer, ["read", "write"])
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    api.post(reverse(f"api:{kind}-list"), {"name": "From the API"}, format="json")
+    names = ["From the page", "From the API"]
+    if kind == "tag":
+        osdi = APIClient()
+        osdi.credentials(HTTP_OSDI_API_TOKEN=raw)
+        osdi.post(f"{OSDI}tags", {"name": "From OSDI"}, format="json")
+        names.append("From OSDI")
+    assert calls == names
