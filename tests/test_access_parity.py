@@ -575,3 +575,86 @@ def test_tags_and_issues_added_on_the_page_api_and_osdi_are_written_by_the_servi
         osdi.post(f"{OSDI}tags", {"name": "From OSDI"}, format="json")
         names.append("From OSDI")
     assert calls == names
+
+
+# --- add a person: who has them afterwards (issue 10, item 4) --------------------------------
+
+# A volunteer who adds someone has them (assigned); organizers and above hand people out, so
+# theirs are nobody's yet. One rule, in supporter_create, whichever way in.
+ADDED_BY = {"alice": "alice", "bob": "bob", "olivia": None, "priya": None, "ada": None}
+
+
+@pytest.mark.parametrize("name, assigned", ADDED_BY.items())
+def test_whoever_adds_a_person_has_them_by_one_rule_on_page_api_and_osdi(
+    maria_case, ways, name, assigned
+):
+    import uuid
+
+    way, cast, team = ways[name], maria_case.cast, maria_case.maria.team
+    page = way.page.post(
+        reverse("supporters:create"),
+        {
+            "given_name": "Page",
+            "family_name": name,
+            "language": "en",
+            "how": "door",
+            "team": team.pk,
+            "client_uuid": str(uuid.uuid4()),
+            "confirm_new": "on",
+        },
+    )
+    api = way.api.post(
+        reverse("api:supporter-list"),
+        {"given_name": "Api", "family_name": name, "team": team.pk},
+        format="json",
+    )
+    osdi = way.osdi.post(
+        f"{OSDI}people",
+        {
+            "person": {
+                "given_name": "Osdi",
+                "family_name": name,
+                "email_addresses": [{"address": f"osdi-{name}@example.org"}],
+            }
+        },
+        format="json",
+    )
+    assert (page.status_code, api.status_code, osdi.status_code) == (302, 201, 201)
+    expected = [cast[assigned].pk] if assigned else []
+    for given in ("Page", "Api", "Osdi"):
+        person = Supporter.objects.get(given_name=given, family_name=name)
+        assert (person.team, _assigned_to(person)) == (team, expected), given
+        # Whoever added them can open them afterwards, whichever way they came in.
+        assert answer(way.page.get(reverse("conversations:brief", args=[person.pk]))) == ALLOWED
+
+
+def test_someone_a_volunteer_knows_is_recorded_as_known_not_assigned_on_page_and_api(
+    maria_case, ways
+):
+    import uuid
+
+    from supporters.models import Relationship
+
+    alice, team = maria_case.cast["alice"], maria_case.maria.team
+    ways["alice"].page.post(
+        reverse("supporters:create"),
+        {
+            "given_name": "Known",
+            "family_name": "Page",
+            "how": "relational",
+            "relationship_kind": "coworker",
+            "language": "en",
+            "team": team.pk,
+            "client_uuid": str(uuid.uuid4()),
+            "confirm_new": "on",
+        },
+    )
+    ways["alice"].api.post(
+        reverse("api:supporter-list"),
+        {"given_name": "Known", "family_name": "Api", "known_by_kind": "coworker"},
+        format="json",
+    )
+    for family in ("Page", "Api"):
+        person = Supporter.objects.get(given_name="Known", family_name=family)
+        assert _assigned_to(person) == [], family
+        assert Relationship.objects.get(supporter=person).known_by == alice
