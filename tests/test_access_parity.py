@@ -199,10 +199,10 @@ def test_sensitive_text_has_one_answer_on_every_page_and_endpoint(maria_case, wa
     assert osdi == (REDACTED if expected in (SEES, REDACTED) else expected)
 
 
-@pytest.mark.parametrize("name, expected", SENSITIVE_TEXT.items())
+@pytest.mark.parametrize(
+    "name, expected", [(k, v) for k, v in SENSITIVE_TEXT.items() if v in (SEES, REDACTED)]
+)
 def test_redacted_rows_keep_their_place_and_say_so(maria_case, ways, name, expected):
-    if expected not in (SEES, REDACTED):
-        return
     way, pk = ways[name], maria_case.maria.pk
     redacted = expected == REDACTED
     notes = way.api.get(reverse("api:note-list"), {"supporter": pk}).json()["results"]
@@ -407,9 +407,13 @@ def test_merging_maria_and_her_duplicate_has_one_answer(maria_case, ways, name, 
         assert (answer(listed), merge) == (LOGIN, LOGIN)
     else:
         assert merge == expected
-        assert answer(listed) in ({ALLOWED} if expected == ALLOWED else {FORBIDDEN, ALLOWED})
-        if answer(listed) == ALLOWED and expected != ALLOWED:
+        # Volunteers may not open the review list; Charlie may (he organizes Westside), but
+        # this pair is not on it.
+        assert answer(listed) == (FORBIDDEN if name in ("alice", "bob") else ALLOWED)
+        if name == "charlie":
             assert f"duplicates/{pair.pk}/merge/" not in listed.content.decode()
+        elif expected == ALLOWED:
+            assert f"duplicates/{pair.pk}/merge/" in listed.content.decode()
     if expected == ALLOWED:
         assert not Supporter.objects.filter(pk=maria_case.duplicate.pk).exists()
         assert not DuplicateCandidate.objects.filter(pk=pair.pk).exists() or (
