@@ -319,9 +319,10 @@ def history_page(
             conversations.get(event.subject_id) if event.subject_type == "conversation" else None
         )
         event.note = notes.get(event.subject_id) if event.subject_type == "note" else None
-        event.is_hidden = event.is_redacted or bool(
-            event.note is not None and event.note.is_redacted
-        )
+        # A line about a note shows the note as it is now (its words redacted, or not, by
+        # the note's own kind); the line's summary, which may hold what the note said while
+        # it was sensitive, is never shown for it.
+        event.is_hidden = event.note.is_redacted if event.note is not None else event.is_redacted
     next_cursor = f"{page[-1].at.isoformat()}_{page[-1].pk}" if more and page else None
     return HistoryPage(
         supporter=supporter,

@@ -563,9 +563,18 @@ def issue_create(
     if not name:
         raise ValidationError({"name": "Name it."})
     with transaction.atomic():
-        if Issue.objects.filter(name__iexact=name).exists():
-            raise ValidationError({"name": f"There is already an issue called {name}."})
+        if taken := issue_name_taken(name):
+            raise ValidationError({"name": taken})
         return Issue.objects.create(name=name, description=description.strip(), is_active=is_active)
+
+
+def issue_name_taken(name: str, *, issue: Issue | None = None) -> str:
+    """What to say when ``name`` (ignoring case) is another issue's already; "" when free.
+    The services refuse with it, and the page's form says it before asking them."""
+    clash = Issue.objects.filter(name__iexact=name.strip())
+    if issue is not None:
+        clash = clash.exclude(pk=issue.pk)
+    return f"There is already an issue called {name.strip()}." if clash.exists() else ""
 
 
 def issue_update(
@@ -577,8 +586,8 @@ def issue_update(
     if not name:
         raise ValidationError({"name": "Name it."})
     with transaction.atomic():
-        if Issue.objects.filter(name__iexact=name).exclude(pk=issue.pk).exists():
-            raise ValidationError({"name": f"There is already an issue called {name}."})
+        if taken := issue_name_taken(name, issue=issue):
+            raise ValidationError({"name": taken})
         issue.name, issue.description, issue.is_active = name, description.strip(), is_active
         issue.save()
     return issue

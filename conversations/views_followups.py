@@ -57,12 +57,13 @@ def followup_reassign_view(request: HttpRequest, followup_pk: int) -> HttpRespon
     When the new person cannot see the supporter yet, the supporter is assigned to them too,
     so they can open the brief (their assignment moves to the new person).
     """
-    _overseen_teams(request)
+    # Outside the viewer's scope is a 404 first, as the API answers (issue 10's parity).
     followup = get_object_or_404(
         FollowUp.objects.select_related("supporter", "assignee"),
         pk=followup_pk,
         supporter__in=supporter_list(viewer=request.user),
     )
+    _overseen_teams(request)
     if not supporter_access(viewer=request.user, supporter=followup.supporter).may_reassign(
         followup
     ):

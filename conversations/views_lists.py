@@ -17,7 +17,7 @@ from supporters.models import Tag
 from supporters.services import tag_create, tag_delete, tag_merge, tag_rename
 
 from .models import Issue, SurveyQuestion
-from .services import issue_create, issue_update, survey_question_save
+from .services import issue_create, issue_name_taken, issue_update, survey_question_save
 
 
 class IssueForm(forms.ModelForm):
@@ -27,10 +27,10 @@ class IssueForm(forms.ModelForm):
         labels = {"is_active": "Offer on the conversation form"}
 
     def clean_name(self):
+        # The service's rule and words, so the page, the API and OSDI say it alike.
         name = self.cleaned_data["name"].strip()
-        clash = Issue.objects.filter(name__iexact=name).exclude(pk=self.instance.pk or 0)
-        if clash.exists():
-            raise forms.ValidationError("There is already an issue with that name.")
+        if taken := issue_name_taken(name, issue=self.instance if self.instance.pk else None):
+            raise forms.ValidationError(taken)
         return name
 
 
@@ -63,7 +63,18 @@ class QuestionForm(forms.ModelForm):
 
 
 def _save(kind: str, form, actor):
-    """The service that writes what ``form`` validated (the form itself never saves)."""
+    """The service that writes what ``form`` validated (the form itself never saves).
+
+    What the service refuses (a name already taken) comes back as the form's errors and
+    None, in the service's words: the page, the API and OSDI say it the same way."""
+    try:
+        return _write(kind, form, actor)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+
+
+def _write(kind: str, form, actor):
     data = form.cleaned_data
     if kind == "question":
         return survey_question_save(
@@ -110,8 +121,8 @@ def lists_view(request: HttpRequest) -> HttpResponse:
         if form is None:
             return HttpResponse("Say what to add: issue, question or tag.", status=400)
         bound = form(request.POST, prefix=kind)
-        if bound.is_valid():
-            saved = _save(kind, bound, request.user)
+        saved = _save(kind, bound, request.user) if bound.is_valid() else None
+        if saved is not None:
             messages.success(request, f"Added “{saved}”.")
             return redirect("conversations:lists")
         issue_form, question_form, tag_form = (
@@ -142,8 +153,7 @@ def issue_edit_view(request: HttpRequest, issue_pk: int) -> HttpResponse:
     _require_organizer(request)
     issue = get_object_or_404(Issue, pk=issue_pk)
     form = IssueForm(request.POST or None, instance=issue)
-    if request.method == "POST" and form.is_valid():
-        _save("issue", form, request.user)
+    if request.method == "POST" and form.is_valid() and _save("issue", form, request.user):
         messages.success(request, f"Saved “{issue}”.")
         return redirect("conversations:lists")
     return render(
@@ -159,8 +169,7 @@ def question_edit_view(request: HttpRequest, question_pk: int) -> HttpResponse:
     _require_organizer(request)
     question = get_object_or_404(SurveyQuestion, pk=question_pk)
     form = QuestionForm(request.POST or None, instance=question)
-    if request.method == "POST" and form.is_valid():
-        _save("question", form, request.user)
+    if request.method == "POST" and form.is_valid() and _save("question", form, request.user):
         messages.success(request, "Question saved.")
         return redirect("conversations:lists")
     return render(
@@ -187,8 +196,7 @@ def tag_edit_view(request: HttpRequest, tag_pk: int) -> HttpResponse:
     action = request.POST.get("action", "save") if request.method == "POST" else None
     form = TagForm(request.POST if action == "save" else None, instance=tag)
     merge_form = TagMergeForm(request.POST if action == "merge" else None, source=tag)
-    if action == "save" and form.is_valid():
-        _save("tag", form, request.user)
+    if action == "save" and form.is_valid() and _save("tag", form, request.user):
         messages.success(request, f"Saved “{tag}”.")
         return redirect("conversations:lists")
     if action == "merge" and merge_form.is_valid():

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from organizing.models import Team, User
 
 from .models import Channel, Relationship, Supporter, Tag
+from .services import tag_name_taken
 
 HOW_WE_MET = [
     ("door", "Met at the door"),
@@ -187,10 +188,8 @@ class TagForm(forms.ModelForm):
         fields = ["name", "description"]
 
     def clean_name(self):
+        # The service's rule and words, so the page, the API and OSDI say it alike.
         name = self.cleaned_data["name"].strip()
-        clash = Tag.objects.filter(name__iexact=name)
-        if self.instance.pk:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise forms.ValidationError("There is already a tag with that name.")
+        if taken := tag_name_taken(name, tag=self.instance if self.instance.pk else None):
+            raise forms.ValidationError(taken)
         return name

@@ -384,9 +384,18 @@ def tag_create(*, actor: Actor, name: str, description: str = "") -> Tag:
     if not name:
         raise ValidationError({"name": "Name it."})
     with transaction.atomic():
-        if Tag.objects.filter(name__iexact=name).exists():
-            raise ValidationError({"name": f"There is already a tag called {name}."})
+        if taken := tag_name_taken(name):
+            raise ValidationError({"name": taken})
         return Tag.objects.create(name=name, description=description.strip())
+
+
+def tag_name_taken(name: str, *, tag: Tag | None = None) -> str:
+    """What to say when ``name`` (ignoring case) is another tag's already; "" when it is free.
+    The services refuse with it, and the page's form says it before asking them."""
+    clash = Tag.objects.filter(name__iexact=name.strip())
+    if tag is not None:
+        clash = clash.exclude(pk=tag.pk)
+    return f"There is already a tag called {name.strip()}." if clash.exists() else ""
 
 
 def tag_rename(*, actor: Actor, tag: Tag, name: str, description: str | None = None) -> Tag:
@@ -396,8 +405,8 @@ def tag_rename(*, actor: Actor, tag: Tag, name: str, description: str | None = N
     if not name:
         raise ValidationError({"name": "Name it."})
     with transaction.atomic():
-        if Tag.objects.filter(name__iexact=name).exclude(pk=tag.pk).exists():
-            raise ValidationError({"name": f"There is already a tag called {name}."})
+        if taken := tag_name_taken(name, tag=tag):
+            raise ValidationError({"name": taken})
         tag.name = name
         if description is not None:
             tag.description = description.strip()

@@ -109,3 +109,15 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"invitee{n}@example.org")
     team = factory.SubFactory(TeamFactory)
     role = Membership.Role.VOLUNTEER
+
+
+def enriched_active_volunteer(team, **fields) -> Supporter:
+    """Someone the enrichment worker computes as an Active volunteer (two events attended,
+    strong support), enriched as the worker would."""
+    from supporters.enrichment.pipeline import enrich_supporters
+
+    person = SupporterFactory(team=team, support_level=1, **fields)
+    ConversationFactory.create_batch(2, supporter=person, channel="event", outcome="talked")
+    enrich_supporters([person.pk])
+    person.refresh_from_db()
+    return person

@@ -16,6 +16,7 @@ from tests.factories import (
     ConversationFactory,
     FollowUpFactory,
     NoteFactory,
+    RelationshipFactory,
     SupporterFactory,
 )
 
@@ -23,6 +24,8 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["volunteer", "organizer", "other_organizer", "data_staff", "admin"]
 SEES_MINE = {"volunteer", "organizer", "data_staff", "admin"}
+# The key (with its user), the user's memberships, one page of notes (cursor paging: no count).
+NOTES_LIST_QUERIES = 3
 
 
 @pytest.fixture
@@ -341,3 +344,99 @@ def test_survey_questions_are_read_only_with_choices(volunteer):
     rows = client.get(reverse("api:surveyquestion-list")).json()["results"]
     assert rows[0]["choices"][0]["value"] == "yes"
     assert client.post(reverse("api:surveyquestion-list"), {}, format="json").status_code == 405
+
+
+# --- the access model (issue 10): regressions -------------------------------------------------
+
+
+def test_item_1_an_organizer_of_another_team_who_knows_the_person_reads_no_sensitive_note(
+    other_organizer, eastside
+):
+    # Charlie organizes Westside and knows this Eastside person: a volunteer's view of her.
+    person = SupporterFactory(team=eastside)
+    RelationshipFactory(supporter=person, known_by=other_organizer)
+    note = NoteFactory(supporter=person, kind=Note.Kind.SENSITIVE, body="Fleeing a partner")
+    client = key_client(other_organizer)
+    (row,) = client.get(reverse("api:note-list")).json()["results"]
+    assert (row["id"], row["body"], row["is_redacted"]) == (note.pk, "", True)
+    detail = client.get(reverse("api:note-detail", args=[note.pk])).json()
+    assert (detail["body"], detail["is_redacted"]) == ("", True)
+
+
+def test_item_13_an_organizer_of_another_team_may_not_patch_a_sensitive_note(
+    client, other_organizer, organizer, eastside
+):
+    # Charlie sees the person through an assignment to him, not as her organizer.
+    person = AssignmentFactory(volunteer=other_organizer, supporter__team=eastside).supporter
+    note = NoteFactory(
+        supporter=person, author=organizer, kind=Note.Kind.SENSITIVE, body="Fleeing a partner"
+    )
+    response = key_client(other_organizer, ["read", "write"]).patch(
+        reverse("api:note-detail", args=[note.pk]), {"body": "Overwritten"}, format="json"
+    )
+    assert response.status_code == 403
+    client.force_login(other_organizer)
+    page = client.post(
+        reverse("conversations:note_edit", args=[person.pk, note.pk]),
+        {"body": "Overwritten", "kind": "sensitive"},
+    )
+    assert page.status_code == 403
+    note.refresh_from_db()
+    assert (note.body, note.revisions.count()) == ("Fleeing a partner", 0)
+
+
+def test_item_14_a_volunteer_may_not_close_an_organizers_followup_through_the_api(
+    volunteer, organizer, mine
+):
+    followup = FollowUpFactory(supporter=mine, assignee=organizer)
+    response = key_client(volunteer, ["read", "write"]).post(
+        reverse("api:followup-complete", args=[followup.pk]), {"status": "done"}, format="json"
+    )
+    assert response.status_code == 403
+    followup.refresh_from_db()
+    assert (followup.status, followup.completed_by) == (FollowUp.Status.OPEN, None)
+
+
+def test_item_14_an_organizer_of_another_team_may_not_reassign_through_the_api(
+    other_organizer, volunteer, teammate, mine
+):
+    # Charlie can see the person (he knows her) and the new assignee could too: still no.
+    RelationshipFactory(supporter=mine, known_by=other_organizer)
+    RelationshipFactory(supporter=mine, known_by=teammate)
+    followup = FollowUpFactory(supporter=mine, assignee=volunteer)
+    response = key_client(other_organizer, ["read", "write"]).post(
+        reverse("api:followup-reassign", args=[followup.pk]),
+        {"assignee": teammate.pk},
+        format="json",
+    )
+    assert response.status_code == 403
+    followup.refresh_from_db()
+    assert followup.assignee == volunteer
+
+
+def test_item_10_heard_marked_sensitive_through_the_api_is_kept_for_organizers(
+    volunteer, organizer, mine
+):
+    body = conversation_body(mine, heard="He has no papers", heard_is_sensitive=True)
+    created = key_client(volunteer, ["read", "write"]).post(
+        reverse("api:conversation-list"), body, format="json"
+    )
+    assert created.status_code == 201
+    # The one who logged it gets it back redacted too: it is for the person's organizers.
+    assert (created.json()["heard"], created.json()["is_redacted"]) == ("", True)
+    conversation = Conversation.objects.get()
+    assert (conversation.heard, conversation.heard_is_sensitive) == ("He has no papers", True)
+    url = reverse("api:conversation-detail", args=[conversation.pk])
+    assert key_client(volunteer).get(url).json()["heard"] == ""
+    assert key_client(organizer).get(url).json()["heard"] == "He has no papers"
+
+
+def test_notes_list_query_count_is_flat(data_staff, mine, volunteer, django_assert_num_queries):
+    client = key_client(data_staff)
+    NoteFactory.create_batch(2, supporter=mine, author=volunteer, kind=Note.Kind.SENSITIVE)
+    client.get(reverse("api:note-list"))  # warm the key's last-used stamp
+    with django_assert_num_queries(NOTES_LIST_QUERIES):
+        assert len(client.get(reverse("api:note-list")).json()["results"]) == 2
+    NoteFactory.create_batch(20, supporter=mine, author=volunteer)
+    with django_assert_num_queries(NOTES_LIST_QUERIES):
+        assert len(client.get(reverse("api:note-list")).json()["results"]) == 22

@@ -437,3 +437,58 @@ def test_follow_up_done_from_the_brief_only_by_its_holder_or_an_organizer(
         {"next": "https://evil.example/"},
     )
     assert response["Location"] == reverse("conversations:brief", args=[maria.pk])
+
+
+# --- the access model (issue 10): regressions -------------------------------------------------
+
+
+def test_item_12_a_notes_earlier_sensitive_text_stays_hidden_once_it_is_made_general(
+    client, volunteer, organizer, maria
+):
+    from conversations.services import note_update
+
+    note = note_create(
+        actor=organizer, supporter=maria, body="Her son is in rehab", kind="sensitive"
+    )
+    # The organizer rewrites it for everyone and makes it general: the revision keeps the
+    # words it had while it was sensitive.
+    note_update(
+        note=note, actor=organizer, body="Ask about her son", kind="general", is_pinned=False
+    )
+    history = reverse("conversations:history", args=[maria.pk])
+    client.force_login(volunteer)
+    body = client.get(history).content.decode()
+    assert "Ask about her son" in body
+    assert "rehab" not in body
+    assert "Earlier text (1)" in body and "sensitive text — organizers can read it" in body
+    client.force_login(organizer)
+    assert "Her son is in rehab" in client.get(history).content.decode()
+
+
+def test_item_10_heard_marked_sensitive_on_the_log_form_is_for_organizers_only(
+    client, volunteer, organizer, maria, questions
+):
+    client.force_login(volunteer)
+    data = {**form_data(), "heard": "Afraid of being deported", "heard_is_sensitive": "on"}
+    response = client.post(reverse("conversations:log", args=[maria.pk]), data)
+    assert response.status_code == 302
+    conversation = Conversation.objects.get()
+    assert conversation.heard_is_sensitive
+    for page in ("brief", "history"):
+        url = reverse(f"conversations:{page}", args=[maria.pk])
+        client.force_login(volunteer)
+        body = client.get(url).content.decode()
+        assert "deported" not in body and "marked sensitive" in body
+        client.force_login(organizer)
+        assert "Afraid of being deported" in client.get(url).content.decode()
+
+
+def test_item_9_the_brief_shows_an_engagement_override_as_set_by_hand(
+    client, volunteer, organizer, maria
+):
+    from supporters.services import supporter_update
+
+    supporter_update(actor=organizer, supporter=maria, engagement_level=4)
+    client.force_login(volunteer)
+    body = client.get(reverse("conversations:brief", args=[maria.pk])).content.decode()
+    assert "Active volunteer" in body and "set by hand by Olivia Organizer" in body

@@ -176,3 +176,28 @@ def test_dismissed_suggestion_is_kept_so_it_is_not_suggested_again(volunteer, ea
     suggestion_dismiss(suggestion=suggestion, actor=volunteer)
     assert Suggestion.objects.get(pk=suggestion.pk).status == "dismissed"
     assert not Note.objects.filter(supporter=supporter).exists()
+
+
+def test_item_8_a_support_answer_changes_the_level_with_a_history_line_and_an_event(
+    volunteer, organizer, eastside, support_question
+):
+    from organizing.models import WebhookDelivery
+    from organizing.webhooks import webhook_create
+
+    webhook_create(actor=organizer, url="https://example.org/hook", events=["supporter.updated"])
+    supporter = SupporterFactory(team=eastside)
+    AssignmentFactory(supporter=supporter, volunteer=volunteer)
+    conversation_log(
+        actor=volunteer,
+        supporter=supporter,
+        client_uuid=uuid.uuid4(),
+        channel="door",
+        outcome="talked",
+        answers={support_question: support_question.choices.get(value="1")},
+    )
+    supporter.refresh_from_db()
+    assert supporter.support_level == 1
+    line = HistoryEvent.objects.get(supporter=supporter, kind=HistoryEvent.Kind.UPDATED)
+    assert (line.actor, line.summary) == (volunteer, "Changed support level")
+    (delivery,) = WebhookDelivery.objects.filter(event="supporter.updated")
+    assert delivery.payload["data"]["id"] == supporter.pk

@@ -656,3 +656,18 @@ def test_a_people_page_costs_the_same_queries_however_many_people(
         SupporterFactory(team=eastside)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(client.get(BASE + "people").json()["_embedded"]["osdi:people"]) == 23
+
+
+def test_item_11_a_superuser_with_no_team_is_told_about_osdi_default_team(db, eastside, settings):
+    from tests.factories import UserFactory
+
+    root = UserFactory(email="root@example.org", is_superuser=True, is_staff=True)
+    client = osdi_client(root)
+    response = signup(client, given_name="A", email_addresses=[{"address": "a@b.org"}])
+    assert response.status_code == 400
+    assert "OSDI_DEFAULT_TEAM" in str(error_of(response))
+    assert not Supporter.objects.exists()
+    settings.OSDI_DEFAULT_TEAM = "eastside"
+    response = signup(client, given_name="A", email_addresses=[{"address": "a@b.org"}])
+    assert response.status_code == 201
+    assert Supporter.objects.get().team == eastside

@@ -601,3 +601,19 @@ def test_the_sweep_enqueues_deliveries_overdue_by_a_minute_only(
 
     assert tasks.webhook_deliveries_sweep_task() == 1
     assert sent == [due.pk]
+
+
+def test_webhook_payloads_carry_no_note_or_heard_text(request, admin, receiver):
+    """Every event about Maria, told to an admin who may read everything: still no note,
+    no heard, no suggestion in any payload (issue 10)."""
+    from tests.conftest import SECRETS
+
+    hook(admin, receiver.url, events=[event.value for event in Webhook.Event])
+    case = request.getfixturevalue("maria_case")  # logs, notes, follow-ups, after the hook
+    supporter_update(actor=admin, supporter=case.maria, support_level=1)
+    payloads = list(WebhookDelivery.objects.values_list("payload", flat=True))
+    events = {payload["event"] for payload in payloads}
+    assert {"supporter.created", "conversation.created", "followup.created"} <= events
+    assert "supporter.updated" in events
+    text = json.dumps(payloads)
+    assert [secret for secret in SECRETS if secret in text] == []

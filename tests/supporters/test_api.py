@@ -14,7 +14,7 @@ from organizing.roles import SYSTEM
 from supporters.models import DoNotContact, HistoryEvent, Relationship, Supporter, Tag
 from supporters.services import supporter_create, tag_add
 from tests.api_helpers import error_of, key_client, session_client
-from tests.factories import AssignmentFactory, SupporterFactory
+from tests.factories import AssignmentFactory, SupporterFactory, enriched_active_volunteer
 
 pytestmark = pytest.mark.django_db
 
@@ -316,3 +316,145 @@ def test_teams_and_users_are_read_only_and_scoped(
 def test_session_client_sees_the_same_as_a_key(volunteer, people):
     rows = session_client(volunteer).get(reverse("api:supporter-list")).json()["results"]
     assert [row["id"] for row in rows] == [people["mine"].pk]
+
+
+# --- the access model (issue 10): regressions -------------------------------------------------
+
+
+def test_item_2_history_api_hides_a_note_marked_sensitive_later_from_a_volunteer(
+    volunteer, organizer, people
+):
+    from conversations.models import Note
+    from conversations.services import note_create, note_update
+
+    note = note_create(actor=volunteer, supporter=people["mine"], body="Sleeps in her car")
+    note_update(
+        note=note,
+        actor=organizer,
+        body="Sleeps in her car",
+        kind=Note.Kind.SENSITIVE,
+        is_pinned=False,
+    )
+    url = reverse("api:supporter-history", args=[people["mine"].pk])
+    rows = key_client(volunteer).get(url).json()["results"]
+    assert "Sleeps in her car" not in str(rows)
+    added = next(row for row in rows if row["kind"] == "note")
+    assert (added["is_sensitive"], added["is_redacted"]) == (True, True)
+    # Her organizer still reads the line as it was written.
+    rows = key_client(organizer).get(url).json()["results"]
+    assert "Sleeps in her car" in [row["summary"] for row in rows]
+
+
+@pytest.fixture
+def superuser(db):
+    # What the README's `createsuperuser` makes: no team.
+    from tests.factories import UserFactory
+
+    return UserFactory(email="root@example.org", is_superuser=True, is_staff=True)
+
+
+def test_item_11_a_superuser_with_no_team_is_told_how_to_choose_one(superuser, eastside):
+    client = key_client(superuser, ["read", "write"])
+    response = client.post(reverse("api:supporter-list"), {"given_name": "Ana"}, format="json")
+    assert response.status_code == 400
+    error = error_of(response)
+    assert "OSDI_DEFAULT_TEAM" in str(error) and "team" in str(error)
+    assert not Supporter.objects.exists()
+    response = client.post(
+        reverse("api:supporter-list"), {"given_name": "Ana", "team": eastside.pk}, format="json"
+    )
+    assert response.status_code == 201
+    assert Supporter.objects.get().team == eastside
+
+
+def test_item_11_osdi_default_team_serves_the_json_api_too(superuser, westside, settings):
+    settings.OSDI_DEFAULT_TEAM = "westside"
+    response = key_client(superuser, ["read", "write"]).post(
+        reverse("api:supporter-list"), {"given_name": "Ana"}, format="json"
+    )
+    assert response.status_code == 201
+    assert Supporter.objects.get().team == westside
+
+
+def test_adding_the_same_client_uuid_twice_stores_one_person(volunteer, eastside):
+    import uuid
+
+    client = key_client(volunteer, ["read", "write"])
+    body = {"given_name": "Ana", "client_uuid": str(uuid.uuid4())}
+    first = client.post(reverse("api:supporter-list"), body, format="json")
+    again = client.post(reverse("api:supporter-list"), body, format="json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    assert Supporter.objects.count() == 1
+    assert HistoryEvent.objects.filter(kind=HistoryEvent.Kind.CREATED).count() == 1
+
+
+def test_a_client_uuid_of_someone_you_cannot_see_is_a_409_and_reveals_nothing(
+    volunteer, other_organizer, westside
+):
+    import uuid
+
+    taken = uuid.uuid4()
+    hidden = supporter_create(
+        actor=other_organizer, team=westside, given_name="Tomas", client_uuid=taken
+    )
+    before = (Supporter.objects.count(), HistoryEvent.objects.count())
+    response = key_client(volunteer, ["read", "write"]).post(
+        reverse("api:supporter-list"),
+        {"given_name": "Ana", "client_uuid": str(taken)},
+        format="json",
+    )
+    assert response.status_code == 409
+    assert "Tomas" not in response.content.decode()
+    assert (Supporter.objects.count(), HistoryEvent.objects.count()) == before
+    hidden.refresh_from_db()
+    assert hidden.given_name == "Tomas"
+
+
+def test_item_9_the_computed_engagement_level_is_the_one_the_api_filters_and_shows(
+    data_staff, eastside
+):
+    person = enriched_active_volunteer(eastside)
+    SupporterFactory(team=eastside)
+    assert person.enrichment.engagement_level == Supporter.EngagementLevel.ACTIVE_VOLUNTEER
+    rows = (
+        key_client(data_staff)
+        .get(reverse("api:supporter-list"), {"engagement_level": 4})
+        .json()["results"]
+    )
+    assert [(row["id"], row["engagement_level"]) for row in rows] == [(person.pk, 4)]
+
+
+def test_item_9_an_organizers_override_shows_who_and_when_and_survives_reenrichment(
+    organizer, eastside
+):
+    from supporters.enrichment.pipeline import enrich_supporters
+
+    person = enriched_active_volunteer(eastside)
+    client = key_client(organizer, ["read", "write"])
+    url = reverse("api:supporter-detail", args=[person.pk])
+    response = client.patch(url, {"engagement_level": 5}, format="json")
+    assert response.status_code == 200
+    assert (response.json()["engagement_level"], response.json()["engagement_override"]) == (5, 5)
+    assert response.json()["engagement_override_at"]
+    person.refresh_from_db()
+    assert person.engagement_override_by == organizer
+    enrich_supporters([person.pk], force=True)
+    person.refresh_from_db()
+    assert (person.engagement_level, person.engagement_override) == (5, 5)
+    # Clearing the override brings the computed level back.
+    response = client.patch(url, {"engagement_level": None}, format="json")
+    assert (response.json()["engagement_level"], response.json()["engagement_override"]) == (
+        4,
+        None,
+    )
+
+
+def test_item_9_a_volunteer_may_not_set_the_engagement_level(volunteer, eastside):
+    person = AssignmentFactory(volunteer=volunteer, supporter__team=eastside).supporter
+    response = key_client(volunteer, ["read", "write"]).patch(
+        reverse("api:supporter-detail", args=[person.pk]), {"engagement_level": 5}, format="json"
+    )
+    assert response.status_code == 403
+    person.refresh_from_db()
+    assert (person.engagement_level, person.engagement_override) == (0, None)

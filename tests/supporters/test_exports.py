@@ -325,3 +325,43 @@ def test_ndjson_and_csv_keep_awkward_text_exact(data_staff, eastside):
     assert json.loads(lines[0])["family_name"] == awkward
     table = list(csv.DictReader(io.StringIO(body_of(client.get(url)).decode())))
     assert table[0]["family_name"] == awkward and table[0]["given_name"] == "Zoë"
+
+
+# --- the access model (issue 10): regressions -------------------------------------------------
+
+
+def test_item_9_a_segment_by_engagement_level_finds_and_exports_the_computed_level(
+    data_staff, eastside
+):
+    from tests.factories import enriched_active_volunteer
+
+    person = enriched_active_volunteer(eastside, given_name="Rosa")
+    SupporterFactory(team=eastside, given_name="Newcomer")
+    segment = Segment.objects.create(name="Active", filter={"engagement_level": {"gte": 4}})
+    client = key_client(data_staff, ["read", "export"])
+    assert client.get(reverse("api:segment-count", args=[segment.pk])).json() == {"count": 1}
+    response = client.get(f"/api/v1/segments/{segment.pk}/export", {"format": "ndjson"})
+    (row,) = [json.loads(line) for line in body_of(response).decode().splitlines()]
+    assert (row["id"], row["given_name"], row["engagement_level"]) == (person.pk, "Rosa", 4)
+
+
+def test_exports_carry_no_note_or_heard_text_even_for_those_who_may_read_it(
+    data_staff, maria_case, export_dir
+):
+    from tests.conftest import SECRETS
+
+    segment = Segment.objects.create(name="Everyone", filter={})
+    client = key_client(data_staff, ["read", "write", "export"])
+    for export_format in ("csv", "ndjson"):
+        body = body_of(
+            client.get(f"/api/v1/segments/{segment.pk}/export", {"format": export_format})
+        ).decode()
+        assert "Maria" in body
+        assert [secret for secret in SECRETS if secret in body] == []
+    response = client.post(reverse("api:export-list"), {"segment": segment.pk}, format="json")
+    assert response.status_code == 202
+    assert export_job_run(job_id=response.json()["id"]) is True
+    job = client.get(reverse("api:export-detail", args=[response.json()["id"]])).json()
+    text = b"".join(client.get(job["download_url"]).streaming_content).decode()
+    assert "Maria" in text
+    assert [secret for secret in SECRETS if secret in text] == []

@@ -100,3 +100,71 @@ def test_merge_keeps_the_merged_history_lines(eastside, organizer):
     )
     supporter_merge(actor=organizer, kept=kept, merged=merged)
     assert HistoryEvent.objects.filter(supporter=kept, summary="Old line").exists()
+
+
+# --- the access model (issue 10): regressions -------------------------------------------------
+
+
+def test_item_8_merge_cancels_a_duplicate_followup_through_the_service(
+    eastside, organizer, volunteer
+):
+    from organizing.models import WebhookDelivery
+    from organizing.webhooks import webhook_create
+
+    webhook_create(actor=organizer, url="https://example.org/hook", events=["followup.completed"])
+    kept = SupporterFactory(team=eastside)
+    merged = SupporterFactory(team=eastside)
+    FollowUpFactory(supporter=kept, assignee=volunteer, reason="Call back")
+    duplicate = FollowUpFactory(supporter=merged, assignee=volunteer, reason="call BACK")
+    supporter_merge(actor=organizer, kept=kept, merged=merged)
+    duplicate.refresh_from_db()
+    assert (duplicate.status, duplicate.completed_by) == (FollowUp.Status.CANCELLED, organizer)
+    assert duplicate.supporter == kept
+    line = HistoryEvent.objects.get(kind=HistoryEvent.Kind.FOLLOW_UP_CANCELLED)
+    assert (line.supporter_id, line.actor, line.subject_id) == (kept.pk, organizer, duplicate.pk)
+    assert WebhookDelivery.objects.filter(event="followup.completed").count() == 1
+    assert FollowUp.objects.filter(supporter=kept, status=FollowUp.Status.OPEN).count() == 1
+
+
+@pytest.mark.parametrize(
+    "name", ["alice", "bob", "olivia", "charlie", "priya", "ada", "evan", "lou"]
+)
+def test_item_5_duplicate_list_and_duplicate_get_answer_by_one_rule(maria_case, name):
+    """Whoever finds the pair in their review list may open it; whoever does not gets a 404
+    (outside their scope) or a PermissionDenied (they see both people but review neither)."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from supporters.selectors import duplicate_get, duplicate_list
+
+    viewer, pair = maria_case.cast[name], maria_case.pair
+    listed = duplicate_list(viewer=viewer).filter(pk=pair.pk).exists()
+    try:
+        duplicate_get(viewer=viewer, pk=pair.pk)
+        answer = "opens"
+    except PermissionDenied:
+        answer = "403"
+    except Http404:
+        answer = "404"
+    assert listed == (answer == "opens")
+    expected = {"olivia": "opens", "priya": "opens", "ada": "opens", "evan": "404", "lou": "404"}
+    assert answer == expected.get(name, "403")
+
+
+def test_item_5_a_pair_across_two_teams_is_for_those_who_organize_both(
+    eastside, westside, organizer, other_organizer, data_staff
+):
+    from django.core.exceptions import PermissionDenied
+
+    from supporters.models import DuplicateCandidate
+    from supporters.selectors import duplicate_get, duplicate_list
+
+    east, west = SupporterFactory(team=eastside), SupporterFactory(team=westside)
+    # Olivia sees the Westside one too (she knows him) but organizes only Eastside.
+    RelationshipFactory(supporter=west, known_by=organizer)
+    pair = DuplicateCandidate.objects.create(first=east, second=west, score=80, enricher="t")
+    assert not duplicate_list(viewer=organizer).exists()
+    with pytest.raises(PermissionDenied):
+        duplicate_get(viewer=organizer, pk=pair.pk)
+    assert list(duplicate_list(viewer=data_staff)) == [pair]
+    assert duplicate_get(viewer=data_staff, pk=pair.pk) == pair

@@ -304,3 +304,26 @@ def test_supporters_list_query_count_does_not_grow(
         ConversationFactory(supporter=supporter)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("supporters:list"))
+
+
+def test_adding_a_person_twice_with_one_client_uuid_stores_one_person(client, volunteer, eastside):
+    """A retry after a lost answer (issue 10): the form's UUID makes it the same person."""
+    client.force_login(volunteer)
+    data = {
+        "given_name": "Tom",
+        "family_name": "Reyes",
+        "language": "en",
+        "how": "door",
+        "team": eastside.pk,
+        "client_uuid": str(uuid.uuid4()),
+        "postal_code": "",
+        "line1": "",
+        "confirm_new": "on",
+    }
+    first = client.post(reverse("supporters:create"), data)
+    again = client.post(reverse("supporters:create"), data)
+    supporter = Supporter.objects.get()
+    brief = reverse("conversations:brief", args=[supporter.pk])
+    assert (first.status_code, first["Location"]) == (302, brief)
+    assert (again.status_code, again["Location"]) == (302, brief)
+    assert Assignment.objects.filter(supporter=supporter).count() == 1
