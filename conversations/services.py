@@ -79,19 +79,28 @@ def conversation_create(
     return conversation, True
 
 
-def note_update(*, note: Note, actor: User, body: str, kind: str, is_pinned: bool) -> Note:
-    """Change a note, keeping its earlier text and kind (and who changed it) as a revision."""
+def note_update(
+    *, note: Note, actor: User, body: str, kind: str, is_pinned: bool, at: datetime | None = None
+) -> Note:
+    """Change a note, keeping its earlier text and kind (and who changed it) as a revision.
+
+    ``at`` (default now) dates the revision and its history line."""
     with transaction.atomic():
         current = Note.objects.select_for_update().get(pk=note.pk)
         if current.body != body or current.kind != kind:
             NoteRevision.objects.create(
-                note=current, body=current.body, kind=current.kind, edited_by=actor
+                note=current,
+                body=current.body,
+                kind=current.kind,
+                edited_by=actor,
+                edited_at=at or timezone.now(),
             )
             history_record(
                 supporter=current.supporter_id,
                 kind=HistoryEvent.Kind.NOTE_EDITED,
                 actor=actor,
                 subject=current,
+                at=at,
                 summary="Note corrected",
             )
         current.body, current.kind, current.is_pinned = body, kind, is_pinned
@@ -155,8 +164,11 @@ def note_create(
     kind: str = Note.Kind.GENERAL,
     conversation: Conversation | None = None,
     is_pinned: bool = False,
+    at: datetime | None = None,
 ) -> Note:
-    """Write a note (a thing to remember when ``kind`` is remember, organizers-only when sensitive)."""
+    """Write a note (a thing to remember when ``kind`` is remember, organizers-only when sensitive).
+
+    ``at`` (default now) says when it was written; the note and its history line carry it."""
     with transaction.atomic():
         note = Note.objects.create(
             supporter=supporter,
@@ -165,6 +177,7 @@ def note_create(
             kind=kind,
             body=body.strip(),
             is_pinned=is_pinned,
+            created_at=at or timezone.now(),
         )
         history_record(
             supporter=supporter,
@@ -173,6 +186,7 @@ def note_create(
             else HistoryEvent.Kind.NOTE,
             actor=actor,
             subject=note,
+            at=note.created_at,
             # A sensitive note's words stay out of the timeline line; the page shows them
             # only to organizers and above, from the note itself.
             summary="Sensitive note" if kind == Note.Kind.SENSITIVE else note.body,
@@ -191,12 +205,14 @@ def followup_create(
     source_conversation: Conversation | None = None,
     source_rule: str = "",
     channel: str = "",
+    at: datetime | None = None,
 ) -> tuple[FollowUp, bool]:
     """Ask someone to reach ``supporter`` again by ``due_at``.
 
     At most one open follow-up per supporter and reason (ignoring case): when one is already
     open, it is returned unchanged with ``created`` False, so schedulers may run twice.
-    ``actor`` None means a scheduling rule made it (name it in ``source_rule``).
+    ``actor`` None means a scheduling rule made it (name it in ``source_rule``). ``at``
+    (default now) says when it was asked for; the row and its history line carry it.
     """
     reason = reason.strip()
     existing = FollowUp.objects.filter(
@@ -216,11 +232,16 @@ def followup_create(
                 channel=channel,
                 created_by=actor,
             )
+            if at is not None:
+                # ``auto_now_add`` ignores a given value on insert, so a past date is set after it.
+                FollowUp.objects.filter(pk=followup.pk).update(created_at=at)
+                followup.created_at = at
             history_record(
                 supporter=supporter,
                 kind=HistoryEvent.Kind.FOLLOW_UP_CREATED,
                 actor=actor,
                 subject=followup,
+                at=at,
                 summary=f"{reason} — due {timezone.localtime(due_at):%b %-d, %-I:%M %p}"
                 + (f", for {assignee}" if assignee else ""),
                 source_rule=source_rule,
@@ -237,9 +258,15 @@ def followup_create(
 
 
 def followup_complete(
-    *, actor: User | None, followup: FollowUp, status: str = FollowUp.Status.DONE
+    *,
+    actor: User | None,
+    followup: FollowUp,
+    status: str = FollowUp.Status.DONE,
+    at: datetime | None = None,
 ) -> FollowUp:
-    """Close a follow-up as done or cancelled. Closing a closed one changes nothing."""
+    """Close a follow-up as done or cancelled. Closing a closed one changes nothing.
+
+    ``at`` (default now) is when it was closed (``completed_at`` and the history line)."""
     if status not in (FollowUp.Status.DONE, FollowUp.Status.CANCELLED):
         raise ValueError(f"A follow-up closes as done or cancelled, not {status!r}.")
     with transaction.atomic():
@@ -247,7 +274,7 @@ def followup_complete(
         if current.status != FollowUp.Status.OPEN:
             return current
         current.status = status
-        current.completed_by, current.completed_at = actor, timezone.now()
+        current.completed_by, current.completed_at = actor, at or timezone.now()
         current.save(update_fields=["status", "completed_by", "completed_at", "updated_at"])
         done = status == FollowUp.Status.DONE
         history_record(
@@ -257,14 +284,19 @@ def followup_complete(
             else HistoryEvent.Kind.FOLLOW_UP_CANCELLED,
             actor=actor,
             subject=current,
+            at=current.completed_at,
             summary=f"{current.reason} — {'done' if done else 'cancelled'}",
         )
         webhook_emit(event="followup.completed", subject=current, supporter=current.supporter)
     return current
 
 
-def followup_reassign(*, actor: User | None, followup: FollowUp, assignee: User) -> FollowUp:
-    """Give an open follow-up to someone else. The caller checks ``assignee`` may see the person."""
+def followup_reassign(
+    *, actor: User | None, followup: FollowUp, assignee: User, at: datetime | None = None
+) -> FollowUp:
+    """Give an open follow-up to someone else. The caller checks ``assignee`` may see the person.
+
+    ``at`` (default now) dates the history line."""
     with transaction.atomic():
         current = FollowUp.objects.select_for_update().get(pk=followup.pk)
         if current.status != FollowUp.Status.OPEN or current.assignee_id == assignee.pk:
@@ -277,6 +309,7 @@ def followup_reassign(*, actor: User | None, followup: FollowUp, assignee: User)
             kind=HistoryEvent.Kind.FOLLOW_UP_REASSIGNED,
             actor=actor,
             subject=current,
+            at=at,
             summary=f"{current.reason} — now {assignee}"
             + (f" (was {previous})" if previous else ""),
         )

@@ -78,12 +78,15 @@ def supporter_create(
     known_by_note: str = "",
     assign_to: User | None = None,
     custom_fields: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> Supporter:
     """Add a person with their first contact points, as typed.
 
     ``known_by_kind`` records that ``actor`` knows them (a relational contact, which also
     lets a volunteer see them); ``assign_to`` gives them to a volunteer. Enrichment runs in
     the worker after commit. The caller checks that ``actor`` may add people to ``team``.
+    ``at`` (default now) says when they were added, for an import, an offline sync or the
+    demo: the rows and history lines written here carry it.
     """
     with transaction.atomic():
         supporter = Supporter.objects.create(
@@ -111,23 +114,32 @@ def supporter_create(
                 is_primary=True,
                 **{key: value.strip() for key, value in address.items() if value is not None},
             )
+        if at is not None:
+            # ``auto_now_add`` ignores a given value on insert, so a past date is set after it.
+            Supporter.objects.filter(pk=supporter.pk).update(created_at=at)
+            supporter.created_at = at
+            for model in (SupporterEmail, SupporterPhone, SupporterAddress):
+                model.objects.filter(supporter=supporter).update(created_at=at)
         history_record(
             supporter=supporter,
             kind=HistoryEvent.Kind.CREATED,
             actor=actor,
             subject=supporter,
+            at=at,
             summary=f"Added ({supporter.get_source_display()})",
         )
         if known_by_kind and actor is not None:
-            Relationship.objects.create(
+            relationship = Relationship.objects.create(
                 supporter=supporter,
                 known_by=actor,
                 kind=known_by_kind,
                 note=known_by_note.strip(),
                 created_by=actor,
             )
+            if at is not None:
+                Relationship.objects.filter(pk=relationship.pk).update(created_at=at)
         if assign_to is not None:
-            assignment_create(actor=actor, supporter=supporter, volunteer=assign_to)
+            assignment_create(actor=actor, supporter=supporter, volunteer=assign_to, at=at)
         from .tasks import supporter_enrich_task  # enrichment imports these services
 
         enqueue_on_commit(supporter_enrich_task, supporter.pk)  # the sweep covers outages
@@ -136,11 +148,13 @@ def supporter_create(
     return supporter
 
 
-def assignment_create(*, actor: User | None, supporter: Supporter, volunteer: User) -> Assignment:
+def assignment_create(
+    *, actor: User | None, supporter: Supporter, volunteer: User, at: datetime | None = None
+) -> Assignment:
     """Give ``supporter`` to ``volunteer``; a person has one assigned volunteer at a time.
 
     Any other active assignment of the supporter ends (kept as history). Assigning to the
-    volunteer who already has them changes nothing.
+    volunteer who already has them changes nothing. ``at`` (default now) dates the change.
     """
     with transaction.atomic():
         Supporter.objects.select_for_update().filter(pk=supporter.pk).first()
@@ -149,28 +163,35 @@ def assignment_create(*, actor: User | None, supporter: Supporter, volunteer: Us
         if kept is not None:
             return kept
         for previous in current.select_related("volunteer"):
-            _assignment_close(previous, actor=actor)
+            _assignment_close(previous, actor=actor, at=at)
         assignment = Assignment.objects.create(
             supporter=supporter, volunteer=volunteer, assigned_by=actor
         )
+        if at is not None:
+            Assignment.objects.filter(pk=assignment.pk).update(created_at=at)
+            assignment.created_at = at
         history_record(
             supporter=supporter,
             kind=HistoryEvent.Kind.ASSIGNED,
             actor=actor,
             subject=assignment,
+            at=at,
             summary=f"Assigned to {volunteer}",
         )
     return assignment
 
 
-def _assignment_close(assignment: Assignment, *, actor: User | None) -> None:
-    assignment.ended_at = timezone.now()
+def _assignment_close(
+    assignment: Assignment, *, actor: User | None, at: datetime | None = None
+) -> None:
+    assignment.ended_at = at or timezone.now()
     assignment.save(update_fields=["ended_at"])
     history_record(
         supporter=assignment.supporter_id,
         kind=HistoryEvent.Kind.UNASSIGNED,
         actor=actor,
         subject=assignment,
+        at=assignment.ended_at,
         summary=f"No longer assigned to {assignment.volunteer}",
     )
 
@@ -184,18 +205,25 @@ def assignment_end(*, actor: User | None, assignment: Assignment) -> Assignment:
     return current
 
 
-def tag_add(*, actor: User | None, supporter: Supporter, tag: Tag) -> bool:
-    """Tag a supporter; returns False when they already had the tag (nothing changes)."""
+def tag_add(
+    *, actor: User | None, supporter: Supporter, tag: Tag, at: datetime | None = None
+) -> bool:
+    """Tag a supporter; returns False when they already had the tag (nothing changes).
+
+    ``at`` (default now) dates the tagging and its history line."""
     with transaction.atomic():
-        _, created = SupporterTag.objects.get_or_create(
+        tagging, created = SupporterTag.objects.get_or_create(
             supporter=supporter, tag=tag, defaults={"added_by": actor}
         )
         if created:
+            if at is not None:
+                SupporterTag.objects.filter(pk=tagging.pk).update(added_at=at)
             history_record(
                 supporter=supporter,
                 kind=HistoryEvent.Kind.TAG_ADDED,
                 actor=actor,
                 subject=tag,
+                at=at,
                 summary=f"Tagged {tag.name}",
             )
     return created
@@ -217,21 +245,30 @@ def tag_remove(*, actor: User | None, supporter: Supporter, tag: Tag) -> bool:
 
 
 def consent_set(
-    *, actor: User | None, supporter: Supporter, channel: str, reason: str = ""
+    *,
+    actor: User | None,
+    supporter: Supporter,
+    channel: str,
+    reason: str = "",
+    at: datetime | None = None,
 ) -> bool:
     """Record that the person asked not to be reached on ``channel``.
 
     Returns False when the flag was already set (the first record, and its reason, stay).
+    ``at`` (default now) says when they asked.
     """
     with transaction.atomic():
-        _, created = DoNotContact.objects.get_or_create(
+        flag, created = DoNotContact.objects.get_or_create(
             supporter=supporter, channel=channel, defaults={"set_by": actor, "reason": reason}
         )
         if created:
+            if at is not None:
+                DoNotContact.objects.filter(pk=flag.pk).update(set_at=at)
             history_record(
                 supporter=supporter,
                 kind=HistoryEvent.Kind.CONSENT_SET,
                 actor=actor,
+                at=at,
                 summary=f"Do not contact by {Channel(channel).label.lower()}"
                 + (f": {reason}" if reason else ""),
                 channel=channel,
@@ -298,7 +335,9 @@ def _move_unless_taken(queryset, kept: Supporter, taken: set, key) -> tuple[int,
     return moved, dropped
 
 
-def supporter_merge(*, actor: User, kept: Supporter, merged: Supporter) -> Supporter:
+def supporter_merge(
+    *, actor: User, kept: Supporter, merged: Supporter, at: datetime | None = None
+) -> Supporter:
     """Fold ``merged`` into ``kept``: one person, one history. ``merged`` is deleted.
 
     Moves contact points (a second primary becomes non-primary; an identical one is dropped),
@@ -306,7 +345,8 @@ def supporter_merge(*, actor: User, kept: Supporter, merged: Supporter) -> Suppo
     follow-ups (an open one whose reason ``kept`` already has open is cancelled), suggestions,
     tags, relationships, assignments, history and external ids. ``kept``'s typed fields stay;
     only its blank ones are filled from ``merged``. Writes a MERGED line on ``kept`` and
-    re-enqueues its enrichment. The caller checks that ``actor`` may organize both.
+    re-enqueues its enrichment. The caller checks that ``actor`` may organize both. ``at``
+    (default now) dates the MERGED line and what the merge ends or cancels.
     """
     from conversations.models import Conversation, FollowUp, Note, Suggestion
 
@@ -365,7 +405,7 @@ def supporter_merge(*, actor: User, kept: Supporter, merged: Supporter) -> Suppo
                 "reason", flat=True
             )
         }
-        now = timezone.now()
+        now = at or timezone.now()
         for followup in FollowUp.objects.filter(supporter=merged, status="open"):
             if followup.reason.lower() in open_reasons:
                 followup.status, followup.completed_by, followup.completed_at = (
@@ -438,6 +478,7 @@ def supporter_merge(*, actor: User, kept: Supporter, merged: Supporter) -> Suppo
             kind=HistoryEvent.Kind.MERGED,
             actor=actor,
             subject=kept,
+            at=now,
             summary=f"Merged with {merged_name} (#{merged_id})",
             merged_id=merged_id,
             merged_name=merged_name,
@@ -462,10 +503,13 @@ SUPPORTER_EDITABLE_FIELDS = (
 )
 
 
-def supporter_update(*, actor: User | None, supporter: Supporter, **changes: Any) -> Supporter:
+def supporter_update(
+    *, actor: User | None, supporter: Supporter, at: datetime | None = None, **changes: Any
+) -> Supporter:
     """Change a supporter's own fields (SUPPORTER_EDITABLE_FIELDS), writing one history line.
 
     Fields that do not change write nothing. The caller checks that ``actor`` may see them.
+    ``at`` (default now) dates the history line.
     """
     unknown = set(changes) - set(SUPPORTER_EDITABLE_FIELDS)
     if unknown:
@@ -483,6 +527,7 @@ def supporter_update(*, actor: User | None, supporter: Supporter, **changes: Any
             kind=HistoryEvent.Kind.UPDATED,
             actor=actor,
             subject=current,
+            at=at,
             summary="Changed " + ", ".join(name.replace("_", " ") for name in changed),
             fields=changed,
         )
@@ -498,10 +543,12 @@ def relationship_create(
     known_by: User | None = None,
     other_supporter: Supporter | None = None,
     note: str = "",
+    at: datetime | None = None,
 ) -> tuple[Relationship, bool]:
     """Record who knows ``supporter``: a user or another supporter (exactly one).
 
     Returns ``(relationship, created)``; recording the same pair again changes nothing.
+    ``at`` (default now) dates the relationship and its history line.
     """
     if (known_by is None) == (other_supporter is None):
         raise ValueError("Give exactly one of known_by and other_supporter.")
@@ -513,11 +560,15 @@ def relationship_create(
             defaults={"kind": kind, "note": note.strip(), "created_by": actor},
         )
         if created:
+            if at is not None:
+                Relationship.objects.filter(pk=relationship.pk).update(created_at=at)
+                relationship.created_at = at
             history_record(
                 supporter=supporter,
                 kind=HistoryEvent.Kind.UPDATED,
                 actor=actor,
                 subject=relationship,
+                at=at,
                 summary=f"Known by {known_by or other_supporter} ({relationship.get_kind_display().lower()})",
             )
     return relationship, created
@@ -594,30 +645,40 @@ def contact_points_add(
     emails: list[str] | tuple = (),
     phones: list[tuple[str, str]] | tuple = (),
     addresses: list[dict[str, str]] | tuple = (),
+    at: datetime | None = None,
 ) -> list[str]:
     """Add the emails, ``(number, kind)`` phones and addresses ``supporter`` lacks, as typed.
 
     What they already have (emails ignoring case, phones and addresses as typed) is left
     alone, never replaced; the first of a kind becomes primary when they had none. One
-    history line when anything was added. Returns what was added, for that line.
+    history line when anything was added. Returns what was added, for that line. ``at``
+    (default now) dates the new contact points and the line.
     """
     added: list[str] = []
+    new_rows: list[SupporterEmail | SupporterPhone | SupporterAddress] = []
     with transaction.atomic():
         current = Supporter.objects.select_for_update().get(pk=supporter.pk)
         for address in emails:
             address = address.strip()
             if not address or current.emails.filter(address__iexact=address).exists():
                 continue
-            SupporterEmail.objects.create(
-                supporter=current, address=address, is_primary=not current.emails.exists()
+            new_rows.append(
+                SupporterEmail.objects.create(
+                    supporter=current, address=address, is_primary=not current.emails.exists()
+                )
             )
             added.append(address)
         for number, kind in phones:
             number = number.strip()
             if not number or current.phones.filter(number=number).exists():
                 continue
-            SupporterPhone.objects.create(
-                supporter=current, number=number, kind=kind, is_primary=not current.phones.exists()
+            new_rows.append(
+                SupporterPhone.objects.create(
+                    supporter=current,
+                    number=number,
+                    kind=kind,
+                    is_primary=not current.phones.exists(),
+                )
             )
             added.append(number)
         for fields in addresses:
@@ -627,14 +688,19 @@ def contact_points_add(
             address = SupporterAddress.objects.create(
                 supporter=current, is_primary=not current.addresses.exists(), **fields
             )
+            new_rows.append(address)
             added.append(str(address))
         if added:
+            if at is not None:
+                for row in new_rows:
+                    type(row).objects.filter(pk=row.pk).update(created_at=at)
             current.save(update_fields=["updated_at"])
             history_record(
                 supporter=current,
                 kind=HistoryEvent.Kind.UPDATED,
                 actor=actor,
                 subject=current,
+                at=at,
                 summary="Added " + ", ".join(added),
                 added=added,
             )
