@@ -45,7 +45,7 @@ def test_seed_demo_loads_a_campaign_once():
 
 
 def test_demo_logins_work_with_the_published_password(client):
-    from demo.management.commands._demo_text import DEMO_LOGINS, DEMO_PASSWORD
+    from demo.text_organization import DEMO_LOGINS, DEMO_PASSWORD
 
     call_command("seed_demo")
     for email, _role in DEMO_LOGINS:

@@ -32,6 +32,7 @@ from conversations.models import (
     SurveyQuestion,
     SurveyResponse,
 )
+from demo import text_heard, text_notes, text_organization, text_people
 from organizing.models import Membership, Team, User
 from supporters.models import (
     Assignment,
@@ -47,9 +48,7 @@ from supporters.models import (
     Tag,
 )
 
-from . import _demo_text as text
-
-DEMO_LOGINS, DEMO_PASSWORD = text.DEMO_LOGINS, text.DEMO_PASSWORD
+DEMO_LOGINS, DEMO_PASSWORD = text_organization.DEMO_LOGINS, text_organization.DEMO_PASSWORD
 
 SEED = 2026
 # Serializes concurrent loads (two launchers starting at once): the second waits, then skips.
@@ -60,7 +59,9 @@ DAYS = 60
 
 
 def _heard(start: str) -> int:
-    return next(i for i, (sentence, *_) in enumerate(text.HEARD) if sentence.startswith(start))
+    return next(
+        i for i, (sentence, *_) in enumerate(text_heard.HEARD) if sentence.startswith(start)
+    )
 
 
 VETERAN_SON, ST_PIUS, FLOODED = (
@@ -127,7 +128,7 @@ class Persona:
     background: str
     family_base: str  # the family name before any gendered ending (Kowalski, not Kowalska)
     gender: str  # "f", "m", or "x" for people who use they/them
-    story: list[int]  # indexes into text.HEARD, what they will tell us over time
+    story: list[int]  # indexes into text_heard.HEARD, what they will tell us over time
     top_issue: str
     street: tuple[str, str, str]  # line1, line2, ZIP
     told: set[int] = field(default_factory=set)
@@ -203,15 +204,15 @@ class DemoLoader:
     def load_organization(self) -> None:
         self.teams = {
             slug: Team(name=name, slug=slug, description=description)
-            for slug, name, description, _ in text.TEAMS
+            for slug, name, description, _ in text_organization.TEAMS
         }
         Team.objects.bulk_create(self.teams.values())
-        self.zips = {slug: zips for slug, _, _, zips in text.TEAMS}
+        self.zips = {slug: zips for slug, _, _, zips in text_organization.TEAMS}
         self.users: dict[str, User] = {}
         self.volunteers: dict[str, list[User]] = {slug: [] for slug in self.teams}
         self.organizer: dict[str, User] = {}
         memberships = []
-        for email, full_name, roles, is_superuser in text.DEMO_USERS:
+        for email, full_name, roles, is_superuser in text_organization.DEMO_USERS:
             user = User.objects.create_user(
                 email, None, full_name=full_name, is_staff=is_superuser, is_superuser=is_superuser
             )
@@ -236,9 +237,13 @@ class DemoLoader:
         self.counts.update(teams=len(self.teams), users=len(self.users))
 
     def load_catalog(self) -> None:
-        self.tags = {name: Tag(name=name, description=desc) for name, desc in text.TAGS}
+        self.tags = {
+            name: Tag(name=name, description=desc) for name, desc in text_organization.TAGS
+        }
         Tag.objects.bulk_create(self.tags.values())
-        self.issues = {key: Issue(name=name, description=desc) for key, name, desc in text.ISSUES}
+        self.issues = {
+            key: Issue(name=name, description=desc) for key, name, desc in text_organization.ISSUES
+        }
         Issue.objects.bulk_create(self.issues.values())
         from conversations.services import issue_phrases_add_defaults  # the listener's phrases
 
@@ -284,7 +289,7 @@ class DemoLoader:
     def new_persona(self, team: str, *, like: Persona | None = None) -> Persona:
         """A person on ``team``; with ``like``, someone in the same household."""
         rng = self.rng
-        background = like.background if like else self.pick(text.BACKGROUND_WEIGHTS[team])
+        background = like.background if like else self.pick(text_people.BACKGROUND_WEIGHTS[team])
         if rng.random() < 0.03:
             gender = "x"
         elif like and like.gender in "fm" and rng.random() < 0.8:
@@ -296,7 +301,7 @@ class DemoLoader:
             given = self.fake.first_name_female() if as_female else self.fake.first_name_male()
             family = self.fake.last_name()
         else:
-            female, male, families = text.NAMES[background]
+            female, male, families = text_people.NAMES[background]
             given, family = rng.choice(female if as_female else male), rng.choice(families)
         if like and rng.random() < 0.8:
             family = like.family_base
@@ -305,8 +310,8 @@ class DemoLoader:
         if not like and rng.random() < 0.01:
             family = ""  # met once at an event, only gave a first name
         language = "en"
-        if background in text.LANGUAGE_BY_BACKGROUND:
-            tag, share = text.LANGUAGE_BY_BACKGROUND[background]
+        if background in text_people.LANGUAGE_BY_BACKGROUND:
+            tag, share = text_people.LANGUAGE_BY_BACKGROUND[background]
             language = tag if rng.random() < share else "en"
         support = rng.choices([None, 1, 2, 3, 4, 5], weights=[35, 20, 20, 15, 6, 4])[0]
         engagement = rng.choices(range(6), weights=[30, 30, 20, 10, 6, 4])[0]
@@ -320,7 +325,7 @@ class DemoLoader:
         supporter = Supporter(
             given_name=given,
             family_name=family,
-            preferred_name=text.NICKNAMES.get(given, "") if rng.random() < 0.5 else "",
+            preferred_name=text_people.NICKNAMES.get(given, "") if rng.random() < 0.5 else "",
             pronouns=pronouns,
             language=language,
             support_level=support,
@@ -334,18 +339,18 @@ class DemoLoader:
         )
         eligible = [
             index
-            for index, (sentence, _, _, only_for) in enumerate(text.HEARD)
+            for index, (sentence, _, _, only_for) in enumerate(text_heard.HEARD)
             if only_for in (None, background) and (gender != "x" or "{" not in sentence)
         ]
         story = rng.sample(eligible, rng.randint(2, 4))
-        issues = [text.HEARD[index][2] for index in story if text.HEARD[index][2]]
+        issues = [text_heard.HEARD[index][2] for index in story if text_heard.HEARD[index][2]]
         top_issue = issues[0] if issues else rng.choice(list(self.issues))
         if like:
             street = like.street
         else:
             postal_code = rng.choice(self.zips[team])
-            name, low, high = rng.choice(text.STREETS[postal_code])
-            unit = rng.choice(text.UNITS) if rng.random() < 0.45 else ""
+            name, low, high = rng.choice(text_people.STREETS[postal_code])
+            unit = rng.choice(text_people.UNITS) if rng.random() < 0.45 else ""
             street = (f"{rng.randrange(low, high, 2)} {name}", unit, postal_code)
         return Persona(supporter, background, family_base, gender, story, top_issue, street)
 
@@ -449,9 +454,11 @@ class DemoLoader:
                         f"{given}_{rng.randint(1955, 2004)}",
                     ]
                 ).strip(".")
-                address = f"{local}@{rng.choice(text.EMAIL_DOMAINS)}"
+                address = f"{local}@{rng.choice(text_people.EMAIL_DOMAINS)}"
                 while address in used_emails:
-                    address = f"{local}{rng.randint(2, 999)}@{rng.choice(text.EMAIL_DOMAINS)}"
+                    address = (
+                        f"{local}{rng.randint(2, 999)}@{rng.choice(text_people.EMAIL_DOMAINS)}"
+                    )
                 used_emails.add(address)
                 emails.append(
                     SupporterEmail(
@@ -464,9 +471,9 @@ class DemoLoader:
             for is_primary in (True, False):
                 if rng.random() > (0.85 if is_primary else 0.07):
                     break
-                area, line = rng.choice(text.AREA_CODES), f"{rng.randint(0, 9999):04d}"
+                area, line = rng.choice(text_people.AREA_CODES), f"{rng.randint(0, 9999):04d}"
                 while area + line in used_numbers:
-                    area, line = rng.choice(text.AREA_CODES), f"{rng.randint(0, 9999):04d}"
+                    area, line = rng.choice(text_people.AREA_CODES), f"{rng.randint(0, 9999):04d}"
                 used_numbers.add(area + line)
                 # As typed at the door or in an import, so the enricher has work to do.
                 number = rng.choices(
@@ -522,7 +529,7 @@ class DemoLoader:
                         supporter=persona.supporter,
                         channel=channel,
                         set_by=rng.choice(self.volunteers[team]),
-                        reason=rng.choice(text.DO_NOT_CONTACT_REASONS[channel]),
+                        reason=rng.choice(text_notes.DO_NOT_CONTACT_REASONS[channel]),
                     )
                 )
                 self.do_not_contact.add(persona.supporter.pk)
@@ -617,7 +624,7 @@ class DemoLoader:
                             supporter=persona.supporter,
                             known_by=volunteer,
                             kind=kind,
-                            note=rng.choice(text.RELATIONSHIP_NOTES[kind]),
+                            note=rng.choice(text_notes.RELATIONSHIP_NOTES[kind]),
                             created_by=volunteer,
                         )
                     )
@@ -697,7 +704,9 @@ class DemoLoader:
             if talk.persona is not self.maria:  # her talks are scripted
                 self.listen(talk)
             talk.issues = list(
-                dict.fromkeys(text.HEARD[index][2] for index in talk.told if text.HEARD[index][2])
+                dict.fromkeys(
+                    text_heard.HEARD[index][2] for index in talk.told if text_heard.HEARD[index][2]
+                )
             )[:2]
             if talk.conversation.outcome == "talked" and not talk.issues and rng.random() < 0.35:
                 talk.issues = [talk.persona.top_issue]
@@ -737,7 +746,7 @@ class DemoLoader:
         if len(fresh) < wanted:
             extra = [
                 index
-                for index, (sentence, _, _, only_for) in enumerate(text.HEARD)
+                for index, (sentence, _, _, only_for) in enumerate(text_heard.HEARD)
                 if index not in persona.told
                 and only_for in (None, persona.background)
                 and (persona.gender != "x" or "{" not in sentence)
@@ -748,7 +757,7 @@ class DemoLoader:
 
     def heard_text(self, talk: Talk) -> str:
         if talk.conversation.outcome != "talked":
-            return self.rng.choice(text.BRIEF_HEARD.get(talk.conversation.outcome, [""]))
+            return self.rng.choice(text_notes.BRIEF_HEARD.get(talk.conversation.outcome, [""]))
         she = talk.persona.gender == "f"
         words = {
             "sub": "she" if she else "he",
@@ -757,7 +766,7 @@ class DemoLoader:
             "pos": "her" if she else "his",
             "Pos": "Her" if she else "His",
         }
-        return " ".join(text.HEARD[index][0].format(**words) for index in talk.told)
+        return " ".join(text_heard.HEARD[index][0].format(**words) for index in talk.told)
 
     def survey_answers(self, talk: Talk) -> list[SurveyResponse]:
         rng, supporter = self.rng, talk.persona.supporter
@@ -783,7 +792,7 @@ class DemoLoader:
             weights = {1: [50, 35, 15], 2: [40, 40, 20], 3: [15, 45, 40]}.get(level, [3, 12, 85])
             answer("meeting", rng.choices(["yes", "maybe", "no"], weights=weights)[0])
         if rng.random() < 0.08:
-            answer("anything-else", text_answer=rng.choice(text.ANYTHING_ELSE))
+            answer("anything-else", text_answer=rng.choice(text_notes.ANYTHING_ELSE))
         return answers
 
     # --- Notes and follow-ups ---------------------------------------------------------
@@ -807,9 +816,9 @@ class DemoLoader:
             lines = lines or set()
             body = next(
                 (
-                    text.HEARD[i][1]
+                    text_heard.HEARD[i][1]
                     for i in talk.told
-                    if text.HEARD[i][1] and text.HEARD[i][1] not in lines
+                    if text_heard.HEARD[i][1] and text_heard.HEARD[i][1] not in lines
                 ),
                 None,
             )
@@ -842,12 +851,12 @@ class DemoLoader:
                     conversation=talk.conversation if talk else None,
                     author=author,
                     kind=Note.Kind.GENERAL,
-                    body=rng.choice(text.GENERAL_NOTES),
+                    body=rng.choice(text_notes.GENERAL_NOTES),
                     created_at=self.soon_after(moment, 120),
                 )
             )
         immigrants = [p for p in self.personas if p.background not in ("general", "polish")]
-        for index, body in enumerate(text.SENSITIVE_NOTES):
+        for index, body in enumerate(text_notes.SENSITIVE_NOTES):
             persona = rng.choice(immigrants if index == 0 else self.personas)
             notes.append(
                 Note(
@@ -895,7 +904,7 @@ class DemoLoader:
         ]
         for talk in chosen:
             conversation = talk.conversation
-            reason = text.FOLLOWUP_REASONS[conversation.outcome]
+            reason = text_notes.FOLLOWUP_REASONS[conversation.outcome]
             if conversation.outcome == "talked" and talk.persona.supporter.team.slug != "westside":
                 reason = "Invite to neighborhood meeting"
             due = max(self.due_soon(), conversation.happened_at + timedelta(days=1))
@@ -918,7 +927,7 @@ class DemoLoader:
                     supporter=persona.supporter,
                     assignee=persona.assigned_to or rng.choice(self.volunteers[team]),
                     due_at=self.due_soon(),
-                    reason=rng.choice(text.OTHER_FOLLOWUP_REASONS),
+                    reason=rng.choice(text_notes.OTHER_FOLLOWUP_REASONS),
                     created_by=self.organizer[team],
                 )
             )
@@ -941,7 +950,7 @@ class DemoLoader:
                     assignee=assignee,
                     due_at=due,
                     reason=rng.choice(
-                        [*text.FOLLOWUP_REASONS.values(), *text.OTHER_FOLLOWUP_REASONS]
+                        [*text_notes.FOLLOWUP_REASONS.values(), *text_notes.OTHER_FOLLOWUP_REASONS]
                     ),
                     status=FollowUp.Status.DONE,
                     source_conversation=source,
