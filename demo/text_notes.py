@@ -103,3 +103,17 @@ RELATIONSHIP_NOTES = {
     "coworker": ["Works with me at the hospital", "Same shift at the warehouse", ""],
     "congregation": ["Same parish", "From church", "Same mosque", ""],
 }
+
+# Things to remember their volunteer later corrected: (as first written, as corrected).
+CORRECTIONS = {
+    "Two dogs, careful at the gate": "Two dogs, friendly, but close the gate behind you",
+    "Works nights at the hospital, call after 2pm": "Works nights at the hospital, call after 3pm",
+    "Lost warehouse job in March": "Lost warehouse job in March, temping since June",
+    "Rides the 9 Ashland bus to work": "Rides the 9 Ashland bus to work, early shift",
+    "Grandson has asthma": "Grandson has asthma, worse in the summer",
+    "Retired CTA bus driver (31 years)": "Retired CTA bus driver (32 years)",
+    "Night-shift nurse, sleeps until 1pm": "Night-shift nurse, sleeps until 2pm",
+    "Daycare costs $1,400 a month": "Daycare costs $1,450 a month since September",
+    "Runs a home daycare": "Runs a licensed home daycare",
+    "Wants a stop sign at the corner": "Wants a four-way stop at the corner",
+}
