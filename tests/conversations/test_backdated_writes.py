@@ -17,7 +17,7 @@ from conversations.services import (
     note_update,
 )
 from supporters.models import HistoryEvent
-from tests.factories import SupporterFactory
+from tests.factories import AssignmentFactory, RelationshipFactory, SupporterFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def line(supporter, kind):
 
 
 def test_note_create_at_dates_the_note_and_its_line(volunteer, eastside, weeks_ago):
-    supporter = SupporterFactory(team=eastside)
+    supporter = AssignmentFactory(supporter__team=eastside, volunteer=volunteer).supporter
     note = note_create(
         actor=volunteer, supporter=supporter, body="Has two dogs", kind="remember", at=weeks_ago
     )
@@ -58,7 +58,7 @@ def test_note_update_at_dates_the_revision_and_its_line(organizer, eastside, wee
 
 
 def test_followup_create_at_dates_the_followup_and_its_line(volunteer, eastside, weeks_ago):
-    supporter = SupporterFactory(team=eastside)
+    supporter = AssignmentFactory(supporter__team=eastside, volunteer=volunteer).supporter
     followup, created = followup_create(
         actor=volunteer,
         supporter=supporter,
@@ -73,7 +73,7 @@ def test_followup_create_at_dates_the_followup_and_its_line(volunteer, eastside,
 
 
 def test_followup_complete_at_is_when_it_was_done(volunteer, eastside, weeks_ago):
-    supporter = SupporterFactory(team=eastside)
+    supporter = AssignmentFactory(supporter__team=eastside, volunteer=volunteer).supporter
     followup, _ = followup_create(
         actor=volunteer, supporter=supporter, assignee=volunteer, due_at=weeks_ago, reason="Call"
     )
@@ -84,7 +84,8 @@ def test_followup_complete_at_is_when_it_was_done(volunteer, eastside, weeks_ago
 
 
 def test_followup_reassign_at_dates_its_line(organizer, volunteer, teammate, eastside, weeks_ago):
-    supporter = SupporterFactory(team=eastside)
+    supporter = AssignmentFactory(supporter__team=eastside, volunteer=volunteer).supporter
+    RelationshipFactory(supporter=supporter, known_by=teammate)
     followup, _ = followup_create(
         actor=organizer, supporter=supporter, assignee=volunteer, due_at=weeks_ago, reason="Call"
     )

@@ -27,7 +27,7 @@ from supporters.services import (
     supporter_update,
     tag_add,
 )
-from tests.factories import SupporterFactory
+from tests.factories import AssignmentFactory, SupporterFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +91,7 @@ def test_tag_add_at_dates_the_tagging_and_its_line(organizer, eastside, weeks_ag
 
 
 def test_consent_set_at_dates_the_flag_and_its_line(volunteer, eastside, weeks_ago):
-    supporter = SupporterFactory(team=eastside)
+    supporter = AssignmentFactory(supporter__team=eastside, volunteer=volunteer).supporter
     assert consent_set(actor=volunteer, supporter=supporter, channel="call", at=weeks_ago)
     assert DoNotContact.objects.get(supporter=supporter).set_at == weeks_ago
     assert line(supporter, HistoryEvent.Kind.CONSENT_SET).at == weeks_ago
