@@ -110,12 +110,15 @@ def _retry_of(actor: Actor, existing: Conversation) -> None:
         raise PermissionDenied("This client_uuid belongs to another conversation.")
 
 
-def note_update(*, note: Note, actor: Actor, body: str, kind: str, is_pinned: bool) -> Note:
+def note_update(
+    *, note: Note, actor: Actor, body: str, kind: str, is_pinned: bool, at: datetime | None = None
+) -> Note:
     """Change a note, keeping its earlier text and kind (and who changed it) as a revision.
 
     The rule (``SupporterAccess.may_edit_note``): sensitive notes only by those who may read
     sensitive text; other notes by their author or those. Making a note sensitive marks its
-    history lines sensitive too, so the words it had before are hidden with it.
+    history lines sensitive too, so the words it had before are hidden with it. ``at``
+    (default now) dates the revision and its history line.
     """
     with transaction.atomic():
         current = Note.objects.select_for_update().select_related("supporter").get(pk=note.pk)
@@ -126,7 +129,11 @@ def note_update(*, note: Note, actor: Actor, body: str, kind: str, is_pinned: bo
             raise PermissionDenied("You may not mark this note sensitive.")
         if current.body != body or current.kind != kind:
             NoteRevision.objects.create(
-                note=current, body=current.body, kind=current.kind, edited_by=as_user(actor)
+                note=current,
+                body=current.body,
+                kind=current.kind,
+                edited_by=as_user(actor),
+                edited_at=at or timezone.now(),
             )
             sensitive = kind == Note.Kind.SENSITIVE or current.kind == Note.Kind.SENSITIVE
             history_record(
@@ -134,6 +141,7 @@ def note_update(*, note: Note, actor: Actor, body: str, kind: str, is_pinned: bo
                 kind=HistoryEvent.Kind.NOTE_EDITED,
                 actor=actor,
                 subject=current,
+                at=at,
                 summary="Note corrected",
                 is_sensitive=sensitive,
             )
@@ -219,9 +227,11 @@ def note_create(
     kind: str = Note.Kind.GENERAL,
     conversation: Conversation | None = None,
     is_pinned: bool = False,
+    at: datetime | None = None,
 ) -> Note:
     """Write a note (a thing to remember when ``kind`` is remember; sensitive ones are read
-    back only by the person's organizers and above). Anyone who may see the person."""
+    back only by the person's organizers and above). Anyone who may see the person. ``at``
+    (default now) says when it was written; the note and its history line carry it."""
     _may_edit(actor, supporter)
     if not body.strip():
         raise ValidationError({"body": "Write something."})
@@ -233,6 +243,7 @@ def note_create(
             kind=kind,
             body=body.strip(),
             is_pinned=is_pinned,
+            created_at=at or timezone.now(),
         )
         history_record(
             supporter=supporter,
@@ -241,6 +252,7 @@ def note_create(
             else HistoryEvent.Kind.NOTE,
             actor=actor,
             subject=note,
+            at=note.created_at,
             # A sensitive note's words stay out of the timeline line; the page shows them
             # only to organizers and above, from the note itself.
             summary="Sensitive note" if kind == Note.Kind.SENSITIVE else note.body,
@@ -260,6 +272,7 @@ def followup_create(
     source_conversation: Conversation | None = None,
     source_rule: str = "",
     channel: str = "",
+    at: datetime | None = None,
 ) -> tuple[FollowUp, bool]:
     """Ask someone to reach ``supporter`` again by ``due_at``.
 
@@ -269,7 +282,8 @@ def followup_create(
 
     The rule: anyone who may see the person asks for a follow-up for themselves; giving it
     to someone else is organizing (``can_organize``); the assignee must be able to see the
-    person (a ValidationError on ``assignee`` otherwise).
+    person (a ValidationError on ``assignee`` otherwise). ``at`` (default now) says when it
+    was asked for; the row and its history line carry it.
     """
     access = _may_edit(actor, supporter)
     if assignee is not None and assignee != actor and not access.can_organize:
@@ -294,11 +308,16 @@ def followup_create(
                 channel=channel,
                 created_by=as_user(actor),
             )
+            if at is not None:
+                # ``auto_now_add`` ignores a given value on insert, so a past date is set after it.
+                FollowUp.objects.filter(pk=followup.pk).update(created_at=at)
+                followup.created_at = at
             history_record(
                 supporter=supporter,
                 kind=HistoryEvent.Kind.FOLLOW_UP_CREATED,
                 actor=actor,
                 subject=followup,
+                at=at,
                 summary=f"{reason} — due {timezone.localtime(due_at):%b %-d, %-I:%M %p}"
                 + (f", for {assignee}" if assignee else ""),
                 source_rule=source_rule,
@@ -320,12 +339,17 @@ def _require_can_see(user: User, supporter: Supporter) -> None:
 
 
 def followup_complete(
-    *, actor: Actor, followup: FollowUp, status: str = FollowUp.Status.DONE
+    *,
+    actor: Actor,
+    followup: FollowUp,
+    status: str = FollowUp.Status.DONE,
+    at: datetime | None = None,
 ) -> FollowUp:
     """Close a follow-up as done or cancelled. Closing a closed one changes nothing.
 
     The rule (``SupporterAccess.may_complete``): the person it is given to, or those who
-    organize the supporter; anyone else who sees them gets PermissionDenied.
+    organize the supporter; anyone else who sees them gets PermissionDenied. ``at`` (default
+    now) is when it was closed (``completed_at`` and the history line).
     """
     if status not in (FollowUp.Status.DONE, FollowUp.Status.CANCELLED):
         raise ValueError(f"A follow-up closes as done or cancelled, not {status!r}.")
@@ -341,7 +365,7 @@ def followup_complete(
         if current.status != FollowUp.Status.OPEN:
             return current
         current.status = status
-        current.completed_by, current.completed_at = as_user(actor), timezone.now()
+        current.completed_by, current.completed_at = as_user(actor), at or timezone.now()
         current.save(update_fields=["status", "completed_by", "completed_at", "updated_at"])
         done = status == FollowUp.Status.DONE
         history_record(
@@ -351,13 +375,16 @@ def followup_complete(
             else HistoryEvent.Kind.FOLLOW_UP_CANCELLED,
             actor=actor,
             subject=current,
+            at=current.completed_at,
             summary=f"{current.reason} — {'done' if done else 'cancelled'}",
         )
         webhook_emit(event="followup.completed", subject=current, supporter=current.supporter)
     return current
 
 
-def followup_reassign(*, actor: Actor, followup: FollowUp, assignee: User) -> FollowUp:
+def followup_reassign(
+    *, actor: Actor, followup: FollowUp, assignee: User, at: datetime | None = None
+) -> FollowUp:
     """Give an open follow-up to someone else.
 
     The rule (``SupporterAccess.may_reassign``): those who organize the supporter; the new
@@ -383,6 +410,7 @@ def followup_reassign(*, actor: Actor, followup: FollowUp, assignee: User) -> Fo
             kind=HistoryEvent.Kind.FOLLOW_UP_REASSIGNED,
             actor=actor,
             subject=current,
+            at=at,
             summary=f"{current.reason} — now {assignee}"
             + (f" (was {previous})" if previous else ""),
         )

@@ -350,7 +350,7 @@ def command_run() -> int:
 
 
 def print_banner(port: str, seconds: float) -> None:
-    from supporters.management.commands._demo_text import DEMO_LOGINS, DEMO_PASSWORD
+    from demo.text_organization import DEMO_LOGINS, DEMO_PASSWORD
 
     lines = [
         "",

@@ -176,6 +176,7 @@ INSTALLED_APPS = [
     "organizing",
     "supporters",
     "conversations",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -105,6 +106,7 @@ def supporter_create(
     assign_to: User | None = None,
     custom_fields: dict[str, Any] | None = None,
     client_uuid: uuid.UUID | None = None,
+    at: datetime | None = None,
 ) -> Supporter:
     """Add a person with their first contact points, as typed.
 
@@ -117,7 +119,9 @@ def supporter_create(
     ``team`` may do. Enrichment runs in the worker after commit.
 
     Idempotent by ``client_uuid``: a retry with the UUID of a person already stored returns
-    that person, unchanged (``is_new`` False on the returned object).
+    that person, unchanged (``is_new`` False on the returned object). ``at`` (default now)
+    says when they were added (an import, an offline sync, the demo); the rows and history
+    lines written here carry it.
     """
     if not is_system(actor) and team.pk not in team_ids_user_may_add_people_to(actor):
         raise PermissionDenied("You may not add people to this team.")
@@ -150,6 +154,7 @@ def supporter_create(
             assign_to=assign_to,
             custom_fields=custom_fields,
             client_uuid=client_uuid,
+            at=at,
         )
     except IntegrityError:
         if client_uuid is None:
@@ -181,6 +186,7 @@ def _supporter_insert(
     assign_to: User | None,
     custom_fields: dict[str, Any] | None,
     client_uuid: uuid.UUID | None,
+    at: datetime | None,
 ) -> Supporter:
     with transaction.atomic():
         supporter = Supporter.objects.create(
@@ -209,23 +215,32 @@ def _supporter_insert(
                 is_primary=True,
                 **{key: value.strip() for key, value in address.items() if value is not None},
             )
+        if at is not None:
+            # ``auto_now_add`` ignores a given value on insert, so a past date is set after it.
+            Supporter.objects.filter(pk=supporter.pk).update(created_at=at)
+            supporter.created_at = at
+            for model in (SupporterEmail, SupporterPhone, SupporterAddress):
+                model.objects.filter(supporter=supporter).update(created_at=at)
         history_record(
             supporter=supporter,
             kind=HistoryEvent.Kind.CREATED,
             actor=actor,
             subject=supporter,
+            at=at,
             summary=f"Added ({supporter.get_source_display()})",
         )
         if known_by_kind and as_user(actor) is not None:
-            Relationship.objects.create(
+            relationship = Relationship.objects.create(
                 supporter=supporter,
                 known_by=actor,
                 kind=known_by_kind,
                 note=known_by_note.strip(),
                 created_by=actor,
             )
+            if at is not None:
+                Relationship.objects.filter(pk=relationship.pk).update(created_at=at)
         if assign_to is not None:
-            _assignment_open(actor=actor, supporter=supporter, volunteer=assign_to)
+            _assignment_open(actor=actor, supporter=supporter, volunteer=assign_to, at=at)
         from .tasks import supporter_enrich_task  # services → tasks stays lazy (STYLE.md)
 
         enqueue_on_commit(supporter_enrich_task, supporter.pk)  # the sweep covers outages
@@ -234,18 +249,22 @@ def _supporter_insert(
     return supporter
 
 
-def assignment_create(*, actor: Actor, supporter: Supporter, volunteer: User) -> Assignment:
+def assignment_create(
+    *, actor: Actor, supporter: Supporter, volunteer: User, at: datetime | None = None
+) -> Assignment:
     """Give ``supporter`` to ``volunteer``; a person has one assigned volunteer at a time.
 
     Only those who organize the person (``can_organize``) assign. Any other active assignment
     of the supporter ends (kept as history). Assigning to the volunteer who already has them
-    changes nothing.
+    changes nothing. ``at`` (default now) dates the change.
     """
     _may_organize(actor, supporter)
-    return _assignment_open(actor=actor, supporter=supporter, volunteer=volunteer)
+    return _assignment_open(actor=actor, supporter=supporter, volunteer=volunteer, at=at)
 
 
-def _assignment_open(*, actor: Actor, supporter: Supporter, volunteer: User) -> Assignment:
+def _assignment_open(
+    *, actor: Actor, supporter: Supporter, volunteer: User, at: datetime | None = None
+) -> Assignment:
     with transaction.atomic():
         Supporter.objects.select_for_update().filter(pk=supporter.pk).first()
         current = Assignment.objects.active().filter(supporter=supporter)
@@ -253,28 +272,33 @@ def _assignment_open(*, actor: Actor, supporter: Supporter, volunteer: User) -> 
         if kept is not None:
             return kept
         for previous in current.select_related("volunteer"):
-            _assignment_close(previous, actor=actor)
+            _assignment_close(previous, actor=actor, at=at)
         assignment = Assignment.objects.create(
             supporter=supporter, volunteer=volunteer, assigned_by=as_user(actor)
         )
+        if at is not None:
+            Assignment.objects.filter(pk=assignment.pk).update(created_at=at)
+            assignment.created_at = at
         history_record(
             supporter=supporter,
             kind=HistoryEvent.Kind.ASSIGNED,
             actor=actor,
             subject=assignment,
+            at=at,
             summary=f"Assigned to {volunteer}",
         )
     return assignment
 
 
-def _assignment_close(assignment: Assignment, *, actor: Actor) -> None:
-    assignment.ended_at = timezone.now()
+def _assignment_close(assignment: Assignment, *, actor: Actor, at: datetime | None = None) -> None:
+    assignment.ended_at = at or timezone.now()
     assignment.save(update_fields=["ended_at"])
     history_record(
         supporter=assignment.supporter_id,
         kind=HistoryEvent.Kind.UNASSIGNED,
         actor=actor,
         subject=assignment,
+        at=assignment.ended_at,
         summary=f"No longer assigned to {assignment.volunteer}",
     )
 
@@ -291,25 +315,28 @@ def assignment_end(*, actor: Actor, assignment: Assignment) -> Assignment:
     return current
 
 
-def tag_add(*, actor: Actor, supporter: Supporter, tag: Tag) -> bool:
+def tag_add(*, actor: Actor, supporter: Supporter, tag: Tag, at: datetime | None = None) -> bool:
     """Tag a supporter; returns False when they already had the tag (nothing changes).
 
-    Anyone who may edit the person (``can_edit``)."""
+    Anyone who may edit the person (``can_edit``). ``at`` (default now) dates the tagging."""
     _may_edit(actor, supporter)
-    return _tag_add(actor=actor, supporter=supporter, tag=tag)
+    return _tag_add(actor=actor, supporter=supporter, tag=tag, at=at)
 
 
-def _tag_add(*, actor: Actor, supporter: Supporter, tag: Tag) -> bool:
+def _tag_add(*, actor: Actor, supporter: Supporter, tag: Tag, at: datetime | None = None) -> bool:
     with transaction.atomic():
-        _, created = SupporterTag.objects.get_or_create(
+        tagging, created = SupporterTag.objects.get_or_create(
             supporter=supporter, tag=tag, defaults={"added_by": as_user(actor)}
         )
         if created:
+            if at is not None:
+                SupporterTag.objects.filter(pk=tagging.pk).update(added_at=at)
             history_record(
                 supporter=supporter,
                 kind=HistoryEvent.Kind.TAG_ADDED,
                 actor=actor,
                 subject=tag,
+                at=at,
                 summary=f"Tagged {tag.name}",
             )
     return created
@@ -335,23 +362,34 @@ def _tag_remove(*, actor: Actor, supporter: Supporter, tag: Tag) -> bool:
     return bool(deleted)
 
 
-def consent_set(*, actor: Actor, supporter: Supporter, channel: str, reason: str = "") -> bool:
+def consent_set(
+    *,
+    actor: Actor,
+    supporter: Supporter,
+    channel: str,
+    reason: str = "",
+    at: datetime | None = None,
+) -> bool:
     """Record that the person asked not to be reached on ``channel``. ``can_edit``.
 
     Returns False when the flag was already set (the first record, and its reason, stay).
+    ``at`` (default now) says when they asked.
     """
     _may_edit(actor, supporter)
     with transaction.atomic():
-        _, created = DoNotContact.objects.get_or_create(
+        flag, created = DoNotContact.objects.get_or_create(
             supporter=supporter,
             channel=channel,
             defaults={"set_by": as_user(actor), "reason": reason},
         )
         if created:
+            if at is not None:
+                DoNotContact.objects.filter(pk=flag.pk).update(set_at=at)
             history_record(
                 supporter=supporter,
                 kind=HistoryEvent.Kind.CONSENT_SET,
                 actor=actor,
+                at=at,
                 summary=f"Do not contact by {Channel(channel).label.lower()}"
                 + (f": {reason}" if reason else ""),
                 channel=channel,
@@ -474,7 +512,9 @@ def _move_unless_taken(queryset, kept: Supporter, taken: set, key) -> tuple[int,
     return moved, dropped
 
 
-def supporter_merge(*, actor: Actor, kept: Supporter, merged: Supporter) -> Supporter:
+def supporter_merge(
+    *, actor: Actor, kept: Supporter, merged: Supporter, at: datetime | None = None
+) -> Supporter:
     """Fold ``merged`` into ``kept``: one person, one history. ``merged`` is deleted.
 
     Moves contact points (a second primary becomes non-primary; an identical one is dropped),
@@ -536,7 +576,7 @@ def supporter_merge(*, actor: Actor, kept: Supporter, merged: Supporter) -> Supp
                 external.save(update_fields=["supporter"])
         for step in MERGE_STEPS:
             counts.update(step(actor=actor, kept=kept, merged=merged))
-        now = timezone.now()
+        now = at or timezone.now()
         counts["tags"], _ = _move_unless_taken(
             SupporterTag.objects.filter(supporter=merged),
             kept,
@@ -593,6 +633,7 @@ def supporter_merge(*, actor: Actor, kept: Supporter, merged: Supporter) -> Supp
             kind=HistoryEvent.Kind.MERGED,
             actor=actor,
             subject=kept,
+            at=now,
             summary=f"Merged with {merged_name} (#{merged_id})",
             merged_id=merged_id,
             merged_name=merged_name,
@@ -616,7 +657,9 @@ SUPPORTER_EDITABLE_FIELDS = (
 )
 
 
-def supporter_update(*, actor: Actor, supporter: Supporter, **changes: Any) -> Supporter:
+def supporter_update(
+    *, actor: Actor, supporter: Supporter, at: datetime | None = None, **changes: Any
+) -> Supporter:
     """Change a supporter's own fields (SUPPORTER_EDITABLE_FIELDS), writing one history line
     and a ``supporter.updated`` event. Anyone who may edit the person (``can_edit``).
 
@@ -643,7 +686,9 @@ def supporter_update(*, actor: Actor, supporter: Supporter, **changes: Any) -> S
                 )
                 changes["engagement_override"] = override
                 changes["engagement_override_by"] = as_user(actor) if override is not None else None
-                changes["engagement_override_at"] = timezone.now() if override is not None else None
+                changes["engagement_override_at"] = (
+                    (at or timezone.now()) if override is not None else None
+                )
                 changes["engagement_level"] = override if override is not None else (computed or 0)
         changed = [name for name, value in changes.items() if getattr(current, name) != value]
         if not changed:
@@ -659,6 +704,7 @@ def supporter_update(*, actor: Actor, supporter: Supporter, **changes: Any) -> S
             kind=HistoryEvent.Kind.UPDATED,
             actor=actor,
             subject=current,
+            at=at,
             summary="Changed " + ", ".join(name.replace("_", " ") for name in changed),
             fields=changed,
         )
@@ -674,12 +720,14 @@ def relationship_create(
     known_by: User | None = None,
     other_supporter: Supporter | None = None,
     note: str = "",
+    at: datetime | None = None,
 ) -> tuple[Relationship, bool]:
     """Record who knows ``supporter``: a user or another supporter (exactly one).
 
     Returns ``(relationship, created)``; recording the same pair again changes nothing.
     The rule: ``actor`` may edit ``supporter`` (and see ``other_supporter``); only those who
-    organize the person record that someone other than themselves knows them.
+    organize the person record that someone other than themselves knows them. ``at``
+    (default now) dates the relationship and its history line.
     """
     if (known_by is None) == (other_supporter is None):
         raise ValueError("Give exactly one of known_by and other_supporter.")
@@ -696,11 +744,15 @@ def relationship_create(
             defaults={"kind": kind, "note": note.strip(), "created_by": as_user(actor)},
         )
         if created:
+            if at is not None:
+                Relationship.objects.filter(pk=relationship.pk).update(created_at=at)
+                relationship.created_at = at
             history_record(
                 supporter=supporter,
                 kind=HistoryEvent.Kind.UPDATED,
                 actor=actor,
                 subject=relationship,
+                at=at,
                 summary=f"Known by {known_by or other_supporter} ({relationship.get_kind_display().lower()})",
             )
     return relationship, created
@@ -783,6 +835,7 @@ def contact_points_add(
     emails: list[str] | tuple = (),
     phones: list[tuple[str, str]] | tuple = (),
     addresses: list[dict[str, str]] | tuple = (),
+    at: datetime | None = None,
 ) -> list[str]:
     """Add the emails, ``(number, kind)`` phones and addresses ``supporter`` lacks, as typed.
 
@@ -793,22 +846,30 @@ def contact_points_add(
     """
     _may_edit(actor, supporter)
     added: list[str] = []
+    new_rows: list[SupporterEmail | SupporterPhone | SupporterAddress] = []
     with transaction.atomic():
         current = Supporter.objects.select_for_update().get(pk=supporter.pk)
         for address in emails:
             address = address.strip()
             if not address or current.emails.filter(address__iexact=address).exists():
                 continue
-            SupporterEmail.objects.create(
-                supporter=current, address=address, is_primary=not current.emails.exists()
+            new_rows.append(
+                SupporterEmail.objects.create(
+                    supporter=current, address=address, is_primary=not current.emails.exists()
+                )
             )
             added.append(address)
         for number, kind in phones:
             number = number.strip()
             if not number or current.phones.filter(number=number).exists():
                 continue
-            SupporterPhone.objects.create(
-                supporter=current, number=number, kind=kind, is_primary=not current.phones.exists()
+            new_rows.append(
+                SupporterPhone.objects.create(
+                    supporter=current,
+                    number=number,
+                    kind=kind,
+                    is_primary=not current.phones.exists(),
+                )
             )
             added.append(number)
         for fields in addresses:
@@ -818,14 +879,19 @@ def contact_points_add(
             address = SupporterAddress.objects.create(
                 supporter=current, is_primary=not current.addresses.exists(), **fields
             )
+            new_rows.append(address)
             added.append(str(address))
         if added:
+            if at is not None:
+                for row in new_rows:
+                    type(row).objects.filter(pk=row.pk).update(created_at=at)
             current.save(update_fields=["updated_at"])
             history_record(
                 supporter=current,
                 kind=HistoryEvent.Kind.UPDATED,
                 actor=actor,
                 subject=current,
+                at=at,
                 summary="Added " + ", ".join(added),
                 added=added,
             )
