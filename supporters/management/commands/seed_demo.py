@@ -158,11 +158,8 @@ class Command(BaseCommand):
             counts = DemoLoader().load()
         summary = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in counts.items())
         elapsed = time.monotonic() - started
+        # The demo logins are printed once, by `make run`'s banner (and listed in README.md).
         self.stdout.write(self.style.SUCCESS(f"Loaded demo data in {elapsed:.1f}s: {summary}."))
-        width = max(len(email) for email, _ in DEMO_LOGINS)
-        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
-        for email, role in DEMO_LOGINS:
-            self.stdout.write(f"  {email.ljust(width)}  {role}")
 
 
 def _ascii(name: str) -> str:
