@@ -34,7 +34,9 @@ POSTGRES_START_TIMEOUT = 600
 
 def say(message: str) -> None:
     stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
-    print(f"{stamp} earshot: {message}", file=sys.stderr, flush=True)
+    # A closed terminal or pipe must not cut the stopping of servers short.
+    with contextlib.suppress(OSError):
+        print(f"{stamp} earshot: {message}", file=sys.stderr, flush=True)
 
 
 def free_port() -> int:

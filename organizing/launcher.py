@@ -140,6 +140,8 @@ def run_child(command: list[str], env: dict[str, str]) -> int:
         returncode = process.wait()
     if passed_on:
         raise StopSignal(signal.Signals(passed_on[0]).name)
+    if -returncode in STOP_SIGNALS:  # Ctrl-C in the terminal ended it: this launcher ends too
+        raise StopSignal(signal.Signals(-returncode).name)
     return returncode
 
 
