@@ -234,16 +234,21 @@ def test_embedded_postgres_has_the_contrib_extensions_and_keeps_data_across_rest
 
 
 @pytest.mark.parametrize(
-    ("signum", "target"),
-    [(signal.SIGINT, "launcher"), (signal.SIGTERM, "process group")],
+    ("signum", "target", "background"),
+    [
+        (signal.SIGINT, "launcher", True),
+        (signal.SIGTERM, "process group", True),
+        (signal.SIGTERM, "launcher", False),
+        (signal.SIGINT, "process group", False),  # what Ctrl-C in its terminal sends
+    ],
 )
-def test_a_stop_signal_ends_a_background_manage_command_and_its_servers(tmp_path, signum, target):
+def test_a_stop_signal_ends_a_manage_command_and_its_servers(tmp_path, signum, target, background):
     sleeper = "import os, time; print('shell', os.getpid(), flush=True); time.sleep(600)"
     launched = Launched(
         [sys.executable, "-m", "organizing.launcher", "manage", "shell", "-c", sleeper],
         tmp_path,
         tmp_path / "manage.log",
-        background=True,
+        background=background,
     )
     try:
         launched.wait_for("shell ")
