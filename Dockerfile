@@ -18,4 +18,4 @@ RUN DJANGO_DEBUG=true DATABASE_URL=postgres://build/none REDIS_URL=redis://build
     python manage.py collectstatic --noinput -v 0
 USER earshot
 EXPOSE 8000
-CMD ["gunicorn", "organizing.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-", "--graceful-timeout", "10"]
+CMD ["gunicorn", "organizing.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-", "--graceful-timeout", "10", "--logger-class", "organizing.logs.GunicornLogger"]

@@ -8,7 +8,9 @@ PostgreSQL or Redis is the launcher's job (``organizing/launcher.py``), never th
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -345,6 +347,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 1000
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_LOG_FORMAT = "[%(asctime)s UTC: %(levelname)s/%(processName)s] %(message)s"
+CELERY_WORKER_TASK_LOG_FORMAT = (
+    "[%(asctime)s UTC: %(levelname)s/%(processName)s] %(task_name)s[%(task_id)s]: %(message)s"
+)
 CELERY_BEAT_SCHEDULE = {
     "invitations-send-pending": {
         "task": "organizing.tasks.invitation_send_pending_task",
@@ -473,10 +479,14 @@ if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     raise ImproperlyConfigured(
         f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}."
     )
+# Every log line's time is in UTC and says so, in the web server, the worker and beat alike:
+# Django has just set the process's time zone to TIME_ZONE, which is for people, not for logs.
+# (gunicorn formats its own lines: organizing.logs.GunicornLogger.)
+logging.Formatter.converter = time.gmtime
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {"plain": {"format": "%(asctime)s UTC %(levelname)s %(name)s %(message)s"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
 }
