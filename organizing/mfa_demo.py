@@ -19,7 +19,7 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from .roles import user_must_have_mfa
 
 # Published in the README next to the demo password; never use it outside the demo.
-DEMO_TOTP_SECRET = "EARSHOTDEMOEARSHOTDEMOEARSHOTDEM"
+DEMO_TOTP_SECRET = "EARSHOTDEMOEARSHOTDEMOEARSHOTDEM"  # noqa: S105
 
 
 def demo_mfa_setup(*, users: Iterable) -> list:
