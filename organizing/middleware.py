@@ -31,8 +31,16 @@ def _is_api(request: HttpRequest) -> bool:
 
 
 def _carries_api_key(request: HttpRequest) -> bool:
+    """Will the view authenticate this request by its key, never by its session? Only the API
+    reads keys (a bad one is a 401 there, with no fallback to the session); a page ignores the
+    header, so there it changes nothing."""
+    if not _is_api(request):
+        return False
     scheme = request.headers.get("Authorization", "").strip().partition(" ")[0]
-    return scheme in {"Bearer", "Api-Key"} or bool(request.headers.get("OSDI-API-Token"))
+    if scheme in {"Bearer", "Api-Key"}:
+        return True
+    # OSDI reads its own header too, and takes no sessions (organizing/api/osdi/base.py).
+    return request.path.startswith("/api/osdi/") and bool(request.headers.get("OSDI-API-Token"))
 
 
 def _session_user(request: HttpRequest):

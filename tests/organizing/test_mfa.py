@@ -323,3 +323,38 @@ def test_role_predicate_counts_superusers_as_admins():
     assert not user_must_have_mfa(UserFactory(mfa=False))
     member = MembershipFactory(role=Membership.Role.DATA_STAFF, mfa=False).user
     assert user_must_have_mfa(member)
+
+
+@pytest.mark.parametrize(
+    "path,headers",
+    [
+        ("/", {"Authorization": "Bearer es_made_up"}),
+        ("/supporters/", {"OSDI-API-Token": "es_made_up"}),
+        ("/api/v1/teams/", {"OSDI-API-Token": "es_made_up"}),
+        ("/api/v1/teams/", {"Authorization": "Basic b2xpdmlhOnB3"}),
+    ],
+)
+def test_a_key_header_the_view_ignores_does_not_skip_the_rule(client, path, headers):
+    client.force_login(_person("organizer", has_mfa=False))
+    response = client.get(path, headers=headers)
+    assert response.status_code in (302, 403)
+    if response.status_code == 302:
+        assert response["Location"] == reverse("mfa_index")
+    else:
+        assert error_of(response)["code"] == "mfa_required"
+
+
+def test_a_made_up_key_on_the_api_is_a_401_not_the_session(client):
+    client.force_login(_person("organizer", has_mfa=False))
+    response = client.get(reverse("api:team-list"), headers={"Authorization": "Bearer es_x_y"})
+    assert response.status_code == 401
+
+
+def test_passkeys_and_security_keys_can_be_added(client, volunteer):
+    _verified(volunteer)
+    force_login_with_password(client, volunteer)
+    index = client.get(reverse("mfa_index"))
+    assert reverse("mfa_add_webauthn") in index.content.decode()
+    page = client.get(reverse("mfa_add_webauthn"))
+    assert page.status_code == 200
+    assert "passwordless" in page.content.decode()
