@@ -1,7 +1,14 @@
-from django.contrib import admin
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 
 from .models import AuditEvent, Invitation, Membership, Team, User
+from .services import user_mfa_reset, user_sessions_end
+
+# The admin's own login form takes a password alone; everyone signs in through allauth's
+# (password or emailed code, then the second factor), which sends them back here.
+admin.site.login = secure_admin_login(admin.site.login)
 
 
 class MembershipInline(admin.TabularInline):
@@ -17,6 +24,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["is_active", "is_staff", "is_superuser", "memberships__role"]
     search_fields = ["email", "full_name"]
     inlines = [MembershipInline]
+    actions = ["reset_mfa", "sign_out_everywhere"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Person", {"fields": ["full_name", "phone"]}),
@@ -29,6 +37,33 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})
     ]
+
+    @admin.action(description="Reset two-factor authentication (lost phone) and sign out")
+    def reset_mfa(self, request, queryset) -> None:
+        try:
+            removed = [
+                user_mfa_reset(actor=request.user, user=u, request=request) for u in queryset
+            ]
+        except PermissionDenied as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            f"Removed {sum(removed)} authenticator(s) from {len(removed)} user(s) and signed "
+            "them out; they set up a new second factor at their next sign-in.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Sign out of every device")
+    def sign_out_everywhere(self, request, queryset) -> None:
+        try:
+            ended = [
+                user_sessions_end(actor=request.user, user=u, request=request) for u in queryset
+            ]
+        except PermissionDenied as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
+        self.message_user(request, f"Ended {sum(ended)} session(s).", messages.SUCCESS)
 
 
 @admin.register(Team)
@@ -133,3 +168,43 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+from allauth.usersessions.admin import UserSessionAdmin as BaseUserSessionAdmin  # noqa: E402
+from allauth.usersessions.models import UserSession  # noqa: E402
+
+admin.site.unregister(UserSession)
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(BaseUserSessionAdmin):
+    """Signed-in devices; an admin signs one out for its owner (a lost phone)."""
+
+    search_fields = ["user__email", "ip"]
+    actions = ["sign_out"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # deleting the row would leave the session signed in: use "Sign out"
+
+    @admin.action(description="Sign out these devices")
+    def sign_out(self, request, queryset) -> None:
+        ended = 0
+        for user_id in set(queryset.values_list("user_id", flat=True)):
+            ids = list(queryset.filter(user_id=user_id).values_list("pk", flat=True))
+            try:
+                ended += user_sessions_end(
+                    actor=request.user,
+                    user=User.objects.get(pk=user_id),
+                    session_ids=ids,
+                    request=request,
+                )
+            except PermissionDenied as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return
+        self.message_user(request, f"Ended {ended} session(s).", messages.SUCCESS)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+
 from .models import Membership, Team, User
 
 if TYPE_CHECKING:
@@ -159,3 +161,27 @@ def team_ids_user_may_add_people_to(user) -> list[int]:
 def user_may_export(user) -> bool:
     """Whole-organization exports (segments, export jobs, export keys): data staff and admins."""
     return user_is_organization_wide(user)
+
+
+def user_roles(user) -> set[str]:
+    """The roles ``user`` holds in any team; superusers and Django staff count as admins."""
+    if not _is_live(user) or is_system(user):
+        return set()
+    roles = {role for _, role in user_memberships(user)}
+    if user.is_superuser or user.is_staff:
+        roles.add(Membership.Role.ADMIN)
+    return roles
+
+
+def user_must_have_mfa(user) -> bool:
+    """Must ``user`` sign in with a second factor? Anyone holding a role in
+    ``settings.MFA_REQUIRED_ROLES`` (default: organizers, data staff, admins)."""
+    return bool(user_roles(user) & set(settings.MFA_REQUIRED_ROLES))
+
+
+def user_session_idle_minutes(user) -> int:
+    """How long a session of ``user`` may sit unused: ``SESSION_IDLE_MINUTES`` for organizers
+    and above, ``SESSION_IDLE_MINUTES_VOLUNTEER`` for everyone else."""
+    if user_is_organizer_or_above(user) or Membership.Role.ADMIN in user_roles(user):
+        return settings.SESSION_IDLE_MINUTES
+    return settings.SESSION_IDLE_MINUTES_VOLUNTEER

@@ -195,3 +195,71 @@ def api_key_revoke(*, actor: User, api_key: ApiKey) -> ApiKey:
             current.save(update_fields=["revoked_at"])
             audit_record(actor=actor, action="api_key.revoke", obj=current)
     return current
+
+
+def user_mfa_reset(*, actor: User, user: User, request: HttpRequest | None = None) -> int:
+    """Remove every second factor ``user`` has (authenticator apps, passkeys, recovery codes)
+    and sign them out everywhere, for a lost phone. Admins only. Returns how many authenticators
+    went; audited as ``user.mfa_reset``. A user whose role needs a second factor sets up a new
+    one at their next sign-in."""
+    from allauth.mfa.models import Authenticator
+
+    if not user_is_admin(actor):
+        raise PermissionDenied("Only admins may reset someone's second factor.")
+    with transaction.atomic():
+        types = sorted(
+            Authenticator.objects.filter(user=user).values_list("type", flat=True).distinct()
+        )
+        removed, _ = Authenticator.objects.filter(user=user).delete()
+        ended = _user_sessions_end(user=user)
+        audit_record(
+            actor=actor,
+            action="user.mfa_reset",
+            obj=user,
+            request=request,
+            authenticators=removed,
+            types=types,
+            sessions_ended=ended,
+        )
+    return removed
+
+
+def user_sessions_end(
+    *,
+    actor: User,
+    user: User,
+    session_ids: list[int] | None = None,
+    request: HttpRequest | None = None,
+) -> int:
+    """Sign ``user`` out of the given devices (allauth ``UserSession`` ids), or all of them.
+
+    The user themselves or an admin. Returns how many sessions ended; audited as
+    ``user.sessions_end``. Ending the caller's own current session signs them out too (the
+    session store no longer has it).
+    """
+    if actor.pk != user.pk and not user_is_admin(actor):
+        raise PermissionDenied("You may only sign out your own devices.")
+    with transaction.atomic():
+        ended = _user_sessions_end(user=user, session_ids=session_ids)
+        audit_record(
+            actor=actor,
+            action="user.sessions_end",
+            obj=user,
+            request=request,
+            sessions_ended=ended,
+            everywhere=session_ids is None,
+        )
+    return ended
+
+
+def _user_sessions_end(*, user: User, session_ids: list[int] | None = None) -> int:
+    from allauth.usersessions.models import UserSession
+
+    sessions = UserSession.objects.filter(user=user)
+    if session_ids is not None:
+        sessions = sessions.filter(pk__in=session_ids)
+    count = 0
+    for session in sessions:
+        session.end()  # deletes it from the session store and the list
+        count += 1
+    return count

@@ -170,6 +170,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "rest_framework",
     "drf_spectacular",
     "django_htmx",
@@ -191,6 +193,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # After authentication and messages: an idle session is signed out first, then a signed-in
+    # user whose role needs a second factor and has none is sent to set one up.
+    "organizing.middleware.SessionIdleTimeoutMiddleware",
+    "organizing.middleware.MfaRequiredMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -287,10 +294,47 @@ ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 900
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = True
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Failed sign-ins count per account *and* client address (organizing.adapters): five in five
+# minutes, then that pair gets 429 with Retry-After. The real user on another network, and the
+# rest of an office behind the same NAT, still sign in.
+ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/key"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Earshot] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = _site.scheme
 INVITATION_MAX_AGE_DAYS = 14
+
+# --- Second factor (allauth.mfa) and signed-in devices (allauth.usersessions) ---------------
+
+_ROLES = ("volunteer", "organizer", "data_staff", "admin")  # organizing.models.Membership.Role
+
+
+def env_roles(name: str, default: str) -> tuple[str, ...]:
+    """Comma-separated role names; ``none`` for no role at all."""
+    raw = env_str(name, default)
+    if raw.strip().lower() == "none":
+        return ()
+    roles = tuple(role.strip() for role in raw.split(",") if role.strip())
+    unknown = [role for role in roles if role not in _ROLES]
+    if unknown:
+        raise ImproperlyConfigured(
+            f"{name} must list roles from {', '.join(_ROLES)} (comma-separated), not {unknown}."
+        )
+    return roles
+
+
+# Roles that must sign in with a second factor (organizing.roles.user_must_have_mfa); "none"
+# turns the requirement off. Superusers and Django staff count as admins.
+MFA_REQUIRED_ROLES = env_roles("MFA_REQUIRED_ROLES", "organizer,data_staff,admin")
+MFA_ADAPTER = "organizing.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "Earshot"
+# Browsers allow WebAuthn on http://localhost and 127.0.0.1 only when this is on (make run).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# Making an API key needs a second factor given this recently (organizing.mfa).
+MFA_RECENT_MINUTES = env_int("MFA_RECENT_MINUTES", 5, minimum=1)
+# A session unused this long is signed out: organizers and above on laptops, volunteers in the
+# field on phones (organizing.middleware.SessionIdleTimeoutMiddleware).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_IDLE_MINUTES_VOLUNTEER = env_int("SESSION_IDLE_MINUTES_VOLUNTEER", 12 * 60, minimum=1)
 
 # --- Cache: Redis, so rate limits hold across gunicorn workers; PostgreSQL when Redis is down -
 # API throttles and login limits count in "default": Redis, or, while Redis is unreachable,

@@ -12,6 +12,19 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
 ]
 
+# The account page (organizing/views_account.py)
+from . import views_account  # noqa: E402
+
+urlpatterns += [
+    path("account/", views_account.account_view, name="account"),
+    path(
+        "account/devices/<int:pk>/sign-out/",
+        views_account.usersession_end_view,
+        name="usersession_end",
+    ),
+    path("account/sign-out-everywhere/", views_account.sessions_end_all_view, name="sign_out_all"),
+]
+
 # API keys (organizing/views_api_keys.py)
 from . import views_api_keys  # noqa: E402
 

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from .mfa import recent_second_factor_required
 from .models import ApiKey
 from .roles import user_is_organization_wide
 from .services import api_key_create, api_key_revoke
@@ -37,6 +38,7 @@ class ApiKeyForm(forms.Form):
 
 
 @login_required
+@recent_second_factor_required
 def apikey_list_view(request: HttpRequest) -> HttpResponse:
     form = ApiKeyForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -36,6 +36,8 @@ PASSWORD = "correct horse battery"
 
 
 def _member(email: str, name: str, team, role: str, **user_fields):
+    # Organizers, data staff and admins sign in with a second factor: an authenticator app
+    # with tests.factories.TOTP_SECRET (MembershipFactory adds it).
     user = UserFactory(email=email, full_name=name, **user_fields)
     MembershipFactory(user=user, team=team, role=role)
     return user

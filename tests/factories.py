@@ -5,11 +5,40 @@ from __future__ import annotations
 import uuid
 
 import factory
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.utils import timezone
 
 from conversations.models import Conversation, FollowUp, Note
 from organizing.models import Invitation, Membership, Team, User
+from organizing.roles import user_must_have_mfa
 from supporters.models import Assignment, Relationship, Supporter
+
+# Every user whose role needs a second factor gets an authenticator app with this secret
+# (pass ``mfa=False`` for one who has none); ``totp_code()`` is what the app shows now.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret: str = TOTP_SECRET, *, offset: int = 0) -> str:
+    """The code an authenticator app shows now (``offset`` periods later or earlier)."""
+    import time
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + offset))
+
+
+def mfa_add(user, secret: str = TOTP_SECRET) -> Authenticator:
+    return TOTP.activate(user, secret).instance
+
+
+def _ensure_mfa(user, wanted) -> None:
+    if wanted is False:
+        return
+    user.__dict__.pop("_earshot_memberships", None)
+    needed = wanted or user_must_have_mfa(user)
+    # Roles are read afresh later: the membership being made is not in this cache yet.
+    user.__dict__.pop("_earshot_memberships", None)
+    if needed and not Authenticator.objects.filter(user=user, type="totp").exists():
+        mfa_add(user)
 
 
 class TeamFactory(factory.django.DjangoModelFactory):
@@ -34,14 +63,28 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             obj.save()
 
+    @factory.post_generation
+    def mfa(obj, create, extracted, **kwargs):
+        """Staff and superusers get an authenticator app unless ``mfa=False``."""
+        if create:
+            _ensure_mfa(obj, extracted)
+
 
 class MembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Membership
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     team = factory.SubFactory(TeamFactory)
     role = Membership.Role.VOLUNTEER
+
+    @factory.post_generation
+    def mfa(obj, create, extracted, **kwargs):
+        """A role that needs a second factor comes with an authenticator app, unless
+        ``mfa=False`` (the user has none yet)."""
+        if create:
+            _ensure_mfa(obj.user, extracted)
 
 
 class SupporterFactory(factory.django.DjangoModelFactory):

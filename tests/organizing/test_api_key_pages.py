@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from organizing.models import ApiKey
 from organizing.services import api_key_create
+from tests.mfa_helpers import force_login_with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def test_anonymous_is_sent_to_sign_in_and_nothing_is_made(client):
 @pytest.mark.parametrize("role", ROLES)
 def test_every_signed_in_user_can_make_a_key_shown_once(request, client, role):
     user = request.getfixturevalue(role)
-    client.force_login(user)
+    force_login_with_mfa(client, user)  # making a key needs a recent second factor
     response = client.post(
         reverse("organizing:apikey_list"), {"name": "sync", "scopes": ["read", "write"]}
     )
@@ -48,7 +49,7 @@ def test_export_scope_is_offered_only_to_data_staff_and_admins(request, client, 
 
 
 def test_volunteer_posting_export_scope_anyway_is_refused(client, volunteer):
-    client.force_login(volunteer)
+    force_login_with_mfa(client, volunteer)
     response = client.post(reverse("organizing:apikey_list"), {"name": "x", "scopes": ["export"]})
     assert response.status_code == 400
     assert not ApiKey.objects.exists()

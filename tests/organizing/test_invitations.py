@@ -13,6 +13,7 @@ from django.utils import timezone
 from organizing.models import Invitation, Membership, User
 from organizing.services import invitation_create, invitation_send
 from tests.factories import InvitationFactory
+from tests.mfa_helpers import give_totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -76,8 +77,10 @@ def test_accepting_an_invitation_creates_a_verified_member_with_the_role(
     assert EmailAddress.objects.get(user=user).verified
     invitation.refresh_from_db()
     assert invitation.accepted_by == user
-    # Signed in straight away, and the invitation cannot be used twice.
-    assert client.get(reverse("home")).status_code == 200
+    # Signed in straight away (an organizer is asked to set up a second factor first), and the
+    # invitation cannot be used twice.
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_index")
     client.logout()
     assert (
         client.get(reverse("organizing:invitation_accept", args=[invitation.token])).status_code
@@ -170,5 +173,7 @@ def test_password_login_works_for_members(client, organizer):
     response = client.post(
         reverse("account_login"), {"login": organizer.email, "password": "correct horse battery"}
     )
-    assert response.status_code == 302
+    # An organizer's password is the first factor; the authenticator code completes it.
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")
+    assert give_totp_code(client).status_code == 302
     assert client.get(reverse("home")).context["user"] == organizer

@@ -26,6 +26,9 @@ OPTIONAL = {
     "LOG_LEVEL",
     "CELERY_TASK_TIME_LIMIT",
     "ALLOWED_HOSTS",
+    "MFA_REQUIRED_ROLES",
+    "SESSION_IDLE_MINUTES",
+    "SESSION_IDLE_MINUTES_VOLUNTEER",
 }
 
 
@@ -63,6 +66,9 @@ def test_good_settings_load_with_debug_off():
         ({"SITE_URL": "earshot.example.org"}, "SITE_URL"),
         ({"CELERY_TASK_TIME_LIMIT": "ten"}, "CELERY_TASK_TIME_LIMIT"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+        ({"MFA_REQUIRED_ROLES": "organizer,boss"}, "MFA_REQUIRED_ROLES"),
+        ({"SESSION_IDLE_MINUTES": "0"}, "SESSION_IDLE_MINUTES"),
+        ({"SESSION_IDLE_MINUTES_VOLUNTEER": "soon"}, "SESSION_IDLE_MINUTES_VOLUNTEER"),
     ],
 )
 def test_bad_value_stops_start_up_and_names_the_variable(overrides, named):
