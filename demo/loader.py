@@ -31,6 +31,7 @@ from conversations.services import (
     note_create,
     note_update,
 )
+from organizing.mfa_demo import demo_mfa_setup
 from organizing.models import Membership, Team, User
 from supporters.models import ExternalId, Tag
 from supporters.services import (
@@ -152,6 +153,9 @@ class DemoLoader:
             EmailAddress(user=user, email=user.email, verified=True, primary=True)
             for user in self.users.values()
         )
+        # Staff roles need a second factor: give theirs the published demo secret (README),
+        # read afresh so their new memberships count.
+        demo_mfa_setup(users=User.objects.filter(pk__in=[u.pk for u in self.users.values()]))
         self.teams = teams
         self.counts.update(teams=len(teams), users=len(self.users))
 

@@ -232,3 +232,19 @@ def test_a_merged_person_keeps_both_histories():
             supporter_id=line.supporter_id, kind=HistoryEvent.Kind.CREATED
         )
         assert created.count() == 2  # their own, and the duplicate's from the import
+
+
+def test_demo_staff_sign_in_with_the_published_totp_secret_and_volunteers_need_none():
+    from allauth.mfa.models import Authenticator
+
+    from organizing.mfa_demo import demo_totp_code
+    from organizing.roles import user_must_have_mfa
+
+    users = list(User.objects.all())
+    staff = [user for user in users if user_must_have_mfa(user)]
+    assert staff and len(staff) < len(users)
+    with_app = set(
+        Authenticator.objects.filter(type=Authenticator.Type.TOTP).values_list("user_id", flat=True)
+    )
+    assert with_app == {user.pk for user in staff}
+    assert len(demo_totp_code()) == 6
