@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from .mfa import SECOND_FACTOR_TYPES
 from .roles import user_must_have_mfa
 from .selectors import invitation_get_open
 from .services import invitation_accept
@@ -113,8 +114,6 @@ def login_refused_response(request: HttpRequest, *, key: str) -> HttpResponse:
 class MFAAdapter(DefaultMFAAdapter):
     def can_delete_authenticator(self, authenticator) -> bool:
         """Someone whose role needs a second factor keeps at least one (an app or a key)."""
-        from .mfa import SECOND_FACTOR_TYPES
-
         if authenticator.type not in SECOND_FACTOR_TYPES:
             return True
         if not user_must_have_mfa(authenticator.user):

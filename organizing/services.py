@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -202,7 +204,6 @@ def user_mfa_reset(*, actor: User, user: User, request: HttpRequest | None = Non
     and sign them out everywhere, for a lost phone. Admins only. Returns how many authenticators
     went; audited as ``user.mfa_reset``. A user whose role needs a second factor sets up a new
     one at their next sign-in."""
-    from allauth.mfa.models import Authenticator
 
     if not user_is_admin(actor):
         raise PermissionDenied("Only admins may reset someone's second factor.")
@@ -253,7 +254,6 @@ def user_sessions_end(
 
 
 def _user_sessions_end(*, user: User, session_ids: list[int] | None = None) -> int:
-    from allauth.usersessions.models import UserSession
 
     sessions = UserSession.objects.filter(user=user)
     if session_ids is not None:
