@@ -104,7 +104,7 @@ def env_email(name: str, default: str) -> dict:
         if not parts.path:
             raise ImproperlyConfigured(f"{name} must give a folder, as in file:///srv/mail.")
         return {
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_BACKEND": "organizing.private_files.PrivateFileEmailBackend",
             "EMAIL_FILE_PATH": unquote(parts.path),
         }
     if parts.scheme in {"smtp", "smtps"}:
