@@ -388,8 +388,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "supporters.tasks.export_jobs_sweep_task",
         "schedule": crontab(minute="*/5"),
     },
-    "idempotency-records-purge": {
-        "task": "organizing.tasks.idempotency_records_purge_task",
+    "retention-sweep": {
+        "task": "organizing.tasks.retention_sweep_task",
         "schedule": crontab(minute=17),
     },
     "webhook-deliveries-sweep": {
@@ -479,3 +479,21 @@ LOGGING = {
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
 }
+
+# --- Hardening (issue 17): retention, Content-Security-Policy, input limits -------------------
+# Kept together in one block; see organizing/retention.py, organizing/api/parsers.py.
+
+# How long personal data is kept before the hourly retention sweep deletes it.
+RETENTION_DAYS_WEBHOOK_DELIVERIES = env_int("RETENTION_DAYS_WEBHOOK_DELIVERIES", 30, minimum=1)
+# Never shorter than the replay window IDEMPOTENCY_KEY_TTL_HOURS, whatever this says.
+RETENTION_DAYS_IDEMPOTENCY_RECORDS = env_int("RETENTION_DAYS_IDEMPOTENCY_RECORDS", 1, minimum=1)
+# A finished job's file goes at EXPORT_LINK_HOURS already; this catches anything left behind.
+RETENTION_DAYS_EXPORT_FILES = env_int(
+    "RETENTION_DAYS_EXPORT_FILES", max(1, -(-EXPORT_LINK_HOURS // 24)), minimum=1
+)
+if RETENTION_DAYS_EXPORT_FILES * 24 < EXPORT_LINK_HOURS:
+    raise ImproperlyConfigured(
+        "RETENTION_DAYS_EXPORT_FILES must cover EXPORT_LINK_HOURS, or links would die early."
+    )
+IMPORT_DIR = Path(env_str("IMPORT_DIR", str(BASE_DIR / "var" / "imports")))
+RETENTION_DAYS_IMPORT_FILES = env_int("RETENTION_DAYS_IMPORT_FILES", 7, minimum=1)

@@ -40,15 +40,11 @@ def invitation_send_pending_task() -> int:
 
 
 @shared_task
-def idempotency_records_purge_task() -> int:
-    """Beat: forget Idempotency-Key responses older than IDEMPOTENCY_KEY_TTL_HOURS."""
-    from django.conf import settings
+def retention_sweep_task() -> dict[str, int] | None:
+    """Beat, hourly: delete what is past its RETENTION_DAYS_* (organizing.retention)."""
+    from .retention import retention_sweep
 
-    from .models import IdempotencyRecord
-
-    cutoff = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
-    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
-    return deleted
+    return retention_sweep()
 
 
 @shared_task(acks_late=True)
