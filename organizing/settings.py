@@ -497,3 +497,35 @@ if RETENTION_DAYS_EXPORT_FILES * 24 < EXPORT_LINK_HOURS:
     )
 IMPORT_DIR = Path(env_str("IMPORT_DIR", str(BASE_DIR / "var" / "imports")))
 RETENTION_DAYS_IMPORT_FILES = env_int("RETENTION_DAYS_IMPORT_FILES", 7, minimum=1)
+
+# Content-Security-Policy (django-csp): no inline script or style anywhere; everything from
+# this origin, map tiles from MAP_TILE_URL's host, never framed. data: images are Swagger
+# UI's and the admin's icons.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+_map_tiles = urlsplit(MAP_TILE_URL)
+if _map_tiles.scheme not in {"http", "https"} or not _map_tiles.hostname:
+    raise ImproperlyConfigured(
+        "MAP_TILE_URL must be an http(s) URL, as in https://tile.example.org/{z}/{x}/{y}.png."
+    )
+MAP_TILE_ORIGIN = f"{_map_tiles.scheme}://{_map_tiles.netloc}"
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+INSTALLED_APPS.append("csp")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", MAP_TILE_ORIGIN],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
