@@ -512,6 +512,11 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "csp.middleware.CSPMiddleware",
 )
+# ?q=%00 and the like: a 400 naming the parameter, before any view puts it in a query.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
+    "organizing.text_safety.QueryStringTextMiddleware",
+)
 INSTALLED_APPS.append("csp")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

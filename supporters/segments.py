@@ -42,6 +42,7 @@ from django.utils import timezone
 
 from conversations.models import Conversation, FollowUp
 from organizing.models import User
+from organizing.text_safety import UnsafeJSON, json_check
 
 from .models import Channel, DoNotContact, Supporter, SupporterAddress, SupporterTag
 from .selectors import supporter_list
@@ -352,7 +353,12 @@ CONDITIONS = {
 
 
 def segment_compile(filter_json: Any) -> Q:
-    """The filter as a ``Q`` over Supporter; raises SegmentError pointing at a bad part."""
+    """The filter as a ``Q`` over Supporter; raises SegmentError pointing at a bad part
+    (including text PostgreSQL cannot store: a NUL character, a lone surrogate)."""
+    try:
+        json_check(filter_json)
+    except UnsafeJSON as error:
+        raise SegmentError(error.path, error.message) from None
     return _Compiler().node(filter_json, "", 0)
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import django_filters
 from django import forms
+from django.db import models
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers, viewsets
@@ -72,7 +73,30 @@ def as_utc(value: datetime | None) -> datetime | None:
         raise ValueError("That time is out of range.") from None
 
 
-class UtcDateTimeField(serializers.DateTimeField):
+def rfc3339(value: datetime) -> datetime:
+    """``value`` as the API shows it: local time, unless the local offset is not whole minutes.
+
+    Before 1883 the time zone database gives local mean time (Chicago: -05:50:36), an offset
+    RFC 3339 cannot write; such times are shown in UTC instead.
+    """
+    offset = value.utcoffset()
+    if offset is not None and offset.total_seconds() % 60:
+        return value.astimezone(UTC)
+    return value
+
+
+class Rfc3339DateTimeField(serializers.DateTimeField):
+    """DRF's DateTimeField, always writing RFC 3339 (see ``rfc3339``)."""
+
+    def enforce_timezone(self, value):
+        return rfc3339(super().enforce_timezone(value))
+
+
+# Every ModelSerializer's datetimes, wherever declared (a documented DRF extension point).
+serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = Rfc3339DateTimeField
+
+
+class UtcDateTimeField(Rfc3339DateTimeField):
     def to_internal_value(self, value):
         parsed = super().to_internal_value(value)
         try:

@@ -98,3 +98,18 @@ def api_not_found_or_page(request, exception=None):
         error = {"status": 404, "code": "not_found", "message": "No such address in the API."}
         return JsonResponse({"error": error}, status=404)
     return page_not_found(request, exception)
+
+
+def api_server_error_or_page(request):
+    """Django's 500 page for pages; the API's error shape for anything under /api/."""
+    from django.http import JsonResponse
+    from django.views.defaults import server_error
+
+    if request.path.startswith("/api/"):
+        error = {
+            "status": 500,
+            "code": "server_error",
+            "message": "Something went wrong on our side.",
+        }
+        return JsonResponse({"error": error}, status=500)
+    return server_error(request)
