@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from organizing.api.base import (
     IDEMPOTENCY_PARAMETER,
     ApiViewSet,
+    IdFilter,
     UpdatedSinceFilterSet,
     UtcIsoDateTimeFilter,
     get_or_404,
@@ -92,7 +93,7 @@ class SupporterScopedViewSet(ApiViewSet):
 class ConversationFilter(UpdatedSinceFilterSet):
     happened_after = UtcIsoDateTimeFilter(field_name="happened_at", lookup_expr="gte")
     happened_before = UtcIsoDateTimeFilter(field_name="happened_at", lookup_expr="lt")
-    team = django_filters.NumberFilter(field_name="supporter__team", label="Supporter's team")
+    team = IdFilter(field_name="supporter__team", label="Supporter's team")
 
     class Meta:
         model = Conversation
