@@ -35,6 +35,8 @@ def _parameter(schema, path, method, name):
         ("/api/v1/users/", "team=0.5", "team"),
         ("/api/v1/issues/", "is_active=AAA", "is_active"),
         ("/api/v1/followups/", "overdue=1", "overdue"),
+        ("/api/v1/supporters/", "support_level=0", "support_level"),
+        ("/api/v1/supporters/", "support_level=2.5", "support_level"),
         ("/api/v1/conversations/", "updated_since=2026-01-01T00:00:00Z&updated_since=x", None),
     ],
 )
@@ -66,6 +68,8 @@ def test_schema_states_page_size_range_and_idempotency_key_length(schema):
     assert (page_size["type"], page_size["minimum"], page_size["maximum"]) == ("integer", 1, 500)
     key = _parameter(schema, "/api/v1/supporters/", "post", "Idempotency-Key")["schema"]
     assert (key["minLength"], key["maxLength"]) == (1, 255)
+    level = _parameter(schema, "/api/v1/supporters/", "get", "support_level")["schema"]
+    assert (level["type"], level["minimum"], level["maximum"]) == ("integer", 1, 5)
     team = _parameter(schema, "/api/v1/conversations/", "get", "team")["schema"]
     supporter = _parameter(schema, "/api/v1/conversations/", "get", "supporter")["schema"]
     assert team["type"] == supporter["type"] == "integer"
