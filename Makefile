@@ -19,7 +19,7 @@ manage: install ## any manage.py command against the same data: make manage ARGS
 	$(BIN)/python -m organizing.launcher manage $(ARGS)
 
 bench: install ## benchmarks in bench/, sized by SCALE supporters
-	SCALE=$(SCALE) $(BIN)/python -m organizing.launcher bench $(ARGS)
+	SCALE=$(SCALE) ONLY=$(ONLY) $(BIN)/python -m organizing.launcher bench $(ARGS)
 
 lint: install
 	$(BIN)/ruff check .

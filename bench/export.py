@@ -7,6 +7,8 @@
   warm-up export.
 - Reference: ``COPY (the export's ORM-built query) TO STDOUT WITH (FORMAT csv)`` read by
   psycopg in this process, in the same run (best of two, alternating with the HTTP runs).
+- The cost of neutralising spreadsheet formulas in CSV cells (organizing.csv_safety): the
+  export's COPY against the same COPY without it.
 - Also printed: the NDJSON export (rows built in Python from a server-side cursor).
 - Naive reference: a plain DRF ModelSerializer with page-number pagination (1,000 a page)
   over the same rows, in process (no HTTP at all); ten pages spread evenly over the whole
@@ -175,6 +177,7 @@ def run_export_bench(scale: int, line) -> None:
     )
     supporters = segment_supporters(viewer=staff, filter_json=segment.filter)
     sql, params = export_sql(supporters)
+    plain_sql, plain_params = export_sql(supporters, csv_safe=False)
 
     env = dict(os.environ)
     env.update(
@@ -206,6 +209,13 @@ def run_export_bench(scale: int, line) -> None:
             peak_growth = max(peak_growth, peak - baseline)
             best_http = min(best_http or http_seconds, http_seconds)
         assert http_rows == copy_rows, (http_rows, copy_rows)
+        # The neutralisation's cost: the same COPY with and without it, alternating, best of 3.
+        safe_seconds = plain_seconds = None
+        for _ in range(3):
+            seconds = _copy_reference(sql, params)[1]
+            safe_seconds = min(safe_seconds or seconds, seconds)
+            seconds = _copy_reference(plain_sql, plain_params)[1]
+            plain_seconds = min(plain_seconds or seconds, seconds)
         ndjson_lines, _, ndjson_seconds = _pull(
             f"{base}/api/v1/segments/{segment.pk}/export?format=ndjson", raw_key
         )
@@ -228,6 +238,15 @@ def run_export_bench(scale: int, line) -> None:
         copy_rate,
         "PostgreSQL COPY (same query) TO STDOUT",
         http_rate / copy_rate,
+    )
+    plain_rate, safe_rate = copy_rows / plain_seconds, copy_rows / safe_seconds
+    line(
+        "segment export, COPY with spreadsheet-formula neutralisation",
+        safe_rate,
+        "rows/s",
+        plain_rate,
+        "the same COPY without it",
+        safe_rate / plain_rate,
     )
     growth_mb = peak_growth / 1e6
     line(

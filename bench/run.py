@@ -4,6 +4,9 @@ Prints one line per figure: its name, the value with units, a reference measured
 run on the same data, and ``ratio X.XX`` (value / reference, oriented so that higher is better
 for rates and lower is better for times, as each line says).
 
+``ONLY=export`` (or ``insert``, ``visibility``, ``history``, ``enrichment``; comma-separated)
+runs only those figures.
+
 Works in a database of its own, ``<DATABASE_URL's name>_bench``, dropped and made anew each run,
 so it never touches the data `make run` serves.
 """
@@ -59,6 +62,11 @@ def timed(function, repeat: int = 5) -> float:
 
 def main() -> int:
     scale = int(os.environ.get("SCALE", "10000"))
+    only = {name.strip() for name in os.environ.get("ONLY", "").split(",") if name.strip()}
+
+    def wanted(name: str) -> bool:
+        return not only or name in only
+
     os.environ["DATABASE_URL"] = bench_database_url()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "organizing.settings")
     recreate_database(os.environ["DATABASE_URL"])
@@ -90,101 +98,112 @@ def main() -> int:
         f"# Earshot benchmarks, SCALE={scale} supporters, PostgreSQL {connection.cursor().connection.info.server_version}"
     )
 
-    # 1. Writing supporters: the ORM's bulk_create against PostgreSQL COPY of the same rows.
-    half = max(1, scale // 2)
-    orm_rows = list(rows(half))
-    copy_rows = list(rows(half))
+    if wanted("insert") or wanted("visibility") or wanted("history"):
+        # 1. Writing supporters: the ORM's bulk_create against PostgreSQL COPY of the same rows.
+        half = max(1, scale // 2)
+        orm_rows = list(rows(half))
+        copy_rows = list(rows(half))
 
-    def orm_insert():
-        with transaction.atomic():
-            Supporter.objects.bulk_create(
-                [
-                    Supporter(given_name=g, family_name=f, language=lang, team_id=t)
-                    for g, f, lang, t in orm_rows
-                ],
-                batch_size=2000,
+        def orm_insert():
+            with transaction.atomic():
+                Supporter.objects.bulk_create(
+                    [
+                        Supporter(given_name=g, family_name=f, language=lang, team_id=t)
+                        for g, f, lang, t in orm_rows
+                    ],
+                    batch_size=2000,
+                )
+
+        def copy_insert():
+            columns = (
+                "given_name, family_name, language, team_id, preferred_name, pronouns, "
+                "engagement_level, custom_fields, source, created_at, updated_at"
+            )
+            with (
+                transaction.atomic(),
+                connection.cursor() as cursor,
+                cursor.copy(f"COPY supporters_supporter ({columns}) FROM STDIN") as copy,
+            ):
+                for g, f, lang, t in copy_rows:
+                    copy.write_row((g, f, lang, t, "", "", 0, "{}", "other", "now", "now"))
+
+        orm_seconds = timed(orm_insert, repeat=1)
+        copy_seconds = timed(copy_insert, repeat=1)
+        orm_rate, copy_rate = half / orm_seconds, half / copy_seconds
+        line(
+            "supporter insert, ORM bulk_create",
+            orm_rate,
+            "rows/s",
+            copy_rate,
+            "PostgreSQL COPY",
+            orm_rate / copy_rate,
+        )
+
+    if wanted("visibility") or wanted("history"):
+        # 2. The visibility rule: an organizer's first page through supporter_list, against the
+        #    same page read with a plain indexed query on the team (no rule at all).
+        ids = list(Supporter.objects.filter(team=teams[0]).values_list("id", flat=True)[:200])
+        Assignment.objects.bulk_create(
+            [Assignment(supporter_id=i, volunteer=volunteer) for i in ids]
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+        def page_via_rule(viewer):
+            return lambda: list(supporter_list(viewer=viewer).select_related("team")[:50])
+
+        def page_plain():
+            list(Supporter.objects.filter(team=teams[0]).select_related("team")[:50])
+
+    if wanted("visibility"):
+        plain = timed(page_plain, repeat=15) * 1000
+        for label, viewer in (("organizer", organizer), ("volunteer", volunteer)):
+            ruled = timed(page_via_rule(viewer), repeat=15) * 1000
+            line(
+                f"first page of people, visibility rule ({label})",
+                ruled,
+                "ms",
+                plain,
+                "indexed team query",
+                plain / ruled,
             )
 
-    def copy_insert():
-        columns = (
-            "given_name, family_name, language, team_id, preferred_name, pronouns, "
-            "engagement_level, custom_fields, source, created_at, updated_at"
-        )
-        with (
-            transaction.atomic(),
-            connection.cursor() as cursor,
-            cursor.copy(f"COPY supporters_supporter ({columns}) FROM STDIN") as copy,
-        ):
-            for g, f, lang, t in copy_rows:
-                copy.write_row((g, f, lang, t, "", "", 0, "{}", "other", "now", "now"))
+        # 3. The organizer's supporters list: first page by name through the rule narrowed to
+        #    their team, against the same ordered page read with a plain team query.
+        by_name = ("family_name", "given_name", "id")
 
-    orm_seconds = timed(orm_insert, repeat=1)
-    copy_seconds = timed(copy_insert, repeat=1)
-    orm_rate, copy_rate = half / orm_seconds, half / copy_seconds
-    line(
-        "supporter insert, ORM bulk_create",
-        orm_rate,
-        "rows/s",
-        copy_rate,
-        "PostgreSQL COPY",
-        orm_rate / copy_rate,
-    )
+        def list_page_via_rule():
+            rule = supporter_list(viewer=organizer, teams=[teams[0].id])
+            list(rule.select_related("team").order_by(*by_name)[:50])
 
-    # 2. The visibility rule: an organizer's first page through supporter_list, against the
-    #    same page read with a plain indexed query on the team (no rule at all).
-    ids = list(Supporter.objects.filter(team=teams[0]).values_list("id", flat=True)[:200])
-    Assignment.objects.bulk_create([Assignment(supporter_id=i, volunteer=volunteer) for i in ids])
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        def list_page_plain():
+            list(
+                Supporter.objects.filter(team=teams[0])
+                .select_related("team")
+                .order_by(*by_name)[:50]
+            )
 
-    def page_via_rule(viewer):
-        return lambda: list(supporter_list(viewer=viewer).select_related("team")[:50])
-
-    def page_plain():
-        list(Supporter.objects.filter(team=teams[0]).select_related("team")[:50])
-
-    plain = timed(page_plain, repeat=15) * 1000
-    for label, viewer in (("organizer", organizer), ("volunteer", volunteer)):
-        ruled = timed(page_via_rule(viewer), repeat=15) * 1000
+        plain_sorted = timed(list_page_plain, repeat=15) * 1000
+        narrowed = timed(list_page_via_rule, repeat=15) * 1000
         line(
-            f"first page of people, visibility rule ({label})",
-            ruled,
+            "organizer's supporters list, first page by name (rule narrowed to their team)",
+            narrowed,
             "ms",
-            plain,
-            "indexed team query",
-            plain / ruled,
+            plain_sorted,
+            "indexed team query, same order",
+            plain_sorted / narrowed,
         )
-
-    # 3. The organizer's supporters list: first page by name through the rule narrowed to
-    #    their team, against the same ordered page read with a plain team query.
-    by_name = ("family_name", "given_name", "id")
-
-    def list_page_via_rule():
-        rule = supporter_list(viewer=organizer, teams=[teams[0].id])
-        list(rule.select_related("team").order_by(*by_name)[:50])
-
-    def list_page_plain():
-        list(Supporter.objects.filter(team=teams[0]).select_related("team").order_by(*by_name)[:50])
-
-    plain_sorted = timed(list_page_plain, repeat=15) * 1000
-    narrowed = timed(list_page_via_rule, repeat=15) * 1000
-    line(
-        "organizer's supporters list, first page by name (rule narrowed to their team)",
-        narrowed,
-        "ms",
-        plain_sorted,
-        "indexed team query, same order",
-        plain_sorted / narrowed,
-    )
 
     from bench import enrichment, history
 
-    history.run(line=line, timed=timed, team=teams[0], volunteer=volunteer)
-    enrichment.run(scale, line)
+    if wanted("history"):
+        history.run(line=line, timed=timed, team=teams[0], volunteer=volunteer)
+    if wanted("enrichment"):
+        enrichment.run(scale, line)
+    if wanted("export"):
+        from bench.export import run_export_bench
 
-    from bench.export import run_export_bench
-
-    run_export_bench(scale, line)
+        run_export_bench(scale, line)
     return 0
 
 

@@ -106,7 +106,7 @@ def env_email(name: str, default: str) -> dict:
         if not parts.path:
             raise ImproperlyConfigured(f"{name} must give a folder, as in file:///srv/mail.")
         return {
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_BACKEND": "organizing.private_files.PrivateFileEmailBackend",
             "EMAIL_FILE_PATH": unquote(parts.path),
         }
     if parts.scheme in {"smtp", "smtps"}:
@@ -439,8 +439,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "supporters.tasks.export_jobs_sweep_task",
         "schedule": crontab(minute="*/5"),
     },
-    "idempotency-records-purge": {
-        "task": "organizing.tasks.idempotency_records_purge_task",
+    "retention-sweep": {
+        "task": "organizing.tasks.retention_sweep_task",
         "schedule": crontab(minute=17),
     },
     "webhook-deliveries-sweep": {
@@ -533,4 +533,59 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s UTC %(levelname)s %(name)s %(message)s"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+}
+
+# --- Hardening (issue 17): retention, Content-Security-Policy, input limits -------------------
+# Kept together in one block; see organizing/retention.py, organizing/api/parsers.py.
+
+# How long personal data is kept before the hourly retention sweep deletes it.
+RETENTION_DAYS_WEBHOOK_DELIVERIES = env_int("RETENTION_DAYS_WEBHOOK_DELIVERIES", 30, minimum=1)
+# Never shorter than the replay window IDEMPOTENCY_KEY_TTL_HOURS, whatever this says.
+RETENTION_DAYS_IDEMPOTENCY_RECORDS = env_int("RETENTION_DAYS_IDEMPOTENCY_RECORDS", 1, minimum=1)
+# A finished job's file goes at EXPORT_LINK_HOURS already; this catches anything left behind.
+RETENTION_DAYS_EXPORT_FILES = env_int(
+    "RETENTION_DAYS_EXPORT_FILES", max(1, -(-EXPORT_LINK_HOURS // 24)), minimum=1
+)
+if RETENTION_DAYS_EXPORT_FILES * 24 < EXPORT_LINK_HOURS:
+    raise ImproperlyConfigured(
+        "RETENTION_DAYS_EXPORT_FILES must cover EXPORT_LINK_HOURS, or links would die early."
+    )
+IMPORT_DIR = Path(env_str("IMPORT_DIR", str(BASE_DIR / "var" / "imports")))
+RETENTION_DAYS_IMPORT_FILES = env_int("RETENTION_DAYS_IMPORT_FILES", 7, minimum=1)
+
+# Content-Security-Policy (django-csp): no inline script or style anywhere; everything from
+# this origin, map tiles from MAP_TILE_URL's host, never framed. data: images are Swagger
+# UI's and the admin's icons.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+_map_tiles = urlsplit(MAP_TILE_URL)
+if _map_tiles.scheme not in {"http", "https"} or not _map_tiles.hostname:
+    raise ImproperlyConfigured(
+        "MAP_TILE_URL must be an http(s) URL, as in https://tile.example.org/{z}/{x}/{y}.png."
+    )
+MAP_TILE_ORIGIN = f"{_map_tiles.scheme}://{_map_tiles.netloc}"
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+# ?q=%00 and the like: a 400 naming the parameter, before any view puts it in a query.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
+    "organizing.text_safety.QueryStringTextMiddleware",
+)
+INSTALLED_APPS.append("csp")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", MAP_TILE_ORIGIN],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 }

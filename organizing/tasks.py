@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from celery import shared_task
-from django.conf import settings
 from django.utils import timezone
 
 from .dispatch import send_now
-from .models import IdempotencyRecord, Invitation
+from .models import Invitation
+from .retention import retention_sweep
 from .services import invitation_send
 from .webhooks import webhook_deliver, webhook_deliveries_due
 
@@ -42,11 +42,9 @@ def invitation_send_pending_task() -> int:
 
 
 @shared_task
-def idempotency_records_purge_task() -> int:
-    """Beat: forget Idempotency-Key responses older than IDEMPOTENCY_KEY_TTL_HOURS."""
-    cutoff = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
-    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
-    return deleted
+def retention_sweep_task() -> dict[str, int] | None:
+    """Beat, hourly: delete what is past its RETENTION_DAYS_* (organizing.retention)."""
+    return retention_sweep()
 
 
 @shared_task(acks_late=True)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from organizing.api.errors import api_not_found_or_page
+from organizing.api.errors import api_not_found_or_page, api_server_error_or_page
 from organizing.views import health_view
 
 urlpatterns = [
@@ -20,3 +20,4 @@ urlpatterns = [
 ]
 
 handler404 = api_not_found_or_page
+handler500 = api_server_error_or_page

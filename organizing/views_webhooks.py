@@ -23,6 +23,7 @@ from .webhooks import (
     webhook_list,
     webhook_set_active,
     webhook_team_choices,
+    webhook_url_refusal,
 )
 
 DELIVERIES_SHOWN = 50
@@ -48,6 +49,12 @@ class WebhookForm(forms.Form):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = webhook_team_choices(user)
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        if (refusal := webhook_url_refusal(url)) is not None:
+            raise forms.ValidationError(refusal)
+        return url
 
 
 def _require_manager(request: HttpRequest) -> None:

@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+import requests.adapters
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
@@ -84,7 +85,8 @@ def webhook_create(
     team: Team | None = None,
     description: str = "",
 ) -> Webhook:
-    """Register ``url`` for ``events``. Raises PermissionDenied for volunteers."""
+    """Register ``url`` for ``events``. Raises PermissionDenied for volunteers, ValueError
+    for unknown events or a private address (``webhook_url_refusal``)."""
     if not user_may_manage_webhooks(actor):
         raise PermissionDenied("Only organizers, data staff and admins register webhooks.")
     if team is not None and not webhook_team_choices(actor).filter(pk=team.pk).exists():
@@ -92,6 +94,8 @@ def webhook_create(
     unknown = set(events) - set(Webhook.Event.values)
     if unknown or not events:
         raise ValueError(f"Unknown events: {', '.join(sorted(unknown)) or '(none given)'}.")
+    if (refusal := webhook_url_refusal(url.strip())) is not None:
+        raise ValueError(refusal)
     with transaction.atomic():
         webhook = Webhook.objects.create(
             url=url.strip(),
@@ -288,19 +292,22 @@ def webhook_deliver(*, delivery_id: int) -> bool:
     status_code, error, final = None, "", False
     if not webhook.is_active:
         error, final = "The webhook was switched off.", True
-    elif (refusal := _refusal(webhook.url)) is not None:
-        error, final = refusal, True
+    elif (checked := _checked_address(webhook.url))[0] is None:
+        error, final = checked[1], True
     else:
         try:
             # Streamed, so a receiver answering with a huge body costs us 1 KB, not memory.
-            with requests.post(
-                webhook.url,
-                data=body,
-                headers=headers,
-                timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
-                allow_redirects=False,
-                stream=True,
-            ) as response:
+            with (
+                _pinned_session(checked[0]) as session,
+                session.post(
+                    webhook.url,
+                    data=body,
+                    headers=headers,
+                    timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+                    allow_redirects=False,
+                    stream=True,
+                ) as response,
+            ):
                 status_code = response.status_code
                 if not 200 <= status_code < 300:
                     answer = response.raw.read(1024, decode_content=True) or b""
@@ -320,25 +327,102 @@ def webhook_deliver(*, delivery_id: int) -> bool:
     return not error
 
 
-def _refusal(url: str) -> str | None:
-    """Why we will not call ``url`` (a private address), or None.
+def _resolve(host: str) -> list[str]:
+    """The addresses ``host`` resolves to, in the resolver's order (an IP literal: itself)."""
+    return list(dict.fromkeys(info[4][0] for info in socket.getaddrinfo(host, None)))
 
-    Unless WEBHOOK_ALLOW_PRIVATE_HOSTS, a host that resolves to a loopback, private,
-    link-local or reserved address is refused, so a webhook cannot reach the servers
-    beside Earshot (cloud metadata, the database…).
-    """
-    if settings.WEBHOOK_ALLOW_PRIVATE_HOSTS:
-        return None
-    host = urlsplit(url).hostname or ""
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except (socket.gaierror, UnicodeError, ValueError) as exc:
-        return f"Cannot resolve {host}: {exc}"[:300] if host else "The URL has no host."
+
+def _private_refusal(host: str, addresses: list[str]) -> str | None:
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%")[0])
         if not ip.is_global or ip.is_multicast:
             return f"Refused: {host} is a private address ({ip}); see WEBHOOK_ALLOW_PRIVATE_HOSTS."
     return None
+
+
+def webhook_url_refusal(url: str) -> str | None:
+    """At registration: why ``url`` may not be registered (a private address), or None.
+
+    Unless WEBHOOK_ALLOW_PRIVATE_HOSTS, a host that resolves to a loopback, private,
+    link-local or reserved address is refused. A name that does not resolve today is
+    accepted (DNS may be down); delivery checks again, on every attempt.
+    """
+    if settings.WEBHOOK_ALLOW_PRIVATE_HOSTS:
+        return None
+    host = urlsplit(url).hostname or ""
+    if not host:
+        return "The URL has no host."
+    try:
+        addresses = _resolve(host)
+    except (socket.gaierror, UnicodeError, ValueError):
+        return None
+    return _private_refusal(host, addresses)
+
+
+def _checked_address(url: str) -> tuple[str | None, str | None]:
+    """At delivery: ``(address to connect to, None)`` or ``(None, why not)``.
+
+    The name is resolved once, here; the request is then pinned to the address that was
+    checked (``_PinnedAdapter``), so a DNS answer that changes between the check and the
+    connection (rebinding) cannot send it to a private network.
+    """
+    host = urlsplit(url).hostname or ""
+    if not host:
+        return None, "The URL has no host."
+    try:
+        addresses = _resolve(host)
+    except (socket.gaierror, UnicodeError, ValueError) as exc:
+        return None, f"Cannot resolve {host}: {exc}"[:300]
+    if not addresses:
+        return None, f"Cannot resolve {host}."
+    if not settings.WEBHOOK_ALLOW_PRIVATE_HOSTS:
+        refusal = _private_refusal(host, addresses)
+        if refusal is not None:
+            return None, refusal
+    return addresses[0], None
+
+
+class _PinnedAdapter(requests.adapters.HTTPAdapter):
+    """Connects to one given IP address whatever the URL's host resolves to by then.
+
+    Only the socket's destination changes: the pool is still keyed by the URL's host, so
+    the Host header, TLS SNI and certificate verification all use the original name.
+    """
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__(max_retries=0)
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        address = self.address
+
+        def pinned(connection_class):
+            class Pinned(connection_class):
+                def _new_conn(self):
+                    # urllib3 resolves and connects to _dns_host; the name stays in .host.
+                    self._dns_host = address
+                    return super()._new_conn()
+
+            return Pinned
+
+        pools = {}
+        for scheme, pool_class in self.poolmanager.pool_classes_by_scheme.items():
+            pools[scheme] = type(
+                f"Pinned{pool_class.__name__}",
+                (pool_class,),
+                {"ConnectionCls": pinned(pool_class.ConnectionCls)},
+            )
+        self.poolmanager.pool_classes_by_scheme = pools
+
+
+def _pinned_session(address: str) -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False  # no proxy from the environment: it would resolve the name itself
+    adapter = _PinnedAdapter(address)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
 
 
 def webhook_deliveries_due(

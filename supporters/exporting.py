@@ -36,7 +36,9 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from psycopg import ClientCursor
 
+from organizing.csv_safety import CsvSafePhone, CsvSafeText
 from organizing.models import User
+from organizing.private_files import open_private, private_folder
 from organizing.webhooks import webhook_emit
 
 from .models import Channel, DoNotContact, ExportJob, Supporter
@@ -72,6 +74,21 @@ EXPORT_COLUMNS: dict[str, tuple[str, object]] = {
 EXPORT_COLUMN_NAMES = list(EXPORT_COLUMNS)
 CHUNK_BYTES = 256 * 1024
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson"}
+# Free-text columns a spreadsheet could read as a formula (see organizing.csv_safety);
+# the others are typed (ids, numbers, booleans, a timestamp) and go out exact.
+CSV_TEXT_COLUMNS = {
+    "given_name",
+    "family_name",
+    "preferred_name",
+    "pronouns",
+    "language",
+    "email",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "zip",
+}
 
 
 def _do_not_contact(channel: str):
@@ -84,11 +101,15 @@ def _do_not_contact(channel: str):
     )
 
 
-def export_queryset(supporters: QuerySet[Supporter], *, text_booleans: bool = False) -> QuerySet:
+def export_queryset(
+    supporters: QuerySet[Supporter], *, text_booleans: bool = False, csv_safe: bool = False
+) -> QuerySet:
     """``supporters`` as rows of EXPORT_COLUMNS, in id order (a values_list queryset).
 
     ``text_booleans`` casts the consent flags to text (``true``/``false``), as CSV wants;
-    PostgreSQL's COPY would otherwise write ``t``/``f``.
+    PostgreSQL's COPY would otherwise write ``t``/``f``. ``csv_safe`` neutralises free-text
+    cells a spreadsheet would read as a formula (organizing.csv_safety), in the query itself
+    so COPY keeps its speed.
     """
     annotated = supporters.annotate(
         primary_email=FilteredRelation("emails", condition=Q(emails__is_primary=True)),
@@ -100,10 +121,14 @@ def export_queryset(supporters: QuerySet[Supporter], *, text_booleans: bool = Fa
         if name.startswith("do_not_"):
             flag = _do_not_contact(name.removeprefix("do_not_"))
             expressions[f"x_{name}"] = Cast(flag, TextField()) if text_booleans else flag
-        elif name in {"email", "phone", "address_line1", "address_line2", "city", "state", "zip"}:
-            expressions[f"x_{name}"] = Coalesce(expression, Value(""))
-        else:
-            expressions[f"x_{name}"] = expression
+            continue
+        if name in {"email", "phone", "address_line1", "address_line2", "city", "state", "zip"}:
+            expression = Coalesce(expression, Value(""))
+        if csv_safe and name == "phone":
+            expression = CsvSafePhone(expression)
+        elif csv_safe and name in CSV_TEXT_COLUMNS:
+            expression = CsvSafeText(expression)
+        expressions[f"x_{name}"] = expression
     return (
         annotated.annotate(**expressions)
         .order_by("id")
@@ -111,9 +136,14 @@ def export_queryset(supporters: QuerySet[Supporter], *, text_booleans: bool = Fa
     )
 
 
-def export_sql(supporters: QuerySet[Supporter]) -> tuple[str, tuple]:
-    """The ORM-built SQL and parameters of the CSV export query (for COPY and the bench)."""
-    return export_queryset(supporters, text_booleans=True).query.sql_with_params()
+def export_sql(supporters: QuerySet[Supporter], *, csv_safe: bool = True) -> tuple[str, tuple]:
+    """The ORM-built SQL and parameters of the CSV export query (for COPY and the bench).
+
+    ``csv_safe=False`` is only for the bench, to measure what the neutralisation costs.
+    """
+    return export_queryset(
+        supporters, text_booleans=True, csv_safe=csv_safe
+    ).query.sql_with_params()
 
 
 def _header_line() -> bytes:
@@ -235,10 +265,10 @@ def export_job_run(*, job_id: int) -> bool:
             ExportJob.objects.filter(pk=job.pk).update(rows_written=rows, updated_at=timezone.now())
 
         path = export_job_path(job)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
         partial = path.with_suffix(path.suffix + ".part")
         throttled = _every(PROGRESS_EVERY_ROWS, progress)
-        with partial.open("wb") as out:
+        with open_private(partial) as out:  # 0600: the file holds people's details
             for chunk in export_chunks(supporters, format=job.format, on_rows=throttled):
                 out.write(chunk)
         partial.rename(path)

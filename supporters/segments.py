@@ -43,6 +43,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from organizing.models import User
+from organizing.text_safety import UnsafeJSON, json_check
 
 from .models import Channel, DoNotContact, Supporter, SupporterAddress, SupporterTag
 from .selectors import supporter_list
@@ -294,7 +295,12 @@ def segment_condition_register(name: str, compile_condition: Callable[[Any, str]
 
 
 def segment_compile(filter_json: Any) -> Q:
-    """The filter as a ``Q`` over Supporter; raises SegmentError pointing at a bad part."""
+    """The filter as a ``Q`` over Supporter; raises SegmentError pointing at a bad part
+    (including text PostgreSQL cannot store: a NUL character, a lone surrogate)."""
+    try:
+        json_check(filter_json)
+    except UnsafeJSON as error:
+        raise SegmentError(error.path, error.message) from None
     return _Compiler().node(filter_json, "", 0)
 
 

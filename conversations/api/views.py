@@ -22,6 +22,7 @@ from conversations.models import Conversation, FollowUp, Issue, Note, Suggestion
 from organizing.api.base import (
     IDEMPOTENCY_PARAMETER,
     ApiViewSet,
+    IdFilter,
     UpdatedSinceFilterSet,
     UtcIsoDateTimeFilter,
     get_or_404,
@@ -92,7 +93,7 @@ class SupporterScopedViewSet(ApiViewSet):
 class ConversationFilter(UpdatedSinceFilterSet):
     happened_after = UtcIsoDateTimeFilter(field_name="happened_at", lookup_expr="gte")
     happened_before = UtcIsoDateTimeFilter(field_name="happened_at", lookup_expr="lt")
-    team = django_filters.NumberFilter(field_name="supporter__team", label="Supporter's team")
+    team = IdFilter(field_name="supporter__team", label="Supporter's team")
 
     class Meta:
         model = Conversation

@@ -6,8 +6,10 @@ from datetime import UTC, datetime
 
 import django_filters
 from django import forms
+from django.db import models
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound
 
@@ -17,6 +19,8 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     name="Idempotency-Key",
     location=OpenApiParameter.HEADER,
     required=False,
+    # What the server enforces (organizing.api.idempotency): 1 to 255 characters, not blank.
+    type={"type": "string", "minLength": 1, "maxLength": 255, "pattern": "\\S"},
     description="Any string up to 255 characters. Retrying a POST with the same key replays "
     "the first successful response instead of acting twice.",
 )
@@ -72,7 +76,30 @@ def as_utc(value: datetime | None) -> datetime | None:
         raise ValueError("That time is out of range.") from None
 
 
-class UtcDateTimeField(serializers.DateTimeField):
+def rfc3339(value: datetime) -> datetime:
+    """``value`` as the API shows it: local time, unless the local offset is not whole minutes.
+
+    Before 1883 the time zone database gives local mean time (Chicago: -05:50:36), an offset
+    RFC 3339 cannot write; such times are shown in UTC instead.
+    """
+    offset = value.utcoffset()
+    if offset is not None and offset.total_seconds() % 60:
+        return value.astimezone(UTC)
+    return value
+
+
+class Rfc3339DateTimeField(serializers.DateTimeField):
+    """DRF's DateTimeField, always writing RFC 3339 (see ``rfc3339``)."""
+
+    def enforce_timezone(self, value):
+        return rfc3339(super().enforce_timezone(value))
+
+
+# Every ModelSerializer's datetimes, wherever declared (a documented DRF extension point).
+serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = Rfc3339DateTimeField
+
+
+class UtcDateTimeField(Rfc3339DateTimeField):
     def to_internal_value(self, value):
         parsed = super().to_internal_value(value)
         try:
@@ -100,11 +127,49 @@ class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = _UtcIsoDateTimeFormField
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """A row's id: any whole number. One that names no row (or none the viewer may see)
+    matches nothing, as the schema says: an id filter is never a 400 for not existing."""
+
+    field_class = forms.IntegerField
+
+
 class UpdatedSinceFilterSet(django_filters.FilterSet):
-    """``updated_since`` (ISO 8601) for incremental sync; subclasses name the field."""
+    """``updated_since`` (ISO 8601) for incremental sync; subclasses name the field.
+
+    The base of every API filter set, so its rules hold everywhere: a related row is
+    filtered by id (``IdFilter``); a parameter given twice, or given empty where the schema
+    wants a value (a time, a number, a choice), is a 400 naming it, not silently ignored.
+    """
 
     updated_since = UtcIsoDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         label="Only rows changed at or after this time (ISO 8601), for incremental sync.",
     )
+
+    @classmethod
+    def filter_for_lookup(cls, field, lookup_type):
+        if isinstance(field, models.ForeignKey) and lookup_type == "exact":
+            return IdFilter, {}
+        return super().filter_for_lookup(field, lookup_type)
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        getlist = getattr(self.data, "getlist", None)
+        for name, declared in self.filters.items():
+            if name not in self.data:
+                continue
+            values = getlist(name) if getlist else [self.data[name]]
+            if len(values) > 1:
+                self.form.add_error(name, "Send this parameter once.")
+            elif values[0] == "" and not isinstance(declared, django_filters.CharFilter):
+                self.form.add_error(name, "Give a value, or leave the parameter out.")
+            elif isinstance(declared, django_filters.BooleanFilter) and values[0] not in {
+                "true",
+                "false",
+            }:
+                # Django would read anything else as "not given" and quietly not filter.
+                self.form.add_error(name, "Send true or false.")
+        return valid and not self.form.errors

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
-from django.views.defaults import page_not_found
+from django.views.defaults import page_not_found, server_error
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
@@ -93,3 +93,15 @@ def api_not_found_or_page(request, exception=None):
         error = {"status": 404, "code": "not_found", "message": "No such address in the API."}
         return JsonResponse({"error": error}, status=404)
     return page_not_found(request, exception)
+
+
+def api_server_error_or_page(request):
+    """Django's 500 page for pages; the API's error shape for anything under /api/."""
+    if request.path.startswith("/api/"):
+        error = {
+            "status": 500,
+            "code": "server_error",
+            "message": "Something went wrong on our side.",
+        }
+        return JsonResponse({"error": error}, status=500)
+    return server_error(request)

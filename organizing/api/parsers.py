@@ -1,7 +1,10 @@
-"""A JSON parser that refuses oversized bodies before reading them.
+"""A JSON parser that refuses oversized, too deep and unstorable bodies.
 
 DRF reads the body as a stream, past Django's DATA_UPLOAD_MAX_MEMORY_SIZE check, so the
-limit is applied here, from Content-Length and again while reading.
+limit is applied here, from Content-Length and again while reading. Every endpoint (OSDI
+included) parses with it: nesting deeper than JSON_MAX_DEPTH, and NUL characters or lone
+surrogates in any key or string at any depth, are a 400 naming the limit or the character
+(organizing.text_safety), never a 500 from a recursion or from PostgreSQL.
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ import json
 
 from django.conf import settings
 from rest_framework import exceptions, parsers, status
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, ValidationError
+
+from organizing.text_safety import JSON_MAX_DEPTH, UnsafeJSON, json_check
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -34,9 +39,21 @@ class LimitedJSONParser(parsers.JSONParser):
             raise RequestTooLarge(f"The request body is larger than {limit} bytes.")
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
-            return json.loads(raw.decode(encoding), parse_constant=_no_constants)
+            document = json.loads(raw.decode(encoding), parse_constant=_no_constants)
+        except RecursionError:
+            raise ParseError(
+                f"JSON nested deeper than {JSON_MAX_DEPTH} levels is refused."
+            ) from None
         except (ValueError, UnicodeDecodeError) as error:
             raise ParseError(f"Malformed JSON: {error}") from None
+        try:
+            json_check(document)
+        except UnsafeJSON as error:
+            if not error.path:
+                raise ParseError(f"{error.message}.") from None
+            field = error.path.split(".")[0].split("[")[0]
+            raise ValidationError({field: [f"{error}."]}) from None
+        return document
 
 
 def _no_constants(name: str):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import django_filters
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -15,6 +14,7 @@ from organizing.services import api_key_revoke
 from .base import (
     IDEMPOTENCY_PARAMETER,
     ApiViewSet,
+    IdFilter,
     UpdatedSinceFilterSet,
     UtcIsoDateTimeFilter,
     get_or_404,
@@ -120,7 +120,7 @@ class UserFilter(UpdatedSinceFilterSet):
     updated_since = UtcIsoDateTimeFilter(
         field_name="date_joined", lookup_expr="gte", label="Only users who joined at or after."
     )
-    team = django_filters.NumberFilter(field_name="memberships__team", distinct=True)
+    team = IdFilter(field_name="memberships__team", distinct=True)
 
     class Meta:
         model = User

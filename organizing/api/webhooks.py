@@ -28,6 +28,7 @@ from organizing.webhooks import (
     webhook_list,
     webhook_set_active,
     webhook_team_choices,
+    webhook_url_refusal,
 )
 
 from .base import IDEMPOTENCY_PARAMETER, ApiViewSet, StrictSerializer, get_or_404
@@ -56,6 +57,11 @@ class WebhookCreateSerializer(StrictSerializer):
         queryset=Team.objects.all(), required=False, allow_null=True
     )
     description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    def validate_url(self, url: str) -> str:
+        if (refusal := webhook_url_refusal(url)) is not None:
+            raise serializers.ValidationError(refusal)
+        return url
 
 
 class WebhookUpdateSerializer(StrictSerializer):

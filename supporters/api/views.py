@@ -7,12 +7,14 @@ Every queryset starts from the visibility rule (``supporter_list``); writes go t
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, status
@@ -59,12 +61,22 @@ from .serializers import (
 # --- supporters ------------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 5})
+class SupportLevelFilter(django_filters.NumberFilter):
+    """1 strong support … 5 strong opposition: the schema states the range it enforces."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(min_value=1, max_value=5, **kwargs)
+
+
 class SupporterFilter(UpdatedSinceFilterSet):
     search = django_filters.CharFilter(
         method="filter_search", label="Part of a name, or an email address"
     )
     tag = django_filters.CharFilter(method="filter_tag", label="Has this tag (name)")
-    support_level = django_filters.NumberFilter(min_value=1, max_value=5)
+    support_level = SupportLevelFilter()
 
     class Meta:
         model = Supporter

@@ -48,18 +48,45 @@ def chromium():
         browser.close()
 
 
+# Records every Content-Security-Policy violation the page reports, before any page script runs.
+_CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(
+    `Content Security Policy: ${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`
+  );
+});
+"""
+
+
+def csp_violations(page) -> list[str]:
+    """Violations the current document reported so far (its securitypolicyviolation events)."""
+    return page.evaluate("window.__cspViolations || []")
+
+
 @pytest.fixture
 def page_factory(chromium):
-    contexts = []
+    """Pages whose console is collected: a test fails on any CSP violation while it runs."""
+    contexts, console = [], []
 
     def make(viewport=PHONE):
         context = chromium.new_context(viewport=viewport)
+        context.add_init_script(_CSP_LISTENER)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda message: console.append(message.text))
+        return page
 
     yield make
     for context in contexts:
+        for page in context.pages:
+            if not page.is_closed():
+                console.extend(csp_violations(page))
         context.close()
+    # Chromium logs each violation to the console ("… violates the following Content Security
+    # Policy directive …"); the listener's reports of the last document are added above.
+    violations = [text for text in console if "Content Security Policy" in text]
+    assert violations == [], violations
 
 
 def screenshot(page, name: str) -> Path:

@@ -216,7 +216,7 @@ def test_old_idempotency_records_are_purged(organizer):
 
     from django.utils import timezone
 
-    from organizing.tasks import idempotency_records_purge_task
+    from organizing.tasks import retention_sweep_task
 
     old = IdempotencyRecord.objects.create(
         user=organizer, key="old", method="POST", path="/x", request_hash="0"
@@ -227,7 +227,7 @@ def test_old_idempotency_records_are_purged(organizer):
     IdempotencyRecord.objects.create(
         user=organizer, key="new", method="POST", path="/x", request_hash="0"
     )
-    assert idempotency_records_purge_task() == 1
+    assert retention_sweep_task()["idempotency_records"] == 1
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
 
 

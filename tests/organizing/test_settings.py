@@ -86,7 +86,7 @@ def test_secret_key_is_optional_only_when_debugging():
 
 def test_email_url_picks_the_backend():
     assert "smtp.EmailBackend" in load_settings(EMAIL_URL="smtp://u:p@mail.example.org:587").stdout
-    assert "filebased.EmailBackend" in load_settings(EMAIL_URL="file:///tmp/mail").stdout
+    assert "PrivateFileEmailBackend" in load_settings(EMAIL_URL="file:///tmp/mail").stdout
     assert "console.EmailBackend" in load_settings().stdout
 
 

@@ -28,6 +28,7 @@ from organizing.webhooks import (
     webhook_payload_data,
     webhook_sign,
     webhook_signature_is_valid,
+    webhook_url_refusal,
 )
 from supporters.exporting import export_job_run
 from supporters.models import ExportJob, Segment
@@ -198,8 +199,8 @@ def test_a_receiver_that_never_answers_times_out_and_is_retried_later(
 def test_private_addresses_are_refused_without_retrying(
     organizer, eastside, receiver, settings, host
 ):
-    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = False
     hook(organizer, receiver.url.replace("127.0.0.1", host))
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = False  # switched off after registration
     supporter_create(actor=organizer, team=eastside, given_name="Maria")
 
     assert deliver_all() == [False]
@@ -617,3 +618,129 @@ def test_webhook_payloads_carry_no_note_or_heard_text(request, admin, receiver):
     assert "supporter.updated" in events
     text = json.dumps(payloads)
     assert [secret for secret in SECRETS if secret in text] == []
+
+
+# --- private addresses at registration, and DNS rebinding ----------------------------------------
+
+PRIVATE_URLS = [
+    "http://127.0.0.1:9/hook",
+    "http://[::1]/hook",
+    "http://10.1.2.3/hook",
+    "http://169.254.169.254/latest/meta-data",
+    "http://localhost/hook",
+]
+
+
+class StubResolver:
+    """Stands in for DNS: answers each name from a script of answers, one per lookup."""
+
+    def __init__(self, monkeypatch, answers: dict[str, list[str]]) -> None:
+        import socket
+
+        self.answers = {name: list(script) for name, script in answers.items()}
+        self.asked: list[str] = []
+        real = socket.getaddrinfo
+
+        def getaddrinfo(host, port, *args, **kwargs):
+            if host not in self.answers:
+                return real(host, port, *args, **kwargs)
+            self.asked.append(host)
+            script = self.answers[host]
+            address = script.pop(0) if len(script) > 1 else script[0]
+            family = socket.AF_INET6 if ":" in address else socket.AF_INET
+            return [(family, socket.SOCK_STREAM, 6, "", (address, port or 0))]
+
+        monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.mark.parametrize("url", PRIVATE_URLS)
+def test_private_urls_are_refused_at_registration(organizer, settings, url):
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+    assert "private address" in webhook_url_refusal(url)
+    with pytest.raises(ValueError, match="private address"):
+        hook(organizer, url)
+    assert not Webhook.objects.exists()
+
+
+def test_a_name_that_resolves_to_a_private_address_is_refused_at_registration(
+    organizer, settings, monkeypatch
+):
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+    StubResolver(monkeypatch, {"inside.example.test": ["10.0.0.7"]})
+    with pytest.raises(ValueError, match="private address"):
+        hook(organizer, "https://inside.example.test/hook")
+
+
+def test_private_urls_are_allowed_when_the_setting_says_so(organizer, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = True
+    assert webhook_url_refusal("http://127.0.0.1/hook") is None
+    assert hook(organizer, "http://127.0.0.1/hook").pk
+
+
+@pytest.mark.parametrize("url", PRIVATE_URLS)
+def test_the_page_refuses_a_private_url_and_makes_nothing(client, organizer, settings, url):
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+    client.force_login(organizer)
+    response = client.post(
+        reverse("organizing:webhook_list"), {"url": url, "events": ["supporter.created"]}
+    )
+    assert response.status_code == 400
+    assert b"private address" in response.content
+    assert not Webhook.objects.exists()
+
+
+@pytest.mark.parametrize("url", PRIVATE_URLS)
+def test_the_api_refuses_a_private_url_and_makes_nothing(organizer, settings, url):
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+    response = key_client(organizer, ["read", "write"]).post(
+        API, {**API_BODY, "url": url}, format="json"
+    )
+    assert response.status_code == 400
+    assert "private address" in str(error_of(response)["fields"]["url"])
+    assert not Webhook.objects.exists()
+
+
+def test_delivery_connects_to_the_checked_address_not_a_rebound_one(
+    organizer, eastside, receiver, settings, monkeypatch
+):
+    """DNS rebinding: the name is public when checked and loopback a moment later. The
+    request goes to the address that was checked; the loopback receiver hears nothing."""
+    import urllib3.util.connection
+
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+    port = receiver.url.split(":")[2].split("/")[0]
+    url = f"http://rebind.example.test:{port}/hook"
+    resolver = StubResolver(monkeypatch, {"rebind.example.test": ["8.8.8.8", "127.0.0.1"]})
+    connected_to = []
+
+    def create_connection(address, *args, **kwargs):
+        connected_to.append(address)
+        raise OSError("no route in the test")  # never leave the machine
+
+    monkeypatch.setattr(urllib3.util.connection, "create_connection", create_connection)
+    hook(organizer, url)  # registration: resolves to 8.8.8.8, accepted
+    resolver.answers["rebind.example.test"] = ["8.8.8.8", "127.0.0.1"]
+    resolver.asked.clear()
+    supporter_create(actor=organizer, team=eastside, given_name="Maria")
+
+    assert deliver_all() == [False]
+    assert connected_to == [("8.8.8.8", int(port))]
+    assert resolver.asked == ["rebind.example.test"]  # resolved once, by the check
+    assert receiver.received == []
+
+
+def test_a_pinned_delivery_keeps_the_hosts_name_in_the_host_header(
+    organizer, eastside, receiver, monkeypatch
+):
+    """Pinned to the checked address, the request still names the host, as virtual hosts
+    and TLS (SNI, certificate checks) need; a later lookup is never made."""
+    port = receiver.url.split(":")[2].split("/")[0]
+    path = receiver.url.split(port, 1)[1]
+    resolver = StubResolver(monkeypatch, {"hooks.example.test": ["127.0.0.1", "10.9.9.9"]})
+    hook(organizer, f"http://hooks.example.test:{port}{path}")
+    resolver.answers["hooks.example.test"] = ["127.0.0.1", "10.9.9.9"]
+    supporter_create(actor=organizer, team=eastside, given_name="Maria")
+
+    assert deliver_all() == [True]
+    (request,) = receiver.received
+    assert request.headers["Host"] == f"hooks.example.test:{port}"

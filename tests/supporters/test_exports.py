@@ -365,3 +365,84 @@ def test_exports_carry_no_note_or_heard_text_even_for_those_who_may_read_it(
     text = b"".join(client.get(job["download_url"]).streaming_content).decode()
     assert "Maria" in text
     assert [secret for secret in SECRETS if secret in text] == []
+
+
+# --- spreadsheet formulas and file modes -----------------------------------------------------
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+@pytest.fixture
+def formula_supporter(eastside):
+    supporter = supporter_create(
+        actor=SYSTEM,
+        team=eastside,
+        given_name=FORMULA,
+        family_name="@SUM(1+1)",
+        preferred_name="-2+3",
+        language="es",
+        email="plain@example.org",
+        phone="+15125550142",
+        address={"line1": "1 Elm", "city": "Austin", "state": "TX", "postal_code": "78701"},
+    )
+    # Written past the service (which trims), as an import or the admin could.
+    supporter.addresses.update(line1="\t=1+1", city="\rcmd")
+    return supporter
+
+
+def _assert_neutralised(row: dict) -> None:
+    assert row["given_name"] == "'" + FORMULA
+    assert row["family_name"] == "'@SUM(1+1)"
+    assert row["preferred_name"] == "'-2+3"
+    assert row["address_line1"] == "'\t=1+1" and row["city"] == "'\rcmd"
+    # Typed columns and a phone number that is only a phone number go out exact.
+    assert row["phone"] == "+15125550142"
+    assert row["email"] == "plain@example.org" and row["zip"] == "78701"
+    assert row["support_level"] == "" and row["engagement_level"].isdigit()
+
+
+def test_csv_export_neutralises_formulas_but_not_phones(data_staff, segment, formula_supporter):
+    response = key_client(data_staff, ["read", "export"]).get(
+        f"/api/v1/segments/{segment.pk}/export?format=csv"
+    )
+    (row,) = list(csv.DictReader(io.StringIO(body_of(response).decode(), newline="")))
+    _assert_neutralised(row)
+
+
+def test_ndjson_export_keeps_text_exact(data_staff, segment, formula_supporter):
+    response = key_client(data_staff, ["read", "export"]).get(
+        f"/api/v1/segments/{segment.pk}/export?format=ndjson"
+    )
+    row = json.loads(body_of(response))
+    assert row["given_name"] == FORMULA and row["phone"] == "+15125550142"
+
+
+def test_csv_neutralises_a_phone_that_is_not_a_phone(data_staff, segment, eastside):
+    supporter_create(actor=SYSTEM, team=eastside, given_name="P", language="es", phone="=1+2")
+    response = key_client(data_staff, ["read", "export"]).get(
+        f"/api/v1/segments/{segment.pk}/export?format=csv"
+    )
+    (row,) = list(csv.DictReader(io.StringIO(body_of(response).decode(), newline="")))
+    assert row["phone"] == "'=1+2"
+
+
+def test_export_job_file_is_neutralised_and_owner_only(
+    data_staff, segment, formula_supporter, export_dir
+):
+    client = key_client(data_staff, ["read", "write", "export"])
+    job_id = client.post(reverse("api:export-list"), {"segment": segment.pk}, format="json").json()[
+        "id"
+    ]
+    assert export_job_run(job_id=job_id) is True
+    (path,) = list(export_dir.iterdir())
+    assert path.stat().st_mode & 0o777 == 0o600
+    with path.open(newline="") as file:
+        (row,) = list(csv.DictReader(file))
+    _assert_neutralised(row)
+
+
+def test_export_folder_made_by_a_job_is_owner_only(data_staff, segment, rows, settings, tmp_path):
+    settings.EXPORT_DIR = tmp_path / "fresh" / "exports"
+    job = ExportJob.objects.create(segment=segment, requested_by=data_staff, format="csv")
+    assert export_job_run(job_id=job.pk) is True
+    assert settings.EXPORT_DIR.stat().st_mode & 0o777 == 0o700
