@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from organizing.roles import SYSTEM
 from organizing.text_safety import JSON_MAX_DEPTH
-from supporters.api import TagViewSet
+from supporters.api.views import TagViewSet
 from supporters.segments import SegmentError, segment_compile
 from supporters.services import supporter_create
 from tests.api_helpers import error_of, key_client, session_client
