@@ -987,6 +987,12 @@ _CONTACT_POINT_KIND = {
     SupporterEmail: "emails",
     SupporterAddress: "addresses",
 }
+# The fields the enrichers read: a change to one of them is enriched again.
+_VALUE_FIELDS: dict[type, tuple[str, ...]] = {
+    SupporterPhone: ("number",),
+    SupporterEmail: ("address",),
+    SupporterAddress: ("line1", "line2", "city", "state", "postal_code"),
+}
 _DERIVED_RESET: dict[type, dict[str, Any]] = {
     SupporterPhone: {"e164": "", "line_type": "", "is_valid": None, "checked_at": None},
     SupporterEmail: {"normalized": "", "is_valid": None, "problem": "", "checked_at": None},
@@ -1078,7 +1084,7 @@ def contact_point_update(
         for key in changed:
             setattr(row, key, changes[key])
         derived = []
-        if set(changed) - {"label"}:
+        if set(changed) & set(_VALUE_FIELDS[model]):
             for key, value in _DERIVED_RESET[model].items():
                 setattr(row, key, value)
             row.enricher_version = 0

@@ -272,6 +272,10 @@ def test_each_kind_of_edit_writes_a_history_line_saying_who(maria_case):
     # The corrected phone is enriched again from what was typed.
     corrected = maria.phones.get()
     assert (corrected.e164, corrected.enricher_version) == ("", 0)
+    # The history page reads them, who and when.
+    history = client.get(reverse("conversations:history", args=[maria.pk])).content.decode()
+    assert "Corrected 312-555-0100 → 312-555-0111" in history
+    assert "Olivia Organizer" in history
 
 
 def test_removing_the_main_phone_makes_the_next_one_main(maria_case):
