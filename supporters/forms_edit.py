@@ -19,6 +19,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import validate_email
+from django.utils import timezone
 
 from .models import (
     ExternalId,
@@ -68,6 +69,7 @@ def custom_value_text(value: Any) -> str:
 class SupporterEditForm(forms.Form):
     updated_at = forms.CharField(widget=forms.HiddenInput)
     opened = forms.CharField(widget=forms.HiddenInput, required=False)
+    shown_at = forms.CharField(widget=forms.HiddenInput, required=False)
     tags_shown = forms.CharField(widget=forms.HiddenInput, required=False)
 
     given_name = forms.CharField(label="First name", max_length=100, required=False)
@@ -244,6 +246,7 @@ class SupporterEditForm(forms.Form):
             **self.current,
             "updated_at": supporter.updated_at.isoformat(),
             "opened": json.dumps(self.current, sort_keys=True),
+            "shown_at": timezone.now().isoformat(),
             "tags_shown": ",".join(str(pk) for pk in tag_ids),
             "tags": tag_ids,
             **{f"phone-{phone.pk}-kind": phone.kind for phone in phones},
@@ -379,8 +382,9 @@ class SupporterEditForm(forms.Form):
                 data[name] = now
             elif typed != now:
                 self.theirs[name] = now
+                self.data.setdefault(f"keep-{name}", "mine")
                 self.fields[f"keep-{name}"] = forms.ChoiceField(
-                    label="Keep",
+                    label=f"Keep which {self.fields[name].label.lower()}?",
                     choices=[("mine", "What I typed"), ("theirs", "Theirs")],
                     initial="mine",
                     widget=forms.RadioSelect,
@@ -397,6 +401,7 @@ class SupporterEditForm(forms.Form):
         data["tags_shown"] = self.initial["tags_shown"]
         data["updated_at"] = self.supporter.updated_at.isoformat()
         data["opened"] = json.dumps(self.current, sort_keys=True)
+        data["shown_at"] = self.initial["shown_at"]
 
     # --- what the page shows -------------------------------------------------------------
 

@@ -79,7 +79,8 @@ def _form(access: SupporterAccess, data=None) -> SupporterEditForm:
 
 
 def _changes_since(supporter: Supporter, since: str, viewer) -> list[HistoryEvent]:
-    """The lines written about the person since the form was shown, by anyone but the viewer."""
+    """The lines written about the person since the form was shown (``since``), by anyone
+    but the viewer."""
     try:
         moment = datetime.fromisoformat(since)
     except ValueError:
@@ -298,7 +299,7 @@ def supporter_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         if opened_at != locked.updated_at.isoformat():
             form.merge_theirs()
             form.is_valid()
-            changes = _changes_since(locked, opened_at, request.user)
+            changes = _changes_since(locked, request.POST.get("shown_at", ""), request.user)
             return _render(request, form, status=409, conflict=True, changes=changes)
         if not form.is_valid():
             return _render(request, form, status=400)

@@ -469,7 +469,8 @@ def _edit_page_data(way, maria) -> dict:
     data = {
         name: value
         for name, value in form.initial.items()
-        if name != "tags" and (name in ("updated_at", "opened", "tags_shown") or form.may(name))
+        if name != "tags"
+        and (name in ("updated_at", "opened", "shown_at", "tags_shown") or form.may(name))
     }
     data["tags"] = [str(pk) for pk in form.initial["tags"]]
     return data

@@ -39,7 +39,7 @@ from tests.factories import SupporterFactory
 
 pytestmark = pytest.mark.django_db
 
-HIDDEN = ("updated_at", "opened", "tags_shown")
+HIDDEN = ("updated_at", "opened", "shown_at", "tags_shown")
 
 
 def edit_url(supporter) -> str:
@@ -421,6 +421,9 @@ def test_a_stale_save_shows_their_change_beside_what_was_typed_and_loses_neither
     body = response.content.decode()
     assert "Someone else changed" in body
     assert "Priya Data" in body  # who, with their lines
+    # What happened since the page was shown, not what was written before it.
+    assert "Changed pronouns" in body and "Door: Talked" not in body
+    assert form["keep-pronouns"].value() == "mine"  # what was typed, until they choose
     assert form.theirs == {"pronouns": "ella"}
     assert "“ella”" in body and 'value="she/her"' in body  # theirs beside what was typed
     assert 'value="López"' in body  # only Olivia changed it: kept as typed
