@@ -474,7 +474,10 @@ def conversation_log(
                     "5",
                 }:
                     supporter_update(
-                        actor=actor, supporter=supporter, support_level=int(answer.value)
+                        actor=actor,
+                        supporter=supporter,
+                        support_level=int(answer.value),
+                        answered_in=conversation,
                     )
             elif answer:
                 SurveyResponse.objects.create(

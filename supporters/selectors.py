@@ -269,6 +269,12 @@ def duplicate_get(*, viewer: User, pk: int) -> DuplicateCandidate:
 # --- what a viewer may do with one supporter ----------------------------------------------
 
 
+# What anyone who may write about a person may correct (``SupporterAccess.may_edit_field``).
+CONTACT_FIELDS = frozenset(
+    {"phones", "emails", "addresses", "preferred_name", "pronouns", "language"}
+)
+
+
 @dataclass(frozen=True)
 class SupporterAccess:
     """A supporter the viewer may see, with what the viewer may do with them.
@@ -280,10 +286,12 @@ class SupporterAccess:
 
     - ``can_see_sensitive``: sensitive notes, their revisions and history lines, and what was
       heard when marked sensitive — organizers of the person's team, data staff, admins;
-    - ``can_edit``: change their details, tags, consent, write notes, log conversations —
+    - ``can_edit``: write about them (notes, conversations), tag them, record consent, relate
+      them to people they know, and correct their contact details (``may_edit_field``) —
       everyone who may see them;
-    - ``can_organize``: assign, reassign follow-ups, merge, review duplicates — organizers of
-      the person's team, data staff, admins.
+    - ``can_organize``: assign, reassign follow-ups, merge, review duplicates, and change
+      every detail of the record (``may_edit_field``) — organizers of the person's team,
+      data staff, admins.
     """
 
     supporter: Supporter
@@ -291,6 +299,26 @@ class SupporterAccess:
     can_see_sensitive: bool
     can_edit: bool
     can_organize: bool
+
+    def may_edit_field(self, name: str) -> bool:
+        """Change one of the record's own fields (``supporter_update``'s names), or one of
+        its kinds of rows: ``phones``, ``emails``, ``addresses`` (contact points) and
+        ``external_ids``.
+
+        The rule for editing a person: those who organize them (their team's organizers,
+        data staff, admins) change everything. Someone who sees them without organizing them
+        (a volunteer with the person assigned or known, an organizer of another team who
+        knows them) corrects their contact details only: how to reach them (phones, emails,
+        addresses) and how to address them (``CONTACT_FIELDS``: preferred name, pronouns,
+        language), which is what a volunteer hears at the door. Typed judgements and records
+        — names as registered, support level, custom fields, external IDs, the engagement
+        override — are the organizers'. A volunteer's support level still reaches the record
+        from a survey answer in a conversation they log, where it carries that conversation
+        (``supporter_update(answered_in=…)``), never as a bare edit.
+        """
+        if self.can_organize:
+            return True
+        return self.can_edit and name in CONTACT_FIELDS
 
     def may_complete(self, followup) -> bool:
         """Close a follow-up: the person it is given to, or someone who organizes them."""

@@ -658,15 +658,28 @@ SUPPORTER_EDITABLE_FIELDS = (
 
 
 def supporter_update(
-    *, actor: Actor, supporter: Supporter, at: datetime | None = None, **changes: Any
+    *,
+    actor: Actor,
+    supporter: Supporter,
+    at: datetime | None = None,
+    answered_in: Any = None,
+    **changes: Any,
 ) -> Supporter:
     """Change a supporter's own fields (SUPPORTER_EDITABLE_FIELDS), writing one history line
-    and a ``supporter.updated`` event. Anyone who may edit the person (``can_edit``).
+    and a ``supporter.updated`` event.
+
+    The rule is ``SupporterAccess.may_edit_field``, asked of each field that changes: those
+    who organize the person change any; anyone else who may edit them (a volunteer with
+    them assigned or known) only the contact fields (preferred name, pronouns, language),
+    else PermissionDenied and nothing changes. ``answered_in``: the conversation (about this
+    person) whose survey answer sets ``support_level``; anyone who may log it may record the
+    answer, and the history line names the conversation.
 
     ``engagement_level`` is the computed ladder; setting it here is an override, which only
     those who organize the person may set (who and when are kept, and the brief shows it as
     set by hand); ``engagement_level=None`` clears the override and the computed level
-    returns. Fields that do not change write nothing.
+    returns. Fields that do not change write nothing (so a client sending a field back
+    unchanged is never refused for it).
     """
     unknown = set(changes) - {*SUPPORTER_EDITABLE_FIELDS, "engagement_level"}
     if unknown:
@@ -674,6 +687,10 @@ def supporter_update(
     access = _may_edit(actor, supporter)
     if "engagement_level" in changes and not access.can_organize:
         raise PermissionDenied("Only this person's organizers set their engagement by hand.")
+    if answered_in is not None and (
+        set(changes) != {"support_level"} or answered_in.supporter_id != supporter.pk
+    ):
+        raise ValueError("answered_in carries one support answer about this person.")
     with transaction.atomic():
         current = Supporter.objects.select_for_update().get(pk=supporter.pk)
         if "engagement_level" in changes:
@@ -693,6 +710,19 @@ def supporter_update(
         changed = [name for name, value in changes.items() if getattr(current, name) != value]
         if not changed:
             return current
+        refused = [
+            name
+            for name in changed
+            if not name.startswith("engagement_")
+            and not access.may_edit_field(name)
+            and not (answered_in is not None and name == "support_level")
+        ]
+        if refused:
+            raise PermissionDenied(
+                "Only this person's organizers change their "
+                + ", ".join(name.replace("_", " ") for name in refused)
+                + "; you may correct their contact details."
+            )
         for name in changed:
             setattr(current, name, changes[name])
         current.save(update_fields=[*changed, "updated_at"])
@@ -707,6 +737,7 @@ def supporter_update(
             at=at,
             summary="Changed " + ", ".join(name.replace("_", " ") for name in changed),
             fields=changed,
+            **({"conversation": answered_in.pk} if answered_in is not None else {}),
         )
         webhook_emit(event="supporter.updated", subject=current, supporter=current, fields=changed)
     return current
@@ -940,3 +971,293 @@ def supporter_match_or_create(
         match = supporter_match(viewer=actor, emails=emails, phones=phones)
         supporter = write(match)
     return supporter, match is None
+
+
+# --- corrections: contact points, external IDs, relationships ------------------------------
+
+# What a correction may change on each kind of contact point; the derived fields (E.164,
+# normalized address, ZIP parts, validity) are the enrichers', redone after the change.
+CONTACT_POINT_FIELDS: dict[type, tuple[str, ...]] = {
+    SupporterPhone: ("number", "kind", "label"),
+    SupporterEmail: ("address", "label"),
+    SupporterAddress: ("line1", "line2", "city", "state", "postal_code", "label"),
+}
+_CONTACT_POINT_KIND = {
+    SupporterPhone: "phones",
+    SupporterEmail: "emails",
+    SupporterAddress: "addresses",
+}
+# The fields the enrichers read: a change to one of them is enriched again.
+_VALUE_FIELDS: dict[type, tuple[str, ...]] = {
+    SupporterPhone: ("number",),
+    SupporterEmail: ("address",),
+    SupporterAddress: ("line1", "line2", "city", "state", "postal_code"),
+}
+_DERIVED_RESET: dict[type, dict[str, Any]] = {
+    SupporterPhone: {"e164": "", "line_type": "", "is_valid": None, "checked_at": None},
+    SupporterEmail: {"normalized": "", "is_valid": None, "problem": "", "checked_at": None},
+    SupporterAddress: {
+        "standardized": {},
+        "zip5": "",
+        "county": "",
+        "latitude": None,
+        "longitude": None,
+        "time_zone": "",
+        "is_valid": None,
+        "checked_at": None,
+    },
+}
+
+ContactPointRow = SupporterPhone | SupporterEmail | SupporterAddress
+
+
+def _may_edit_field(actor: Actor, supporter: Supporter, name: str) -> SupporterAccess:
+    access = _may_edit(actor, supporter)
+    if not access.may_edit_field(name):
+        raise PermissionDenied(
+            f"Only this person's organizers change their {name.replace('_', ' ')}."
+        )
+    return access
+
+
+def _touched(supporter: Supporter) -> Supporter:
+    """Lock the person's row and move ``updated_at``: a page's stale-save check sees the
+    change (``updated_at`` is what the edit form carries)."""
+    current = Supporter.objects.select_for_update().get(pk=supporter.pk)
+    current.save(update_fields=["updated_at"])
+    return current
+
+
+def _enrich_again(supporter: Supporter) -> None:
+    from .tasks import supporter_enrich_task  # services → tasks stays lazy (STYLE.md)
+
+    enqueue_on_commit(supporter_enrich_task, supporter.pk)  # the sweep covers outages
+
+
+def contact_point_update(
+    *, actor: Actor, contact_point: ContactPointRow, **changes: Any
+) -> ContactPointRow:
+    """Correct a phone (number, kind, label), an email (address, label) or an address (its
+    lines, city, state, ZIP, label), as typed.
+
+    The rule: anyone who may edit the person corrects their contact details
+    (``SupporterAccess.may_edit_field("phones" | "emails" | "addresses")``). A value the
+    person already has on another row is a ValidationError on that field. What the enrichers
+    derived from the old value is cleared and derived again in the worker. One history line
+    (old → new) when anything changed; nothing written when nothing did.
+    """
+    model = type(contact_point)
+    allowed = CONTACT_POINT_FIELDS[model]
+    if set(changes) - set(allowed):
+        raise ValueError(f"Not editable: {', '.join(sorted(set(changes) - set(allowed)))}.")
+    supporter = contact_point.supporter
+    _may_edit_field(actor, supporter, _CONTACT_POINT_KIND[model])
+    changes = {key: (value or "").strip() for key, value in changes.items()}
+    with transaction.atomic():
+        row = model.objects.select_for_update().get(pk=contact_point.pk)
+        before = str(row)
+        changed = [key for key, value in changes.items() if getattr(row, key) != value]
+        if not changed:
+            return row
+        if model is SupporterPhone and "number" in changed:
+            if not changes["number"]:
+                raise ValidationError({"number": "A phone needs a number; remove it instead."})
+            if (
+                SupporterPhone.objects.filter(supporter=row.supporter_id, number=changes["number"])
+                .exclude(pk=row.pk)
+                .exists()
+            ):
+                raise ValidationError({"number": "They already have this number."})
+        if model is SupporterEmail and "address" in changed:
+            if not changes["address"]:
+                raise ValidationError({"address": "An email needs an address; remove it instead."})
+            if (
+                SupporterEmail.objects.filter(
+                    supporter=row.supporter_id, address__iexact=changes["address"]
+                )
+                .exclude(pk=row.pk)
+                .exists()
+            ):
+                raise ValidationError({"address": "They already have this email."})
+        if model is SupporterAddress and "line1" in changed and not changes["line1"]:
+            raise ValidationError({"line1": "An address needs a street; remove it instead."})
+        for key in changed:
+            setattr(row, key, changes[key])
+        derived = []
+        if set(changed) & set(_VALUE_FIELDS[model]):
+            for key, value in _DERIVED_RESET[model].items():
+                setattr(row, key, value)
+            row.enricher_version = 0
+            derived = [*_DERIVED_RESET[model], "enricher_version"]
+        row.save(update_fields=[*changed, *derived])
+        current = _touched(supporter)
+        history_record(
+            supporter=current,
+            kind=HistoryEvent.Kind.UPDATED,
+            actor=actor,
+            subject=row,
+            summary=f"Corrected {before} → {row}"
+            if str(row) != before
+            else f"Changed the {', '.join(changed)} of {row}",
+            fields=changed,
+            before=before,
+            after=str(row),
+        )
+        webhook_emit(event="supporter.updated", subject=current, supporter=current, fields=changed)
+        if derived:
+            _enrich_again(current)
+    return row
+
+
+def contact_point_remove(*, actor: Actor, contact_point: ContactPointRow) -> bool:
+    """Remove a phone, email or address (a wrong number, an old address): the same rule as
+    ``contact_point_update``. When it was primary, the oldest one left becomes primary.
+    Returns False when it was already gone. One history line, naming what was removed."""
+    model = type(contact_point)
+    supporter = contact_point.supporter
+    _may_edit_field(actor, supporter, _CONTACT_POINT_KIND[model])
+    with transaction.atomic():
+        current = _touched(supporter)
+        row = model.objects.filter(pk=contact_point.pk).first()
+        if row is None:
+            return False
+        was_primary, removed = row.is_primary, str(row)
+        row.delete()
+        if was_primary:
+            successor = model.objects.filter(supporter=current).order_by("id").first()
+            if successor is not None:
+                model.objects.filter(pk=successor.pk).update(is_primary=True)
+        history_record(
+            supporter=current,
+            kind=HistoryEvent.Kind.UPDATED,
+            actor=actor,
+            subject=current,
+            summary=f"Removed {removed}",
+            removed=removed,
+        )
+        webhook_emit(
+            event="supporter.updated", subject=current, supporter=current, removed=[removed]
+        )
+    return True
+
+
+def external_id_set(*, actor: Actor, supporter: Supporter, system: str, value: str) -> ExternalId:
+    """Record or correct the person's id in another system (one per system).
+
+    The rule: those who organize the person (``may_edit_field("external_ids")``). An id that
+    another person already holds in that system is a ValidationError on ``value`` (which
+    person is not said). One history line (old → new) when anything changed."""
+    _may_edit_field(actor, supporter, "external_ids")
+    value = value.strip()
+    label = ExternalId.System(system).label
+    if not value:
+        raise ValidationError({"value": "Type the id, or remove it."})
+    with transaction.atomic():
+        current = Supporter.objects.select_for_update().get(pk=supporter.pk)
+        existing = ExternalId.objects.filter(supporter=current, system=system).first()
+        if existing is not None and existing.value == value:
+            return existing
+        if (
+            ExternalId.objects.filter(system=system, value=value)
+            .exclude(supporter=current)
+            .exists()
+        ):
+            raise ValidationError({"value": f"Another person already has {label} id {value}."})
+        if existing is None:
+            external = ExternalId.objects.create(supporter=current, system=system, value=value)
+            summary = f"{label} id {value} added"
+        else:
+            summary = f"{label} id {existing.value} → {value}"
+            existing.value = value
+            existing.save(update_fields=["value"])
+            external = existing
+        current.save(update_fields=["updated_at"])
+        history_record(
+            supporter=current,
+            kind=HistoryEvent.Kind.UPDATED,
+            actor=actor,
+            subject=external,
+            summary=summary,
+            system=system,
+            value=value,
+        )
+        webhook_emit(
+            event="supporter.updated", subject=current, supporter=current, fields=["external_ids"]
+        )
+    return external
+
+
+def external_id_remove(*, actor: Actor, external_id: ExternalId) -> bool:
+    """Remove an external id: the rule of ``external_id_set``. False when already gone."""
+    supporter = external_id.supporter
+    _may_edit_field(actor, supporter, "external_ids")
+    with transaction.atomic():
+        current = _touched(supporter)
+        deleted, _ = ExternalId.objects.filter(pk=external_id.pk).delete()
+        if deleted:
+            history_record(
+                supporter=current,
+                kind=HistoryEvent.Kind.UPDATED,
+                actor=actor,
+                subject=current,
+                summary=f"{external_id.get_system_display()} id {external_id.value} removed",
+                system=external_id.system,
+                value=external_id.value,
+            )
+            webhook_emit(
+                event="supporter.updated",
+                subject=current,
+                supporter=current,
+                fields=["external_ids"],
+            )
+    return bool(deleted)
+
+
+def relationship_end(*, actor: Actor, relationship: Relationship) -> bool:
+    """End a relationship (they moved out, it was recorded by mistake). Returns False when it
+    was already gone.
+
+    The rule of ``relationship_create``, both ways: between two supporters, ``actor`` may
+    edit the one it was recorded on and see the other; a user who knows the person ends their
+    own, and only those who organize the person end someone else's. The row goes; the line
+    written on the timeline (of both people, for two supporters) keeps who, what and when.
+    """
+    supporter = relationship.supporter
+    access = _may_edit(actor, supporter)
+    other = relationship.other_supporter
+    if other is not None:
+        supporter_access(viewer=actor, supporter=other)
+    elif relationship.known_by_id != getattr(actor, "pk", None) and not access.can_organize:
+        raise PermissionDenied("You may end only your own relationships with people.")
+    counterpart = other or relationship.known_by
+    summary = f"No longer recorded: {counterpart} ({relationship.get_kind_display().lower()})"
+    with transaction.atomic():
+        current = _touched(supporter)
+        deleted, _ = Relationship.objects.filter(pk=relationship.pk).delete()
+        if not deleted:
+            return False
+        details = {
+            "relationship": relationship.pk,
+            "relationship_kind": relationship.kind,
+            "note": relationship.note,
+        }
+        history_record(
+            supporter=current,
+            kind=HistoryEvent.Kind.UPDATED,
+            actor=actor,
+            subject=current,
+            summary=summary,
+            **details,
+        )
+        if other is not None:
+            other_current = _touched(other)
+            history_record(
+                supporter=other_current,
+                kind=HistoryEvent.Kind.UPDATED,
+                actor=actor,
+                subject=other_current,
+                summary=f"No longer recorded: {current} "
+                f"({relationship.get_kind_display().lower()})",
+                **details,
+            )
+    return True

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_edit
 
 app_name = "supporters"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.supporter_list_view, name="list"),
     path("new/", views.supporter_create_view, name="create"),
     path("search/", views.search_view, name="search"),
+    path("<int:pk>/edit/", views_edit.supporter_edit_view, name="edit"),
 ]

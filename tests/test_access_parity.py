@@ -454,6 +454,105 @@ def test_tagging_maria_has_one_answer(maria_case, ways, name, expected):
     assert tags == ({"tenant-leader", "phone-bank"} if expected == ALLOWED else set())
 
 
+# --- edit the person: contact details, typed fields (issue 16, item 1) ----------------------
+
+EDIT_CONTACT = expect({"alice", "bob", "olivia", "charlie", "priya", "ada"})
+EDIT_TYPED = expect({"olivia", "priya", "ada"})
+
+
+def _edit_page_data(way, maria) -> dict:
+    """What the edit page sends back unchanged for this viewer (404 and sign-in: nothing)."""
+    response = way.page.get(reverse("supporters:edit", args=[maria.pk]))
+    if response.status_code != 200:
+        return {}
+    form = response.context["form"]
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if name != "tags"
+        and (name in ("updated_at", "opened", "shown_at", "tags_shown") or form.may(name))
+    }
+    data["tags"] = [str(pk) for pk in form.initial["tags"]]
+    return data
+
+
+def _maria_now(maria) -> tuple:
+    person = Supporter.objects.get(pk=maria.pk)
+    return (
+        person.pronouns,
+        person.family_name,
+        sorted(person.emails.values_list("address", flat=True)),
+        sorted(person.phones.values_list("number", flat=True)),
+        HistoryEvent.objects.filter(supporter=maria).count(),
+    )
+
+
+@pytest.mark.parametrize("name, expected", EDIT_CONTACT.items())
+def test_correcting_marias_contact_details_has_one_answer(maria_case, ways, name, expected):
+    """Everyone who sees her corrects how to reach and address her: the edit page (a phone
+    and her pronouns), the API (her pronouns), OSDI (an email)."""
+    maria, way = maria_case.maria, ways[name]
+    before = _maria_now(maria)
+    data = _edit_page_data(way, maria)
+    data.update({"pronouns": "she/her", "phone-new-number": "312-555-0142"})
+    page = answer(way.page.post(reverse("supporters:edit", args=[maria.pk]), data))
+    if page != ALLOWED:
+        assert _maria_now(maria) == before
+    api = answer(
+        way.api.patch(
+            reverse("api:supporter-detail", args=[maria.pk]),
+            {"pronouns": "ella"},
+            format="json",
+        )
+    )
+    osdi = answer(
+        way.osdi.put(
+            f"{OSDI}people/{maria.pk}",
+            {"email_addresses": [{"address": f"maria-{name}@example.org"}]},
+            format="json",
+        )
+    )
+    assert one_answer(page, api, osdi) == expected
+    now = _maria_now(maria)
+    if expected == ALLOWED:
+        assert now[0] == "ella" and "312-555-0142" in now[3]
+        assert f"maria-{name}@example.org" in now[2]
+    else:
+        assert now == before
+
+
+@pytest.mark.parametrize("name, expected", EDIT_TYPED.items())
+def test_changing_marias_registered_name_has_one_answer(maria_case, ways, name, expected):
+    """Her name as registered (and support level, custom fields, external IDs) is her
+    organizers' to change: the edit page, the API and OSDI say so alike, and a refused save
+    changes nothing, not even the contact details sent with it."""
+    maria, way = maria_case.maria, ways[name]
+    before = _maria_now(maria)
+    data = _edit_page_data(way, maria)
+    data.update({"family_name": "López (page)", "pronouns": "she/her"})
+    page = answer(way.page.post(reverse("supporters:edit", args=[maria.pk]), data))
+    if page != ALLOWED:
+        assert _maria_now(maria) == before
+    else:
+        assert Supporter.objects.get(pk=maria.pk).family_name == "López (page)"
+    api = answer(
+        way.api.patch(
+            reverse("api:supporter-detail", args=[maria.pk]),
+            {"family_name": "López (API)", "support_level": 2},
+            format="json",
+        )
+    )
+    osdi = answer(
+        way.osdi.put(f"{OSDI}people/{maria.pk}", {"family_name": "López (OSDI)"}, format="json")
+    )
+    assert one_answer(page, api, osdi) == expected
+    person = Supporter.objects.get(pk=maria.pk)
+    if expected == ALLOWED:
+        assert (person.family_name, person.support_level) == ("López (OSDI)", 2)
+    else:
+        assert _maria_now(maria) == before and person.support_level is None
+
+
 # --- export --------------------------------------------------------------------------------
 
 EXPORT = {

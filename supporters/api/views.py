@@ -178,7 +178,10 @@ SUPPORTER_EXAMPLE = OpenApiExample(
     ),
     partial_update=extend_schema(
         summary="Change a supporter's details",
-        description="Only the fields sent change; each change writes a history line.",
+        description="Only the fields sent change; each change writes a history line. Anyone "
+        "who sees the person may change preferred_name, pronouns and language; the other fields "
+        "are for the person's team organizers, data staff and admins (403 otherwise, and nothing "
+        "changes). The rule is SupporterAccess.may_edit_field, as on the edit page and OSDI.",
         request=SupporterUpdateSerializer,
         responses={200: SupporterSerializer},
         examples=[
