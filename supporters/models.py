@@ -3,9 +3,55 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Lower
+from django.db.models import Exists, F, Func, OuterRef, Q, TextField, Value
+from django.db.models.functions import Concat, Lower
+
+
+class Unaccented(Func):
+    """``earshot_unaccent(text)``: the text without accents ("Núñez" → "Nunez").
+
+    An IMMUTABLE SQL wrapper around ``unaccent`` (made by migration supporters 0006), so
+    that an index may be built over it; ``unaccent`` itself is only STABLE."""
+
+    function = "earshot_unaccent"
+    output_field = TextField()
+
+
+def search_text(expression) -> Unaccented:
+    """Text as search compares it: lower case, without accents."""
+    return Unaccented(Lower(expression))
+
+
+class SearchEqual(models.Lookup):
+    """``field__search_equal=value``: equal as search compares text (lower case, without
+    accents), so OSDI's ``family_name eq 'Nunez'`` finds "Núñez" as the search box does."""
+
+    lookup_name = "search_equal"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return (
+            f"earshot_unaccent(LOWER({lhs})) = earshot_unaccent(LOWER({rhs}))",
+            (*lhs_params, *rhs_params),
+        )
+
+
+def supporter_search_name() -> Unaccented:
+    """A supporter's names as search reads them: given, family and preferred, in one lower-case
+    text without accents. The index ``supporter_search_name_trgm`` is built over exactly this."""
+    return search_text(
+        Concat(
+            F("given_name"),
+            Value(" "),
+            F("family_name"),
+            Value(" "),
+            F("preferred_name"),
+            output_field=TextField(),
+        )
+    )
 
 
 class Channel(models.TextChoices):
@@ -151,6 +197,12 @@ class Supporter(models.Model):
                 fields=["team", "family_name", "given_name"], name="supporter_team_name_idx"
             ),
             models.Index(Lower("family_name"), Lower("given_name"), name="supporter_name_ci_idx"),
+            # Serves the search box (supporters.selectors.supporter_search_condition): names
+            # containing a word, or like it (trigram word similarity), ignoring case and accents.
+            GinIndex(
+                OpClass(supporter_search_name(), name="gin_trgm_ops"),
+                name="supporter_search_name_trgm",
+            ),
             models.Index(fields=["updated_at", "id"], name="supporter_updated_idx"),
             models.Index(fields=["support_level"], name="supporter_support_idx"),
         ]
@@ -667,3 +719,7 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"Export of {self.segment} ({self.get_status_display()})"
+
+
+for _name_field in ("given_name", "family_name", "preferred_name"):
+    Supporter._meta.get_field(_name_field).register_lookup(SearchEqual)
