@@ -24,6 +24,13 @@ CONSENT_CHOICES = [
 ]
 
 
+class SuggestionConfirmForm(forms.Form):
+    """A suggested thing to remember, confirmed, maybe reworded: as long as any other (200)."""
+
+    text = forms.CharField(max_length=200, required=False)
+    sensitive = forms.BooleanField(required=False)
+
+
 class ConversationLogForm(forms.Form):
     """One form for the door: under 30 seconds with one thumb.
 

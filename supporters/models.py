@@ -331,6 +331,16 @@ class SupporterAddress(ContactPoint):
         )
 
 
+# How a do-not-contact flag reads wherever it is shown (badges, the brief's warnings).
+DO_NOT_LABELS = {
+    Channel.CALL: "Do not call",
+    Channel.TEXT: "Do not text",
+    Channel.VISIT: "Do not visit",
+    Channel.EMAIL: "Do not email",
+    Channel.MAIL: "Do not mail",
+}
+
+
 class DoNotContact(models.Model):
     """The person asked us not to reach them on this channel. Present means: don't."""
 
@@ -355,7 +365,12 @@ class DoNotContact(models.Model):
         indexes = [models.Index(fields=["channel", "supporter"], name="donotcontact_channel_idx")]
 
     def __str__(self) -> str:
-        return f"Do not {self.get_channel_display().lower()}: {self.supporter}"
+        return f"{self.label}: {self.supporter}"
+
+    @property
+    def label(self) -> str:
+        """How the flag reads: "Do not call", "Do not text"… (``DO_NOT_LABELS``)."""
+        return DO_NOT_LABELS.get(self.channel, f"Do not {self.get_channel_display().lower()}")
 
 
 class ExternalId(models.Model):
