@@ -15,6 +15,7 @@ def run(*, line, timed, team, volunteer) -> None:
 
     from conversations.models import Issue
     from conversations.services import conversation_log
+    from organizing.roles import SYSTEM
     from supporters.models import HistoryEvent, Supporter
     from supporters.services import assignment_create
 
@@ -25,7 +26,7 @@ def run(*, line, timed, team, volunteer) -> None:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     supporter = Supporter.objects.create(given_name="Long", family_name="History", team=team)
-    assignment_create(actor=None, supporter=supporter, volunteer=volunteer)
+    assignment_create(actor=SYSTEM, supporter=supporter, volunteer=volunteer)
     rent = Issue.objects.create(name="Rent (bench)")
     now = timezone.now()
     n = 0

@@ -39,6 +39,19 @@ class SearchEqual(models.Lookup):
         )
 
 
+def phone_digits() -> Func:
+    """A phone number's digits only ("(312) 555-0199" → "3125550199"), as search and the
+    duplicate check compare numbers. The index ``supporterphone_digits_trgm`` is built over it."""
+    return Func(
+        F("number"),
+        Value(r"\D"),
+        Value(""),
+        Value("g"),
+        function="regexp_replace",
+        output_field=TextField(),
+    )
+
+
 def supporter_search_name() -> Unaccented:
     """A supporter's names as search reads them: given, family and preferred, in one lower-case
     text without accents. The index ``supporter_search_name_trgm`` is built over exactly this."""
@@ -284,6 +297,11 @@ class SupporterPhone(ContactPoint):
         indexes = [
             models.Index(fields=["number"], name="supporterphone_number_idx"),
             models.Index(fields=["e164"], name="supporterphone_e164_idx"),
+            # Serves search by phone whatever the punctuation (part of the digits), and the
+            # add-a-person duplicate check (the same last ten digits).
+            GinIndex(
+                OpClass(phone_digits(), name="gin_trgm_ops"), name="supporterphone_digits_trgm"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -20,8 +20,6 @@ from django.db.models import (
     BooleanField,
     Exists,
     ExpressionWrapper,
-    F,
-    Func,
     OuterRef,
     Q,
     QuerySet,
@@ -48,6 +46,7 @@ from .models import (
     SupporterAddress,
     SupporterEmail,
     SupporterPhone,
+    phone_digits,
     search_text,
     supporter_search_name,
 )
@@ -102,10 +101,6 @@ def _digits(value: str) -> str:
     return re.sub(r"\D", "", value or "")
 
 
-def _phone_digits() -> Func:
-    return Func(F("number"), Value(r"\D"), Value(""), Value("g"), function="regexp_replace")
-
-
 def _has_letter(text: str) -> bool:
     return any(character.isalpha() for character in text)
 
@@ -139,7 +134,7 @@ def supporter_search_condition(query: str) -> Q:
     # with the phones' subquery would keep PostgreSQL off the name index.
     if len(digits) >= 4 and not _has_letter(query):
         condition |= Exists(
-            SupporterPhone.objects.annotate(digits=_phone_digits()).filter(
+            SupporterPhone.objects.annotate(digits=phone_digits()).filter(
                 supporter=OuterRef("pk"), digits__contains=digits
             )
         )
@@ -184,11 +179,11 @@ def supporter_matches(
     same given and family name with the same ZIP.
     """
     conditions: dict[str, Q] = {}
-    phone_digits = _digits(phone)[-10:]
-    if len(phone_digits) >= 7:
+    last_ten = _digits(phone)[-10:]
+    if len(last_ten) >= 7:
         conditions["same phone"] = Exists(
-            SupporterPhone.objects.annotate(digits=_phone_digits()).filter(
-                supporter=OuterRef("pk"), digits__endswith=phone_digits
+            SupporterPhone.objects.annotate(digits=phone_digits()).filter(
+                supporter=OuterRef("pk"), digits__endswith=last_ten
             )
         )
     if email.strip():

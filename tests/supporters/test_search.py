@@ -104,6 +104,16 @@ def test_osdi_name_filters_ignore_case_and_accents(volunteer, people):
     assert found("given_name eq 'ana' and family_name eq 'chaves'") == ["Chaves"]
 
 
+def test_a_phone_search_reads_the_digits_trigram_index(people):
+    searched = Supporter.objects.filter(supporter_search_condition("(312) 555-0199"))
+    assert list(searched) == [people["chavez"]]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = searched.explain()
+        cursor.execute("RESET enable_seqscan")
+    assert "supporterphone_digits_trgm" in plan, plan
+
+
 def test_nothing_to_search_for_matches_no_one(people):
     for query in ("", "  ", "12", "--"):
         assert not Supporter.objects.filter(supporter_search_condition(query)).exists(), query
