@@ -4,8 +4,8 @@ Prints one line per figure: its name, the value with units, a reference measured
 run on the same data, and ``ratio X.XX`` (value / reference, oriented so that higher is better
 for rates and lower is better for times, as each line says).
 
-``ONLY=export`` (or ``insert``, ``visibility``, ``history``, ``enrichment``; comma-separated)
-runs only those figures.
+``ONLY=export`` (or ``insert``, ``visibility``, ``search``, ``history``, ``enrichment``;
+comma-separated) runs only those figures.
 
 Works in a database of its own, ``<DATABASE_URL's name>_bench``, dropped and made anew each run,
 so it never touches the data `make run` serves.
@@ -192,6 +192,69 @@ def main() -> int:
             plain_sorted,
             "indexed team query, same order",
             plain_sorted / narrowed,
+        )
+
+    if wanted("search"):
+        # 4. Search: a name with a typo through the search box's condition (case, accents and
+        #    trigram similarity, the GIN index), best match first, against a plain indexed query
+        #    for the exact name (the case-insensitive btree index on family and given name).
+        from django.db.models.functions import Lower
+
+        from supporters.selectors import supporter_search
+
+        def search_typo():
+            list(supporter_search(viewer=organizer, query="Famly4321"))
+
+        def exact_plain():
+            list(
+                Supporter.objects.annotate(family=Lower("family_name"))
+                .filter(family="family4321")
+                .select_related("team")[:20]
+            )
+
+        plain_exact = timed(exact_plain, repeat=15) * 1000
+        searched = timed(search_typo, repeat=15) * 1000
+        line(
+            "search, a name with a typo (accents, case, trigram index; organizer)",
+            searched,
+            "ms",
+            plain_exact,
+            "indexed exact-name query",
+            plain_exact / searched,
+        )
+
+        # 5. Search by phone whatever the punctuation (the digits' trigram index), against the
+        #    plain indexed lookup of the number exactly as stored.
+        from supporters.models import SupporterPhone
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO supporters_supporterphone (supporter_id, number, is_primary, label, "
+                "created_at, kind, e164, enricher_version, line_type) "
+                "SELECT id, '(512) ' || lpad((id % 1000)::text, 3, '0') || '-' || "
+                "lpad((id % 10000)::text, 4, '0'), true, '', now(), 'unknown', '', 0, '' "
+                "FROM supporters_supporter"
+            )
+            cursor.execute("ANALYZE supporters_supporterphone")
+        phone_id = Supporter.objects.order_by("id").values_list("id", flat=True)[scale // 3]
+        stored = SupporterPhone.objects.get(supporter_id=phone_id).number
+        typed = "".join(filter(str.isdigit, stored))  # typed without the punctuation
+
+        def search_phone():
+            list(supporter_search(viewer=organizer, query=typed))
+
+        def phone_plain():
+            list(Supporter.objects.filter(phones__number=stored).select_related("team")[:20])
+
+        plain_phone = timed(phone_plain, repeat=15) * 1000
+        searched_phone = timed(search_phone, repeat=15) * 1000
+        line(
+            "search, a phone typed without its punctuation (digits' trigram index; organizer)",
+            searched_phone,
+            "ms",
+            plain_phone,
+            "indexed exact-number query",
+            plain_phone / searched_phone,
         )
 
     from bench import enrichment, history

@@ -186,3 +186,15 @@ def followup_rules_ensure_defaults() -> int:
         )
         made += created
     return made
+
+
+# A follow-up someone asks for is in the future: one set in the past was either already done
+# (then log it as done) or a slip of the date picker. The grace covers a phone's clock a few
+# minutes behind the server's.
+PAST_FOLLOWUP = "That's in the past — log it as already done?"
+PAST_FOLLOWUP_GRACE = timedelta(minutes=5)
+
+
+def followup_is_past(due_at: datetime) -> bool:
+    """Whether a follow-up asked for at ``due_at`` would be due before now (less the grace)."""
+    return due_at < timezone.now() - PAST_FOLLOWUP_GRACE

@@ -10,6 +10,7 @@ from django.utils import timezone
 from organizing.models import User
 from supporters.models import Channel
 
+from .followups import PAST_FOLLOWUP, followup_is_past
 from .models import Conversation, Issue, Note, SurveyQuestion
 
 REMEMBER_LINES = 3
@@ -21,6 +22,13 @@ CONSENT_CHOICES = [
     (Channel.EMAIL, "Don't email me"),
     (Channel.MAIL, "Don't send me mail"),
 ]
+
+
+class SuggestionConfirmForm(forms.Form):
+    """A suggested thing to remember, confirmed, maybe reworded: as long as any other (200)."""
+
+    text = forms.CharField(max_length=200, required=False)
+    sensitive = forms.BooleanField(required=False)
 
 
 class ConversationLogForm(forms.Form):
@@ -144,6 +152,13 @@ class ConversationLogForm(forms.Form):
             self.add_error("followup_date", "Pick the date to follow up.")
         if choice == self.FOLLOW_UP_CALLBACK and not data.get("callback_at"):
             self.add_error("callback_at", "When did they ask us to call back?")
+        # A follow-up asked for now is in the future (see followups.PAST_FOLLOWUP).
+        day = data.get("followup_date")
+        if choice == self.FOLLOW_UP_DATE and day and day < timezone.localdate():
+            self.add_error("followup_date", PAST_FOLLOWUP)
+        callback_at = data.get("callback_at")
+        if choice == self.FOLLOW_UP_CALLBACK and callback_at and followup_is_past(callback_at):
+            self.add_error("callback_at", PAST_FOLLOWUP)
         data["remember"] = [
             (data[f"remember_{n}"].strip(), bool(data.get(f"remember_{n}_sensitive")))
             for n in range(REMEMBER_LINES)

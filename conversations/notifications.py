@@ -152,7 +152,10 @@ def _send_digest(user_id: int, today, start: datetime, end: datetime) -> int:
         zone = ZoneInfo(settings.ORGANIZATION_TIME_ZONE)
 
         def line(f: FollowUp) -> str:
-            return f"- {f.supporter}: {f.reason} (due {f.due_at.astimezone(zone):%a %b %-d, %-I:%M %p})"
+            due = f.due_at.astimezone(zone)
+            # The year only when it is not this one (an overdue follow-up from last December).
+            when = f"{due:%a %b %-d}" + ("" if due.year == today.year else f" {due.year}")
+            return f"- {f.supporter}: {f.reason} (due {when}, {due:%-I:%M %p})"
 
         parts = [f"Good morning, {user.get_short_name()}."]
         if due_today:

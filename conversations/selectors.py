@@ -18,6 +18,7 @@ from django.utils import timezone
 from organizing.models import Membership, User
 from organizing.roles import team_ids_overseen_by
 from supporters.models import (
+    DO_NOT_LABELS,
     Assignment,
     DoNotContact,
     HistoryEvent,
@@ -190,17 +191,7 @@ def brief_get(*, viewer: User, pk: int) -> Brief:
     remember = [n for n in notes if n.kind == Note.Kind.REMEMBER][:BRIEF_REMEMBER_LINES]
     pinned = [note for note in notes if note.kind == Note.Kind.GENERAL]
     blocked = set(supporter.blocked_channels)
-    warnings = [
-        label
-        for channel, label in (
-            ("call", "Do not call"),
-            ("text", "Do not text"),
-            ("visit", "Do not visit"),
-            ("email", "Do not email"),
-            ("mail", "Do not mail"),
-        )
-        if channel in blocked
-    ]
+    warnings = [label for channel, label in DO_NOT_LABELS.items() if channel in blocked]
     return Brief(
         supporter=supporter,
         can_see_sensitive=can_see_sensitive,

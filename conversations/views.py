@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from organizing.services import audit_record
 from supporters.selectors import supporter_access_get, supporter_get
 
-from .forms import ConversationLogForm, NoteForm
+from .forms import ConversationLogForm, NoteForm, SuggestionConfirmForm
 from .models import FollowUp, Note, Suggestion, SurveyQuestion
 from .selectors import brief_get, followup_list_due, history_page, supporter_list_mine
 from .services import (
@@ -176,12 +176,20 @@ def suggestion_decide_view(request: HttpRequest, pk: int, suggestion_pk: int) ->
     suggestion = get_object_or_404(Suggestion, pk=suggestion_pk, supporter=supporter)
     decision = request.POST.get("decision")
     if decision == "confirm":
-        text = request.POST.get("text", "").strip()[:200]
+        form = SuggestionConfirmForm(request.POST)
+        if not form.is_valid():
+            # Too long: refused with the limit, and what was typed stays in the box.
+            error = " ".join(form.errors["text"])
+            if request.htmx:
+                context = {"suggestion": suggestion, "error": error, "text": form.data["text"]}
+                return render(request, "conversations/_suggestion.html", context)
+            messages.error(request, f"Not kept: {error}")
+            return redirect("conversations:brief", pk=supporter.pk)
         suggestion = suggestion_confirm(
             suggestion=suggestion,
             actor=request.user,
-            text=text or None,
-            is_sensitive=request.POST.get("sensitive") == "on",
+            text=form.cleaned_data["text"] or None,
+            is_sensitive=form.cleaned_data["sensitive"],
         )
     elif decision == "dismiss":
         suggestion = suggestion_dismiss(suggestion=suggestion, actor=request.user)

@@ -18,7 +18,9 @@ class SignupDetailsForm(forms.Form):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="Email address")
+    email = forms.EmailField(
+        label="Email address", widget=forms.EmailInput(attrs={"inputmode": "email"})
+    )
     team = forms.ModelChoiceField(queryset=Team.objects.none())
     role = forms.ChoiceField(choices=Membership.Role.choices)
 

@@ -204,6 +204,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "organizing.urls"
 WSGI_APPLICATION = "organizing.wsgi.application"
 
+# Fields keep their length limits; the browser is not told them, so text past a limit is
+# refused with the limit instead of cut short unseen (organizing/form_renderer.py).
+FORM_RENDERER = "organizing.form_renderer.FormRenderer"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from organizing.api.errors import api_not_found_or_page, api_server_error_or_page
-from organizing.views import health_view
+from organizing.views import favicon_view, health_view
 
 urlpatterns = [
     path("", include("conversations.urls_home")),
     path("healthz", health_view, name="health"),
+    path("favicon.ico", favicon_view, name="favicon"),
     path("", include("organizing.urls_pages")),
     path("supporters/", include("supporters.urls")),
     path("", include("conversations.urls")),

@@ -28,10 +28,27 @@ class SupporterCreateForm(forms.Form):
 
     given_name = forms.CharField(label="First name", max_length=100, required=False)
     family_name = forms.CharField(label="Last name", max_length=100, required=False)
-    phone = forms.CharField(label="Phone", max_length=40, required=False)
-    email = forms.CharField(label="Email", max_length=254, required=False)
+    # The keyboards a phone shows: digits for a phone number and a ZIP, an @ for an email.
+    # No autofill: these are the details of the person at the door, not of the volunteer.
+    phone = forms.CharField(
+        label="Phone",
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
+    )
+    email = forms.CharField(
+        label="Email",
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"inputmode": "email", "autocomplete": "off"}),
+    )
     line1 = forms.CharField(label="Street address", max_length=200, required=False)
-    postal_code = forms.CharField(label="ZIP code", max_length=10, required=False)
+    postal_code = forms.CharField(
+        label="ZIP code",
+        max_length=10,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
     language = forms.ChoiceField(
         label="Language",
         choices=[

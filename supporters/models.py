@@ -3,9 +3,68 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Lower
+from django.db.models import Exists, F, Func, OuterRef, Q, TextField, Value
+from django.db.models.functions import Concat, Lower
+
+
+class Unaccented(Func):
+    """``earshot_unaccent(text)``: the text without accents ("Núñez" → "Nunez").
+
+    An IMMUTABLE SQL wrapper around ``unaccent`` (made by migration supporters 0006), so
+    that an index may be built over it; ``unaccent`` itself is only STABLE."""
+
+    function = "earshot_unaccent"
+    output_field = TextField()
+
+
+def search_text(expression) -> Unaccented:
+    """Text as search compares it: lower case, without accents."""
+    return Unaccented(Lower(expression))
+
+
+class SearchEqual(models.Lookup):
+    """``field__search_equal=value``: equal as search compares text (lower case, without
+    accents), so OSDI's ``family_name eq 'Nunez'`` finds "Núñez" as the search box does."""
+
+    lookup_name = "search_equal"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return (
+            f"earshot_unaccent(LOWER({lhs})) = earshot_unaccent(LOWER({rhs}))",
+            (*lhs_params, *rhs_params),
+        )
+
+
+def phone_digits() -> Func:
+    """A phone number's digits only ("(312) 555-0199" → "3125550199"), as search and the
+    duplicate check compare numbers. The index ``supporterphone_digits_trgm`` is built over it."""
+    return Func(
+        F("number"),
+        Value(r"\D"),
+        Value(""),
+        Value("g"),
+        function="regexp_replace",
+        output_field=TextField(),
+    )
+
+
+def supporter_search_name() -> Unaccented:
+    """A supporter's names as search reads them: given, family and preferred, in one lower-case
+    text without accents. The index ``supporter_search_name_trgm`` is built over exactly this."""
+    return search_text(
+        Concat(
+            F("given_name"),
+            Value(" "),
+            F("family_name"),
+            Value(" "),
+            F("preferred_name"),
+            output_field=TextField(),
+        )
+    )
 
 
 class Channel(models.TextChoices):
@@ -151,6 +210,12 @@ class Supporter(models.Model):
                 fields=["team", "family_name", "given_name"], name="supporter_team_name_idx"
             ),
             models.Index(Lower("family_name"), Lower("given_name"), name="supporter_name_ci_idx"),
+            # Serves the search box (supporters.selectors.supporter_search_condition): names
+            # containing a word, or like it (trigram word similarity), ignoring case and accents.
+            GinIndex(
+                OpClass(supporter_search_name(), name="gin_trgm_ops"),
+                name="supporter_search_name_trgm",
+            ),
             models.Index(fields=["updated_at", "id"], name="supporter_updated_idx"),
             models.Index(fields=["support_level"], name="supporter_support_idx"),
         ]
@@ -232,6 +297,11 @@ class SupporterPhone(ContactPoint):
         indexes = [
             models.Index(fields=["number"], name="supporterphone_number_idx"),
             models.Index(fields=["e164"], name="supporterphone_e164_idx"),
+            # Serves search by phone whatever the punctuation (part of the digits), and the
+            # add-a-person duplicate check (the same last ten digits).
+            GinIndex(
+                OpClass(phone_digits(), name="gin_trgm_ops"), name="supporterphone_digits_trgm"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -279,6 +349,16 @@ class SupporterAddress(ContactPoint):
         )
 
 
+# How a do-not-contact flag reads wherever it is shown (badges, the brief's warnings).
+DO_NOT_LABELS = {
+    Channel.CALL: "Do not call",
+    Channel.TEXT: "Do not text",
+    Channel.VISIT: "Do not visit",
+    Channel.EMAIL: "Do not email",
+    Channel.MAIL: "Do not mail",
+}
+
+
 class DoNotContact(models.Model):
     """The person asked us not to reach them on this channel. Present means: don't."""
 
@@ -303,7 +383,12 @@ class DoNotContact(models.Model):
         indexes = [models.Index(fields=["channel", "supporter"], name="donotcontact_channel_idx")]
 
     def __str__(self) -> str:
-        return f"Do not {self.get_channel_display().lower()}: {self.supporter}"
+        return f"{self.label}: {self.supporter}"
+
+    @property
+    def label(self) -> str:
+        """How the flag reads: "Do not call", "Do not text"… (``DO_NOT_LABELS``)."""
+        return DO_NOT_LABELS.get(self.channel, f"Do not {self.get_channel_display().lower()}")
 
 
 class ExternalId(models.Model):
@@ -667,3 +752,7 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"Export of {self.segment} ({self.get_status_display()})"
+
+
+for _name_field in ("given_name", "family_name", "preferred_name"):
+    Supporter._meta.get_field(_name_field).register_lookup(SearchEqual)

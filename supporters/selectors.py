@@ -13,18 +13,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import (
     BooleanField,
     Exists,
     ExpressionWrapper,
-    F,
-    Func,
     OuterRef,
     Q,
     QuerySet,
     Value,
 )
+from django.db.models.lookups import Contains
 from django.http import Http404
 
 from organizing.models import Team, User
@@ -45,6 +46,9 @@ from .models import (
     SupporterAddress,
     SupporterEmail,
     SupporterPhone,
+    phone_digits,
+    search_text,
+    supporter_search_name,
 )
 
 
@@ -97,44 +101,65 @@ def _digits(value: str) -> str:
     return re.sub(r"\D", "", value or "")
 
 
-def _phone_digits() -> Func:
-    return Func(F("number"), Value(r"\D"), Value(""), Value("g"), function="regexp_replace")
+def _has_letter(text: str) -> bool:
+    return any(character.isalpha() for character in text)
 
 
 def supporter_search_condition(query: str) -> Q:
-    """Who matches a search box: every word part of a name (given, family or preferred);
-    four or more digits also match phones whatever their punctuation; text with an @ or a
-    dot also matches emails."""
+    """Who matches a search box, for the pages, the API and OSDI alike.
+
+    - Text with a letter matches names (given, family or preferred), ignoring case and
+      accents ("nunez" finds "Núñez"): every word must be part of a name, or like one word
+      of it (trigram word similarity above ``pg_trgm.word_similarity_threshold``, 0.6 by
+      default), which forgives a typo ("Chavex" finds "Chávez"). The index
+      ``supporter_search_name_trgm`` serves both tests.
+    - Four or more digits, and no letters, match phones whatever their punctuation
+      ("555-0199", "(312) 555.0199").
+    - Text with an @ matches emails (part of one, ignoring case).
+
+    No permissions here: the caller narrows to ``supporter_list(viewer=…)`` first.
+    A query with nothing to search for matches no one.
+    """
     query = query.strip()[:100]
-    by_name = Q()
-    for word in query.split()[:5]:
-        by_name &= (
-            Q(given_name__icontains=word)
-            | Q(family_name__icontains=word)
-            | Q(preferred_name__icontains=word)
-        )
-    condition = by_name
+    condition = Q(pk__in=[])
+    if _has_letter(query):
+        name = supporter_search_name()
+        by_name = Q()
+        for word in query.split()[:5]:
+            word_text = search_text(Value(word))
+            by_name &= Q(Contains(name, word_text)) | Q(TrigramWordSimilar(name, word_text))
+        condition |= by_name
     digits = _digits(query)
-    if len(digits) >= 4:
+    # Only a query without letters is a phone number: "Ward 12" looks for a name, and an OR
+    # with the phones' subquery would keep PostgreSQL off the name index.
+    if len(digits) >= 4 and not _has_letter(query):
         condition |= Exists(
-            SupporterPhone.objects.annotate(digits=_phone_digits()).filter(
+            SupporterPhone.objects.annotate(digits=phone_digits()).filter(
                 supporter=OuterRef("pk"), digits__contains=digits
             )
         )
-    if "@" in query or "." in query:
+    if "@" in query:
         condition |= Exists(
             SupporterEmail.objects.filter(supporter=OuterRef("pk"), address__icontains=query)
         )
     return condition
 
 
+def supporter_search_rank(query: str) -> TrigramWordSimilarity:
+    """How like ``query`` a supporter's names are (0 to 1), for ordering results best first."""
+    return TrigramWordSimilarity(search_text(Value(query.strip()[:100])), supporter_search_name())
+
+
 def supporter_search(*, viewer: User, query: str, limit: int = 20) -> QuerySet[Supporter]:
-    """People the viewer may see who match ``query`` (see ``supporter_search_condition``)."""
+    """People the viewer may see who match ``query`` (see ``supporter_search_condition``),
+    the names most like it first."""
     if not query.strip():
         return Supporter.objects.none()
     return (
         supporter_list(viewer=viewer)
         .filter(supporter_search_condition(query))
+        .annotate(search_rank=supporter_search_rank(query))
+        .order_by("-search_rank", "family_name", "given_name", "id")
         .select_related("team")[:limit]
     )
 
@@ -154,11 +179,11 @@ def supporter_matches(
     same given and family name with the same ZIP.
     """
     conditions: dict[str, Q] = {}
-    phone_digits = _digits(phone)[-10:]
-    if len(phone_digits) >= 7:
+    last_ten = _digits(phone)[-10:]
+    if len(last_ten) >= 7:
         conditions["same phone"] = Exists(
-            SupporterPhone.objects.annotate(digits=_phone_digits()).filter(
-                supporter=OuterRef("pk"), digits__endswith=phone_digits
+            SupporterPhone.objects.annotate(digits=phone_digits()).filter(
+                supporter=OuterRef("pk"), digits__endswith=last_ten
             )
         )
     if email.strip():

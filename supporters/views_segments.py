@@ -36,7 +36,7 @@ class SegmentForm(forms.Form):
     name = forms.CharField(max_length=120)
     description = forms.CharField(max_length=300, required=False)
     filter = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "class": "code"}),
         initial="{}",
         help_text=FILTER_HELP,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from conversations.followups import PAST_FOLLOWUP, followup_is_past
 from conversations.models import (
     Conversation,
     FollowUp,
@@ -218,11 +219,16 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
 class FollowUpCreateSerializer(StrictSerializer):
     supporter = serializers.IntegerField(min_value=1)
-    due_at = UtcDateTimeField()
+    due_at = UtcDateTimeField(help_text="When it falls due; not in the past.")
     reason = serializers.CharField(max_length=200)
     assignee = serializers.IntegerField(
         min_value=1, required=False, help_text="A user id; yourself when left out."
     )
+
+    def validate_due_at(self, value):
+        if followup_is_past(value):
+            raise serializers.ValidationError(PAST_FOLLOWUP)
+        return value
 
 
 class FollowUpCompleteSerializer(StrictSerializer):

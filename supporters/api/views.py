@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -38,12 +38,16 @@ from supporters.models import (
     HistoryEvent,
     Relationship,
     Supporter,
-    SupporterEmail,
     SupporterTag,
     Tag,
 )
 from supporters.redaction import Redactor
-from supporters.selectors import supporter_get, supporter_list, team_for_new_person
+from supporters.selectors import (
+    supporter_get,
+    supporter_list,
+    supporter_search_condition,
+    team_for_new_person,
+)
 
 from .serializers import (
     ConsentSerializer,
@@ -73,7 +77,9 @@ class SupportLevelFilter(django_filters.NumberFilter):
 
 class SupporterFilter(UpdatedSinceFilterSet):
     search = django_filters.CharFilter(
-        method="filter_search", label="Part of a name, or an email address"
+        method="filter_search",
+        label="Part of a name or a name like it (ignoring case and accents), four or more "
+        "digits of a phone number (any punctuation), or part of an email address (with an @)",
     )
     tag = django_filters.CharFilter(method="filter_tag", label="Has this tag (name)")
     support_level = SupportLevelFilter()
@@ -88,16 +94,10 @@ class SupporterFilter(UpdatedSinceFilterSet):
         }
 
     def filter_search(self, queryset, name, value):
-        value = value.strip()[:100]
-        if not value:
+        # The search box's own condition: one search for pages, API and OSDI.
+        if not value.strip():
             return queryset
-        email = SupporterEmail.objects.filter(supporter=OuterRef("pk"), address__iexact=value)
-        return queryset.filter(
-            Q(given_name__icontains=value)
-            | Q(family_name__icontains=value)
-            | Q(preferred_name__icontains=value)
-            | Q(Exists(email))
-        )
+        return queryset.filter(supporter_search_condition(value))
 
     def filter_tag(self, queryset, name, value):
         return queryset.filter(

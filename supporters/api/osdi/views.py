@@ -42,8 +42,9 @@ from .people import (
 
 PEOPLE_EQUAL_FIELDS = {
     "email_address": "emails__address__iexact",
-    "given_name": "given_name__iexact",
-    "family_name": "family_name__iexact",
+    # Names compare as search does: ignoring case and accents ("Nunez" is "Núñez").
+    "given_name": "given_name__search_equal",
+    "family_name": "family_name__search_equal",
     "postal_code": "addresses__postal_code",
     "language": "language",
 }
