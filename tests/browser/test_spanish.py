@@ -113,3 +113,11 @@ def test_the_spanish_brief_on_a_laptop(live_server, page_factory, volunteer, ros
     page.get_by_text("Habla español").wait_for()
     screenshot(page, "es-brief-desktop")
     assert not ENGLISH_LABELS.search(_visible_text(page))
+    # Back to English from Your account: the next page is in English again.
+    page.goto(f"{live_server.url}/account/")
+    page.get_by_role("heading", name="Idioma").wait_for()
+    screenshot(page, "es-account-desktop")
+    page.get_by_label("Idioma").select_option("en")
+    page.get_by_role("button", name="Guardar idioma").click()
+    page.get_by_text("Language saved.").wait_for()
+    assert page.get_by_role("heading", name="Your account").is_visible()
