@@ -50,12 +50,18 @@ def _bounded(**kwargs):
         gevent.spawn(_environment["it"].runner.quit)
 
 
+def _stagger() -> None:
+    """Start somewhere in the first period, so that users arrive spread out, not in waves."""
+    gevent.sleep(random.uniform(0, 1 / RATE))
+
+
 class _SessionUser(HttpUser):
     abstract = True
     wait_time = constant_throughput(RATE)
     kind = ""
 
     def on_start(self) -> None:
+        _stagger()
         self.me = next(_sessions[self.kind])
         self.client.cookies.set("sessionid", self.me["sessionid"])
         self.client.cookies.set("csrftoken", self.me["csrftoken"])
@@ -144,6 +150,7 @@ class ApiClient(HttpUser):
     wait_time = constant_throughput(RATE)
 
     def on_start(self) -> None:
+        _stagger()
         self.client.headers["Authorization"] = f"Bearer {PLAN['raw_key']}"
         self.next_url = None
 
