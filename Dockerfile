@@ -5,7 +5,8 @@ ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     UV_PROJECT_ENVIRONMENT=/opt/venv \
     PATH=/opt/venv/bin:$PATH \
-    STATIC_ROOT=/app/staticfiles
+    STATIC_ROOT=/app/staticfiles \
+    EXPORT_DIR=/app/var/exports
 
 WORKDIR /app
 RUN pip install --no-cache-dir uv==0.13.8 \
@@ -18,6 +19,8 @@ RUN python -m organizing.translations
 # collectstatic reads settings, which need URLs to parse; nothing connects at build time.
 RUN DJANGO_DEBUG=true DATABASE_URL=postgres://build/none REDIS_URL=redis://build:6379/0 \
     python manage.py collectstatic --noinput -v 0
+# Export files: a volume shared by the web and worker containers (docker-compose.yml).
+RUN mkdir -p /app/var/exports && chown earshot /app/var/exports
 USER earshot
 EXPOSE 8000
 CMD ["gunicorn", "organizing.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-", "--graceful-timeout", "10", "--logger-class", "organizing.logs.GunicornLogger"]

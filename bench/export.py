@@ -1,6 +1,6 @@
 """Segment export: streaming CSV over HTTP against PostgreSQL COPY of the same query.
 
-- Generates SCALE supporters and 3 x SCALE conversations with COPY (bench/generate.py).
+- On the SCALE's dataset (bench/dataset.py: SCALE supporters, 5 x SCALE conversations).
 - Serves the app with gunicorn (one sync worker) and pulls ``GET /api/v1/segments/{id}/
   export?format=csv`` with an API key, as a data-staff script would, while sampling the
   worker's RSS every 10 ms: the growth is peak RSS during the stream minus RSS after a
@@ -9,7 +9,8 @@
   psycopg in this process, in the same run (best of two, alternating with the HTTP runs).
 - The cost of neutralising spreadsheet formulas in CSV cells (organizing.csv_safety): the
   export's COPY against the same COPY without it.
-- Also printed: the NDJSON export (rows built in Python from a server-side cursor).
+- The NDJSON export over HTTP, against the CSV COPY and against a COPY of its own
+  ``json_build_object`` query (supporters.exporting.ndjson_sql), in the same run.
 - Naive reference: a plain DRF ModelSerializer with page-number pagination (1,000 a page)
   over the same rows, in process (no HTTP at all); ten pages spread evenly over the whole
   segment, so the OFFSET cost of late pages is included.
@@ -101,16 +102,18 @@ def _pull(url: str, raw_key: str) -> tuple[int, int, float]:
     return lines - 1, size, time.perf_counter() - started  # minus the header row
 
 
-def _copy_reference(sql: str, params) -> tuple[int, float]:
+def _copy_reference(sql: str, params, *, json_lines: bool = False) -> tuple[int, float]:
     from django.db import connection
     from psycopg import ClientCursor
 
     connection.ensure_connection()
+    # For NDJSON, COPY exactly as the export writes it (supporters.exporting.ndjson_chunks).
+    options = "FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02'" if json_lines else "FORMAT csv"
     started = time.perf_counter()
     rows = 0
     with (
         ClientCursor(connection.connection) as cursor,
-        cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy,
+        cursor.copy(f"COPY ({sql}) TO STDOUT WITH ({options})", params) as copy,
     ):
         for _ in copy:
             rows += 1
@@ -148,36 +151,25 @@ def _naive_reference(supporters, total: int) -> tuple[int, float]:
     return rows, time.perf_counter() - started
 
 
-def run_export_bench(scale: int, line) -> None:
-    from organizing.models import Membership, Team, User
-    from organizing.services import api_key_create
-    from supporters.exporting import export_sql
+def run_export_bench(manifest: dict, line) -> None:
+    from organizing.models import User
+    from supporters.exporting import export_sql, ndjson_sql
     from supporters.models import Segment
     from supporters.segments import segment_supporters
 
-    from .generate import generate
-
-    made = generate(scale)
-    rows_written = made["supporters"] + made["conversations"]
     print(
-        f"# generated {made['supporters']:,} supporters (with contact points, tags, consent) and "
-        f"{made['conversations']:,} conversations with COPY in {made['seconds']:,.1f} s "
-        f"({rows_written / made['seconds']:,.0f} main rows/s)"
+        f"# dataset: {manifest['supporters']:,} supporters (with contact points, tags, consent) "
+        f"and {manifest['conversations']:,} conversations, generated with COPY in "
+        f"{manifest['generated_seconds']:,.1f} s"
     )
-    staff = User.objects.create_user("export-staff@bench.example", None)
-    Membership.objects.create(
-        user=staff, team=Team.objects.get(pk=made["team_ids"][0]), role=Membership.Role.DATA_STAFF
-    )
-    _, raw_key = api_key_create(actor=staff, user=staff, scopes=["read", "export"])
-    segment = Segment.objects.create(
-        name="Everyone generated", filter={"team": {"in": made["team_ids"]}}, created_by=staff
-    )
-    small = Segment.objects.create(
-        name="Warm-up", filter={"and": [{"team": made["team_ids"][0]}, {"zip": "78700"}]}
-    )
+    staff = User.objects.get(pk=manifest["staff_id"])
+    raw_key = manifest["raw_key"]
+    segment = Segment.objects.get(pk=manifest["segment_id"])
+    small = Segment.objects.get(pk=manifest["small_segment_id"])
     supporters = segment_supporters(viewer=staff, filter_json=segment.filter)
     sql, params = export_sql(supporters)
     plain_sql, plain_params = export_sql(supporters, csv_safe=False)
+    json_sql, json_params = ndjson_sql(supporters)
 
     env = dict(os.environ)
     env.update(
@@ -216,9 +208,17 @@ def run_export_bench(scale: int, line) -> None:
             safe_seconds = min(safe_seconds or seconds, seconds)
             seconds = _copy_reference(plain_sql, plain_params)[1]
             plain_seconds = min(plain_seconds or seconds, seconds)
-        ndjson_lines, _, ndjson_seconds = _pull(
-            f"{base}/api/v1/segments/{segment.pk}/export?format=ndjson", raw_key
-        )
+        # NDJSON: the HTTP stream against a COPY of the same json_build_object query, alternating,
+        # best of two each.
+        best_json_copy = best_ndjson = None
+        for _ in range(2):
+            json_rows, seconds = _copy_reference(json_sql, json_params, json_lines=True)
+            best_json_copy = min(best_json_copy or seconds, seconds)
+            ndjson_lines, _, seconds = _pull(
+                f"{base}/api/v1/segments/{segment.pk}/export?format=ndjson", raw_key
+            )
+            best_ndjson = min(best_ndjson or seconds, seconds)
+        assert ndjson_lines + 1 == json_rows, (ndjson_lines, json_rows)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -257,14 +257,23 @@ def run_export_bench(scale: int, line) -> None:
         "budget",
         growth_mb / 100.0,
     )
-    ndjson_rate = (ndjson_lines + 1) / ndjson_seconds  # NDJSON has no header line
+    ndjson_rate = json_rows / best_ndjson  # NDJSON has no header line
     line(
         "segment export, streaming NDJSON over HTTP",
         ndjson_rate,
         "rows/s",
         copy_rate,
-        "PostgreSQL COPY (same query) TO STDOUT",
+        "PostgreSQL COPY of the CSV query TO STDOUT",
         ndjson_rate / copy_rate,
+    )
+    json_copy_rate = json_rows / best_json_copy
+    line(
+        "segment export, streaming NDJSON over HTTP (against its own query)",
+        ndjson_rate,
+        "rows/s",
+        json_copy_rate,
+        "PostgreSQL COPY of the same json_build_object query TO STDOUT",
+        ndjson_rate / json_copy_rate,
     )
     naive_rows, naive_seconds = _naive_reference(supporters, http_rows)
     naive_rate = naive_rows / naive_seconds

@@ -1,4 +1,4 @@
-"""A campaign of SCALE supporters and 3 x SCALE conversations, written with PostgreSQL COPY.
+"""A campaign of SCALE supporters and (by default) 3 x SCALE conversations, written with COPY.
 
 1M supporters (with emails, phones, addresses, tags, do-not-contact flags) and 3M
 conversations take a few minutes: rows stream straight into COPY, never through the ORM.
@@ -47,7 +47,7 @@ def _copy(cursor, table: str, columns: str, rows) -> int:
     return count
 
 
-def generate(scale: int, *, seed: int = 11) -> dict:
+def generate(scale: int, *, seed: int = 11, conversations_per_supporter: int = 3) -> dict:
     """Write the campaign; returns the new teams' ids, a volunteer and timings."""
     from django.db import connection, transaction
     from django.utils import timezone
@@ -155,7 +155,7 @@ def generate(scale: int, *, seed: int = 11) -> dict:
 
         def conversations():
             span = high - low + 1
-            for _ in range(scale * 3):
+            for _ in range(scale * conversations_per_supporter):
                 yield (
                     low + rng.randrange(span),
                     rng.choice(volunteers),
@@ -181,7 +181,7 @@ def generate(scale: int, *, seed: int = 11) -> dict:
     return {
         "team_ids": team_ids,
         "supporters": high - low + 1,
-        "conversations": scale * 3,
+        "conversations": scale * conversations_per_supporter,
         "supporter_seconds": supporters_done - started,
         "seconds": finished - started,
     }

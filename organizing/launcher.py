@@ -17,7 +17,7 @@ SIGINT (Ctrl-C), SIGTERM and SIGHUP, sent to the launcher or to its process grou
 everything it started, whether it runs in the foreground or in the background. Under `make run`
 a worker or beat that dies is started again; the web server's end stops everything.
 
-    python -m organizing.launcher run            # serve with a worker and beat (make run)
+    python -m organizing.launcher run            # serve with two worker pools and beat (make run)
     python -m organizing.launcher manage ARGS…   # any manage.py command (make manage)
     python -m organizing.launcher test ARGS…     # pytest (make test)
     python -m organizing.launcher bench          # benchmarks in bench/ (make bench)
@@ -239,6 +239,55 @@ def stop_servers(servers: list[Server]) -> None:
             server.process.wait()
 
 
+# The worker pools, one per queue, and their concurrency under `make run`; docker-compose.yml
+# runs the same commands (tests/organizing/test_deployment.py holds them to it).
+WORKER_POOLS = {"interactive": 2, "bulk": 1}
+
+
+def web_arguments(bind: str) -> list[str]:
+    """gunicorn's arguments (after the program's name), for `make run` and docker-compose.yml."""
+    return [
+        "organizing.wsgi",
+        "--bind",
+        bind,
+        "--workers",
+        "2",
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
+        "--logger-class",
+        "organizing.logs.GunicornLogger",
+        # Its default control socket is one path per user (~/.gunicorn), which a second
+        # `make run` in another checkout would take over.
+        "--no-control-socket",
+    ]
+
+
+def worker_arguments(queue: str) -> list[str]:
+    """``celery``'s arguments for the worker pool that consumes ``queue``."""
+    # --quiet: no start-up banner, which stamps the local time without saying its zone.
+    return [
+        "-A",
+        "organizing",
+        "--quiet",
+        "worker",
+        "--queues",
+        queue,
+        "--loglevel",
+        "INFO",
+        "--concurrency",
+        str(WORKER_POOLS[queue]),
+        "--hostname",
+        f"{queue}@%h",
+    ]
+
+
+def beat_arguments(schedule: str) -> list[str]:
+    """``celery``'s arguments for beat: exactly one runs, whatever the number of machines."""
+    return ["-A", "organizing", "--quiet", "beat", "--loglevel", "INFO", "--schedule", schedule]
+
+
 def command_run() -> int:
     port = os.environ.get("PORT", "8000")
     started = time.monotonic()
@@ -247,61 +296,18 @@ def command_run() -> int:
         manage(env, "migrate", "--noinput", "-v", "0")
         manage(env, "seed_demo", f"--logins-file={VAR / 'demo-logins.json'}")
         manage(env, "collectstatic", "--noinput", "-v", "0")
-        web = Server(
-            "web",
-            [
-                str(BIN / "gunicorn"),
-                "organizing.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--access-logfile",
-                "-",
-                "--graceful-timeout",
-                "10",
-                "--logger-class",
-                "organizing.logs.GunicornLogger",
-                # Its default control socket is one path per user (~/.gunicorn), which a second
-                # `make run` in another checkout would take over.
-                "--no-control-socket",
-            ],
-            env,
-        )
-        # --quiet: no start-up banner, which stamps the local time without saying its zone.
-        worker = Server(
-            "worker",
-            [
-                str(BIN / "celery"),
-                "-A",
-                "organizing",
-                "--quiet",
-                "worker",
-                "--loglevel",
-                "INFO",
-                "--concurrency",
-                "2",
-                "--hostname",
-                "worker@%h",
-            ],
-            env,
-        )
+        web = Server("web", [str(BIN / "gunicorn"), *web_arguments(f"127.0.0.1:{port}")], env)
+        # One worker pool per queue (organizing/queues.py): bulk work never delays field work.
+        workers = [
+            Server(f"worker-{queue}", [str(BIN / "celery"), *worker_arguments(queue)], env)
+            for queue in WORKER_POOLS
+        ]
         beat = Server(
             "beat",
-            [
-                str(BIN / "celery"),
-                "-A",
-                "organizing",
-                "--quiet",
-                "beat",
-                "--loglevel",
-                "INFO",
-                "--schedule",
-                str(VAR / "celerybeat-schedule"),
-            ],
+            [str(BIN / "celery"), *beat_arguments(str(VAR / "celerybeat-schedule"))],
             env,
         )
-        servers = [web, worker, beat]
+        servers = [web, *workers, beat]
         try:
             for server in servers:
                 server.start()
@@ -312,8 +318,8 @@ def command_run() -> int:
             # A worker or beat that dies (out of memory, a crash) is started again: queued
             # work waits in Redis meanwhile. The web server's end is the launcher's end.
             while web.running():
-                worker.restart_if_exited()
-                beat.restart_if_exited()
+                for server in [*workers, beat]:
+                    server.restart_if_exited()
                 time.sleep(0.5)
             say(f"web exited with status {web.process.returncode}; stopping everything")
             return 1
@@ -323,7 +329,7 @@ def command_run() -> int:
         finally:
             with cleaning_up():
                 stop_servers(servers)
-                say("stopped web, worker and beat")
+                say("stopped web, workers and beat")
 
 
 def print_banner(port: str, seconds: float) -> None:

@@ -405,6 +405,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = max(1, CELERY_TASK_TIME_LIMIT - 30)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 1000
 CELERY_TASK_ALWAYS_EAGER = False
+# Two queues, two worker pools: bulk work (imports, sweeps, exports) never delays field work
+# (organizing/queues.py says which task goes where, by its name).
+CELERY_TASK_DEFAULT_QUEUE = "interactive"
+CELERY_BULK_QUEUE = "bulk"
+CELERY_TASK_ROUTES = ("organizing.queues.route_task",)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_LOG_FORMAT = "[%(asctime)s UTC: %(levelname)s/%(processName)s] %(message)s"
 CELERY_WORKER_TASK_LOG_FORMAT = (

@@ -35,8 +35,41 @@ def history_record(
     ``enricher``, ``version``). ``details`` must be JSON-serialisable. ``is_sensitive`` lines
     are shown only to those who may read the person's sensitive text (``supporters.redaction``).
     """
+    event = _history_event(
+        supporter=supporter,
+        kind=kind,
+        summary=summary,
+        actor=actor,
+        subject=subject,
+        at=at,
+        is_sensitive=is_sensitive,
+        details=details,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def history_record_many(lines: list[dict[str, Any]]) -> list[HistoryEvent]:
+    """``history_record`` for many lines in one INSERT (a batch job's one line per person).
+
+    Each item holds ``history_record``'s keyword arguments, ``details`` as a dict of its own.
+    """
+    return HistoryEvent.objects.bulk_create([_history_event(**line) for line in lines])
+
+
+def _history_event(
+    *,
+    supporter: Supporter | int,
+    kind: str,
+    summary: str,
+    actor: Actor | None = None,
+    subject: models.Model | None = None,
+    at: datetime | None = None,
+    is_sensitive: bool = False,
+    details: dict[str, Any] | None = None,
+) -> HistoryEvent:
     supporter_id = supporter if isinstance(supporter, int) else supporter.pk
-    return HistoryEvent.objects.create(
+    return HistoryEvent(
         supporter_id=supporter_id,
         kind=kind,
         summary=summary[:300],
@@ -45,5 +78,5 @@ def history_record(
         subject_type=subject._meta.model_name if subject is not None else "",
         subject_id=subject.pk if subject is not None else None,
         at=at or timezone.now(),
-        details=details,
+        details=details or {},
     )

@@ -218,6 +218,12 @@ class Supporter(models.Model):
                 name="supporter_search_name_trgm",
             ),
             models.Index(fields=["updated_at", "id"], name="supporter_updated_idx"),
+            # The default order (Meta.ordering), so a first page read through the whole
+            # visibility rule walks this index and stops after a page instead of sorting
+            # everyone the viewer may see (bench/: the whole-rule first page).
+            models.Index(
+                fields=["family_name", "given_name", "id"], name="supporter_name_order_idx"
+            ),
             models.Index(fields=["support_level"], name="supporter_support_idx"),
         ]
 

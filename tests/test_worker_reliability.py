@@ -32,11 +32,13 @@ VETERAN = "Her son is an Iraq war veteran and she's worried about wait times at 
 
 
 @pytest.fixture
-def queue():
-    """A queue of this test's own; tasks published without one (sweeps) go there too."""
+def queue(settings):
+    """A queue of this test's own; tasks published without one (sweeps) go there too, bulk
+    and interactive alike (organizing/queues.py)."""
     name = f"test-{uuid.uuid4().hex[:8]}"
     original = app.conf.task_default_queue
     app.conf.task_default_queue = name
+    settings.CELERY_BULK_QUEUE = name
     yield name
     app.conf.task_default_queue = original
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -23,7 +24,10 @@ MIN_SCORE = 75.0
 ZIP_BLOCK_LIMIT = 2_000
 
 
+@lru_cache(maxsize=65_536)
 def comparable_name(given: str, family: str) -> str:
+    """Lower case, no accents, hyphens as spaces, single spaces. Names repeat a great deal
+    across a campaign (and across the batches of a sweep), so each pair is worked out once."""
     text = unicodedata.normalize("NFKD", f"{given} {family}")
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return " ".join(text.lower().replace("-", " ").split())
@@ -63,35 +67,39 @@ def find_candidates(batch: Iterable[int]) -> list[tuple[int, int, float, list[st
     ).values_list("supporter_id", "zip5"):
         zips[supporter_id].add(value)
 
-    # Who else holds each value.
+    # Who else holds each value, with their names: blocks read through the indexes on the
+    # enriched values (e164, normalized, zip5), each joined to its supporter in the same query,
+    # so no list of thousands of ids travels back to PostgreSQL.
     holders: dict[tuple[str, str], set[int]] = defaultdict(set)
+    names: dict[int, str] = {}
     all_phones = {v for values in mine["phone"].values() for v in values}
     all_emails = {v for values in mine["email"].values() for v in values}
     all_zips = {v for values in zips.values() for v in values}
-    for supporter_id, value in SupporterPhone.objects.filter(e164__in=all_phones).values_list(
-        "supporter_id", "e164"
-    ):
+    name_columns = ("supporter__given_name", "supporter__family_name")
+    for supporter_id, value, given, family in SupporterPhone.objects.filter(
+        e164__in=all_phones
+    ).values_list("supporter_id", "e164", *name_columns):
         holders[("phone", value)].add(supporter_id)
-    for supporter_id, value in SupporterEmail.objects.filter(normalized__in=all_emails).values_list(
-        "supporter_id", "normalized"
-    ):
+        names[supporter_id] = comparable_name(given, family)
+    for supporter_id, value, given, family in SupporterEmail.objects.filter(
+        normalized__in=all_emails
+    ).values_list("supporter_id", "normalized", *name_columns):
         holders[("email", value)].add(supporter_id)
+        names[supporter_id] = comparable_name(given, family)
     zip_members: dict[str, list[int]] = defaultdict(list)
-    for supporter_id, value in SupporterAddress.objects.filter(zip5__in=all_zips).values_list(
-        "supporter_id", "zip5"
-    )[: ZIP_BLOCK_LIMIT * max(1, len(all_zips))]:
+    for supporter_id, value, given, family in SupporterAddress.objects.filter(
+        zip5__in=all_zips
+    ).values_list("supporter_id", "zip5", *name_columns)[: ZIP_BLOCK_LIMIT * max(1, len(all_zips))]:
         zip_members[value].append(supporter_id)
-
-    involved = set(batch)
-    for ids in holders.values():
-        involved |= ids
-    for ids in zip_members.values():
-        involved.update(ids)
-    names = {
-        pk: comparable_name(given, family)
-        for pk, given, family in Supporter.objects.filter(pk__in=involved).values_list(
-            "pk", "given_name", "family_name"
-        )
+        names[supporter_id] = comparable_name(given, family)
+    missing = set(batch) - names.keys()
+    for pk, given, family in Supporter.objects.filter(pk__in=missing).values_list(
+        "pk", "given_name", "family_name"
+    ):
+        names[pk] = comparable_name(given, family)
+    # Each ZIP's members and their names once, for every supporter of the batch in it.
+    zip_choices = {
+        zip5: (members, [names[m] for m in members]) for zip5, members in zip_members.items()
     }
 
     pairs: dict[tuple[int, int], dict[str, object]] = {}
@@ -111,18 +119,21 @@ def find_candidates(batch: Iterable[int]) -> list[tuple[int, int, float, list[st
                 for other in holders[(kind, value)]:
                     note(supporter_id, other, kind, f"same {kind} {value}")
         for zip5 in zips.get(supporter_id, ()):
-            members = [m for m in zip_members[zip5] if m != supporter_id and m in names]
+            members, choices = zip_choices.get(zip5, ((), ()))
             if not members or supporter_id not in names:
                 continue
+            # The best 20 others: asked of the whole ZIP, with room for the supporter's own
+            # entries (one per address there), which are then left out.
             matches = process.extract(
                 names[supporter_id],
-                [names[m] for m in members],
+                choices,
                 scorer=fuzz.token_sort_ratio,
                 score_cutoff=NAME_NEEDED["zip"],
-                limit=20,
+                limit=20 + members.count(supporter_id),
             )
-            for _, _, index in matches:
-                note(supporter_id, members[index], "zip", f"same ZIP {zip5}")
+            others = [members[index] for _, _, index in matches if members[index] != supporter_id]
+            for other in others[:20]:
+                note(supporter_id, other, "zip", f"same ZIP {zip5}")
 
     found = []
     for (first, second), entry in pairs.items():

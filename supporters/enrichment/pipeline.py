@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from supporters.history import history_record
+from supporters.history import history_record_many
 from supporters.models import (
     DuplicateCandidate,
     HistoryEvent,
@@ -240,16 +240,18 @@ def enrich_supporters(
             )
             result.duplicates = len(made)
         # One timeline line per supporter whose contact points were checked.
-        for supporter_id, found in summaries.items():
-            history_record(
-                supporter=supporter_id,
-                kind=HistoryEvent.Kind.ENRICHED,
-                summary="Checked: " + "; ".join(found),
-                at=now,
-                enricher=ENRICHER,
-                version=VERSION,
-                versions=VERSIONS,
-            )
+        history_record_many(
+            [
+                {
+                    "supporter": supporter_id,
+                    "kind": HistoryEvent.Kind.ENRICHED,
+                    "summary": "Checked: " + "; ".join(found),
+                    "at": now,
+                    "details": {"enricher": ENRICHER, "version": VERSION, "versions": VERSIONS},
+                }
+                for supporter_id, found in summaries.items()
+            ]
+        )
         result.enriched = len(todo)
     return result
 

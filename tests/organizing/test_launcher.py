@@ -120,7 +120,7 @@ class Launched:
         return int(re.findall(rf"earshot: {name} started \(pid (\d+)\)", self.output())[-1])
 
     def server_pids(self) -> list[int]:
-        return [self.pid_of(name) for name in ("web", "worker", "beat")]
+        return [self.pid_of(name) for name in ("web", "worker-interactive", "worker-bulk", "beat")]
 
     def stop(self) -> None:
         """Whatever a test left running: the launcher stops what it started."""
@@ -314,7 +314,7 @@ def test_every_log_time_is_in_utc_and_says_so(first_run):
 def test_a_crashed_worker_or_beat_is_restarted_while_the_web_keeps_serving(first_run):
     web = first_run.pid_of("web")
     readies = first_run.output().count(" ready.")
-    for name in ("worker", "beat"):
+    for name in ("worker-interactive", "worker-bulk", "beat"):
         crashed = first_run.pid_of(name)
         os.kill(crashed, signal.SIGKILL)
         first_run.wait_for(f"{name} exited with status -9; restarting it")

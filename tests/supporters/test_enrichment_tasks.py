@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from supporters.enrichment import VERSION
@@ -186,3 +188,34 @@ def test_supporter_create_enqueues_enrichment_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         person = supporter_create(actor=volunteer, team=eastside, given_name="Nadia")
     assert sent == [("supporters.tasks.supporter_enrich_task", (person.pk,))]
+
+
+def _enrichment_queries(team, count, start):
+    people = [
+        _person(
+            team,
+            "Maria",
+            f"Delgado{n}",
+            phone=f"(773) 555-{start + n:04d}",
+            email=f"maria{start + n}@example.com",
+            zip_code="60622",
+        )
+        for n in range(count)
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        result = enrich_supporters([p.pk for p in people])
+    assert result.enriched == count
+    assert (
+        HistoryEvent.objects.filter(supporter__in=people, kind=HistoryEvent.Kind.ENRICHED).count()
+        == count
+    )
+    return len(captured)
+
+
+def test_a_batch_with_duplicates_costs_the_same_queries_whatever_its_size(eastside):
+    """Blocks and timeline lines are read and written batch-wide, never once per person."""
+    few = _enrichment_queries(eastside, 3, 1000)
+    many = _enrichment_queries(eastside, 30, 2000)
+    assert many == few
+    # Everyone shares the ZIP and most of a name: each batch finds its candidates.
+    assert DuplicateCandidate.objects.count() > 0
