@@ -46,7 +46,7 @@ from organizing.models import User
 from organizing.text_safety import UnsafeJSON, json_check
 
 from .models import Channel, DoNotContact, Supporter, SupporterAddress, SupporterTag
-from .selectors import supporter_list
+from .selectors import supporter_list, supporter_list_downloadable
 
 MAX_NODES = 200
 MAX_DEPTH = 12
@@ -307,3 +307,9 @@ def segment_compile(filter_json: Any) -> Q:
 def segment_supporters(*, viewer: User, filter_json: Any) -> QuerySet[Supporter]:
     """The supporters ``viewer`` may see that match the filter (the visibility rule first)."""
     return supporter_list(viewer=viewer).filter(segment_compile(filter_json))
+
+
+def segment_supporters_downloadable(*, viewer: User, filter_json: Any) -> QuerySet[Supporter]:
+    """The supporters matching the filter that ``viewer`` may download
+    (``selectors.supporter_list_downloadable``): what every segment export reads."""
+    return supporter_list_downloadable(viewer=viewer).filter(segment_compile(filter_json))

@@ -89,6 +89,16 @@ def supporter_list(*, viewer: User, teams: Iterable[int] | None = None) -> Query
     return visible if team_ids is None else visible.filter(team_id__in=team_ids)
 
 
+def supporter_list_downloadable(*, viewer: User) -> QuerySet[Supporter]:
+    """The supporters ``viewer`` may download (``roles.user_may_download_segments``): data
+    staff and admins, everyone; organizers, the people of the teams they organize (not those
+    of other teams they merely know); anyone else, no one. Narrower than ``supporter_list``,
+    never wider."""
+    if user_is_organization_wide(viewer):
+        return supporter_list(viewer=viewer)
+    return supporter_list(viewer=viewer, teams=team_ids_organized_by(viewer))
+
+
 def supporter_get(*, viewer: User, pk: int) -> Supporter:
     """One supporter the viewer may see; anything outside their scope is a 404."""
     supporter = supporter_list(viewer=viewer).filter(pk=pk).first()

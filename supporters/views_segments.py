@@ -1,7 +1,8 @@
 """Pages for segments (saved searches): list, make and edit with a count preview, delete, export.
 
-Organizers and above save segments; their maker, data staff and admins change them; data
-staff and admins download them as CSV. Counts and exports use the viewer's visibility.
+Organizers and above save segments; their maker, data staff and admins change them;
+organizers download them as CSV (their teams' people), data staff and admins too (everyone).
+Counts and exports use the viewer's visibility.
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from organizing.roles import user_is_organizer_or_above, user_may_export
+from organizing.roles import user_is_organizer_or_above, user_may_download_segments
 from organizing.services import audit_record
 
 from .exporting import CONTENT_TYPES, export_chunks
 from .models import Segment
-from .segments import SegmentError, segment_supporters
+from .segments import SegmentError, segment_supporters, segment_supporters_downloadable
 from .selectors import segment_may_change
 from .services import segment_create, segment_delete, segment_update
 
@@ -69,10 +71,13 @@ def _may_change(user, segment: Segment) -> bool:
 @login_required
 @require_GET
 def segment_list_view(request: HttpRequest) -> HttpResponse:
+    segments = list(Segment.objects.select_related("created_by"))
+    for segment in segments:
+        segment.may_change = _may_change(request.user, segment)
     context = {
-        "segments": Segment.objects.select_related("created_by"),
+        "segments": segments,
         "may_save": _may_save(request.user),
-        "may_export": user_may_export(request.user),
+        "may_download": user_may_download_segments(request.user),
     }
     return render(request, "supporters/segment_list.html", context)
 
@@ -141,11 +146,15 @@ def segment_count_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def segment_export_view(request: HttpRequest, pk: int) -> HttpResponse:
-    if not user_may_export(request.user):
-        raise PermissionDenied("Only data staff and admins export.")
+    """The segment as CSV, of the people the viewer may download (organizers: their teams'
+    people; data staff and admins: everyone), audited like every export."""
+    if not user_may_download_segments(request.user):
+        raise PermissionDenied(_("Only organizers, data staff and admins download segments."))
     segment = get_object_or_404(Segment, pk=pk)
     try:
-        supporters = segment_supporters(viewer=request.user, filter_json=segment.filter)
+        supporters = segment_supporters_downloadable(
+            viewer=request.user, filter_json=segment.filter
+        )
     except SegmentError as error:
         return HttpResponse(f"Filter error at {error.path}", status=400)
     audit_record(
