@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -25,7 +26,6 @@ from .selectors import (
     supporter_list_columns,
     supporter_matches,
     supporter_search,
-    supporter_search_condition,
 )
 from .services import assignment_create, supporter_create
 
@@ -100,39 +100,8 @@ def supporter_create_view(request: HttpRequest) -> HttpResponse:
 
 
 def _filtered(form: SupporterFilterForm, base: QuerySet[Supporter]) -> QuerySet[Supporter]:
-    data = form.cleaned_data
-    supporters = base
-    if data.get("q"):
-        supporters = supporters.filter(supporter_search_condition(data["q"]))
-    if data.get("team"):
-        supporters = supporters.filter(team=data["team"])
-    if data.get("tag"):
-        supporters = supporters.filter(taggings__tag=data["tag"])
-    if data.get("support_level"):
-        supporters = supporters.filter(support_level=data["support_level"])
-    # What was heard and said is the conversations app's: it registered these conditions.
-    if data.get("issue"):
-        supporters = supporters.filter(segment_compile({"issues": {"any": [data["issue"].pk]}}))
-    last_contact = data.get("last_contact")
-    if last_contact == "never":
-        supporters = supporters.filter(segment_compile({"never_contacted": True}))
-    elif last_contact == "not30":
-        supporters = supporters.exclude(segment_compile({"conversations": {"within_days": 30}}))
-    elif last_contact:
-        days = int(last_contact)
-        supporters = supporters.filter(segment_compile({"conversations": {"within_days": days}}))
-    if data.get("followup") == "yes":
-        supporters = supporters.filter(segment_compile({"followups": {"status": "open"}}))
-    elif data.get("followup") == "no":
-        supporters = supporters.filter(segment_compile({"followups": {"status": "none_open"}}))
-    if data.get("contactable"):
-        supporters = supporters.contactable_by(data["contactable"])
-    active = Assignment.objects.active().filter(supporter=OuterRef("pk"))
-    if data.get("assigned") == "yes":
-        supporters = supporters.filter(Exists(active))
-    elif data.get("assigned") == "no":
-        supporters = supporters.exclude(Exists(active))
-    return supporters
+    """The list's filters are the segment language (``to_filter``), compiled once."""
+    return base.filter(segment_compile(form.to_filter()))
 
 
 @login_required
@@ -195,6 +164,7 @@ def supporter_list_view(request: HttpRequest) -> HttpResponse:
         .prefetch_related("do_not_contact", "tags")
         .order_by("family_name", "given_name", "id")
     )
+    segment_filter = form.to_filter() if form.is_bound and form.is_valid() else {}
     page = Paginator(supporters, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -206,6 +176,9 @@ def supporter_list_view(request: HttpRequest) -> HttpResponse:
             "page": page,
             "volunteers": volunteers,
             "query": query.urlencode(),
+            "save_as_segment": QueryDict.fromkeys(
+                ["from_filter"], json.dumps(segment_filter)
+            ).urlencode(),
         },
         status=400 if form.errors else 200,
     )
