@@ -1,4 +1,5 @@
-"""Forms about people: adding someone, filtering the organizer's list, bulk assignment, tags."""
+"""Forms about people: adding someone, filtering the organizer's list, tags (the list's bulk
+actions are in ``bulk``)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from django import forms
 from django.core.validators import validate_email
 from django.db.models import QuerySet
 
-from organizing.models import Team, User
+from organizing.models import Team
 
-from .models import Channel, Relationship, Supporter, Tag
+from .models import Channel, Relationship, Tag
 from .services import tag_name_taken
 
 HOW_WE_MET = [
@@ -217,19 +218,6 @@ class SupporterFilterForm(forms.Form):
         if not parts:
             return {}
         return parts[0] if len(parts) == 1 else {"and": parts}
-
-
-class BulkAssignForm(forms.Form):
-    volunteer = forms.ModelChoiceField(queryset=User.objects.none(), label="Assign to")
-    supporters = forms.ModelMultipleChoiceField(
-        queryset=Supporter.objects.none(),
-        error_messages={"required": "Tick the people to assign first."},
-    )
-
-    def __init__(self, *args, volunteers, supporters, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["volunteer"].queryset = volunteers
-        self.fields["supporters"].queryset = supporters
 
 
 class TagForm(forms.ModelForm):

@@ -258,6 +258,12 @@ def supporter_list_column_register(name: str, expression: Callable[[], Any]) -> 
     _list_columns[name] = expression
 
 
+def supporter_list_column(name: str) -> Any | None:
+    """One registered column's annotation, or None when no app registered it."""
+    expression = _list_columns.get(name)
+    return None if expression is None else expression()
+
+
 def supporter_list_columns() -> dict[str, Any]:
     """The registered columns, as keyword arguments for ``QuerySet.annotate``."""
     return {name: expression() for name, expression in _list_columns.items()}
@@ -354,6 +360,15 @@ class SupporterAccess:
         if self.can_organize:
             return True
         return self.can_edit and name in CONTACT_FIELDS
+
+    def may_assign_to(self, volunteer: User) -> bool:
+        """Give this person to ``volunteer``: those who organize them, to an active member
+        of the person's team (any role)."""
+        return (
+            self.can_organize
+            and volunteer.is_active
+            and self.supporter.team_id in user_team_ids(volunteer)
+        )
 
     def may_complete(self, followup) -> bool:
         """Close a follow-up: the person it is given to, or someone who organizes them."""
