@@ -281,7 +281,7 @@ def bulk_summary(job: BulkAction) -> list[tuple[int, str]]:
     )
     if job.refused_count:
         reasons = "; ".join(
-            f"{reason} ({count:,})"
+            f"{reason.rstrip('.')} ({count:,})"
             for reason, count in sorted(job.refused_reasons.items(), key=lambda item: -item[1])
         )
         names = ", ".join(refusal["name"] for refusal in job.refusals[:10])
@@ -289,7 +289,7 @@ def bulk_summary(job: BulkAction) -> list[tuple[int, str]]:
         lines.append(
             (
                 messages.ERROR,
-                _("Refused for %(count)s: %(reasons)s. %(names)s%(more)s")
+                _("Refused for %(count)s: %(reasons)s. Who: %(names)s%(more)s")
                 % {
                     "count": f"{job.refused_count:,}",
                     "reasons": reasons,
