@@ -165,3 +165,15 @@ def test_the_measure_finds_a_small_target(live_server, page_factory, volunteer, 
         " document.querySelector('main').appendChild(b); }"
     )
     assert any('button "x"' in item for item in page.evaluate(SMALL_TARGETS))
+
+
+def test_axe_finds_a_critical_violation(live_server, page_factory, volunteer, scene):
+    """axe runs for real: a button with no name added to the page is reported."""
+    page = page_factory(PHONE)
+    sign_in(page, live_server, volunteer)
+    page.goto(f"{live_server.url}/")
+    assert serious_violations(page) == []
+    page.evaluate(
+        "() => document.querySelector('main').appendChild(document.createElement('button'))"
+    )
+    assert any(item.startswith("button-name") for item in serious_violations(page))
