@@ -83,19 +83,34 @@ class SegmentBuilderForm(forms.Form):
     )
     language = forms.CharField(label=_("Language (code, e.g. es)"), required=False, max_length=20)
     tags_any = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, label=_("Tagged with any of")
+        queryset=None,
+        required=False,
+        label=_("Tagged with any of"),
+        widget=forms.CheckboxSelectMultiple,
     )
     tags_all = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, label=_("Tagged with all of")
+        queryset=None,
+        required=False,
+        label=_("Tagged with all of"),
+        widget=forms.CheckboxSelectMultiple,
     )
     tags_none = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, label=_("Tagged with none of")
+        queryset=None,
+        required=False,
+        label=_("Tagged with none of"),
+        widget=forms.CheckboxSelectMultiple,
     )
     issues_any = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, label=_("Raised any of these issues")
+        queryset=None,
+        required=False,
+        label=_("Raised any of these issues"),
+        widget=forms.CheckboxSelectMultiple,
     )
     issues_none = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, label=_("Raised none of these issues")
+        queryset=None,
+        required=False,
+        label=_("Raised none of these issues"),
+        widget=forms.CheckboxSelectMultiple,
     )
     contacted = forms.ChoiceField(
         label=_("Conversations"), choices=CONTACTED_CHOICES, required=False
