@@ -57,7 +57,7 @@ def supporter_create_view(request: HttpRequest) -> HttpResponse:
     and ZIP, the form comes back with the matches and asks before adding a second record."""
     teams = _teams_for_adding(request)
     if not teams:
-        raise PermissionDenied("Join a team before adding people.")
+        raise PermissionDenied(_("Join a team before adding people."))
     form = SupporterCreateForm(
         request.POST or None, teams=teams, initial={"client_uuid": uuid.uuid4()}
     )
@@ -88,9 +88,12 @@ def supporter_create_view(request: HttpRequest) -> HttpResponse:
                 client_uuid=data["client_uuid"],
             )
             if supporter.is_new:
-                messages.success(request, f"{supporter} added.")
+                messages.success(request, _("%(name)s added.") % {"name": supporter})
             else:
-                messages.info(request, f"{supporter} was already added — we kept the first copy.")
+                messages.info(
+                    request,
+                    _("%(name)s was already added — we kept the first copy.") % {"name": supporter},
+                )
             return redirect("conversations:brief", pk=supporter.pk)
     status = 400 if form.errors or matches else 200
     return render(
@@ -184,7 +187,7 @@ def supporter_list_view(request: HttpRequest) -> HttpResponse:
     people or on all who match."""
     team_ids = team_ids_overseen_by(request.user)
     if not team_ids:
-        raise PermissionDenied("The supporters list is for organizers.")
+        raise PermissionDenied(_("The supporters list is for organizers."))
     teams = Team.objects.filter(id__in=team_ids).order_by("name")
     base = supporter_list(viewer=request.user, teams=team_ids)
     volunteers = team_members(team_ids)

@@ -16,7 +16,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from organizing.models import Team
@@ -165,8 +167,12 @@ def _segment_form_view(request: HttpRequest, segment: Segment | None) -> HttpRes
             segment_update(actor=request.user, segment=segment, **data)
         messages.success(
             request,
-            _("Segment %(name)s saved: %(count)s people.")
-            % {"name": segment.name, "count": f"{form.count:,}"},
+            ngettext(
+                "Segment %(name)s saved: %(count)s person.",
+                "Segment %(name)s saved: %(count)s people.",
+                form.count,
+            )
+            % {"name": segment.name, "count": number_format(form.count, force_grouping=True)},
         )
         return redirect("segments:list")
     if request.method == "POST" and form.is_bound:
@@ -215,7 +221,7 @@ def segment_preview_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def segment_create_view(request: HttpRequest) -> HttpResponse:
     if not _may_save(request.user):
-        raise PermissionDenied("Only organizers and above save segments.")
+        raise PermissionDenied(_("Only organizers and above save segments."))
     return _segment_form_view(request, None)
 
 
@@ -223,7 +229,7 @@ def segment_create_view(request: HttpRequest) -> HttpResponse:
 def segment_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     segment = get_object_or_404(Segment, pk=pk)
     if not _may_change(request.user, segment):
-        raise PermissionDenied("Only the segment's maker, data staff and admins change it.")
+        raise PermissionDenied(_("Only the segment's maker, data staff and admins change it."))
     return _segment_form_view(request, segment)
 
 
@@ -232,9 +238,9 @@ def segment_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def segment_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     segment = get_object_or_404(Segment, pk=pk)
     if not _may_change(request.user, segment):
-        raise PermissionDenied("Only the segment's maker, data staff and admins delete it.")
+        raise PermissionDenied(_("Only the segment's maker, data staff and admins delete it."))
     segment_delete(actor=request.user, segment=segment)
-    messages.success(request, f"Segment {segment.name} deleted.")
+    messages.success(request, _("Segment %(name)s deleted.") % {"name": segment.name})
     return redirect("segments:list")
 
 
@@ -246,8 +252,11 @@ def segment_count_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         count = segment_supporters(viewer=request.user, filter_json=segment.filter).count()
     except SegmentError as error:
-        return HttpResponse(f"Filter error at {error.path}", status=400)
-    return HttpResponse(f"{count:,} people")
+        return HttpResponse(_("Filter error at %(path)s") % {"path": error.path}, status=400)
+    return HttpResponse(
+        ngettext("%(count)s person", "%(count)s people", count)
+        % {"count": number_format(count, force_grouping=True)}
+    )
 
 
 @login_required
@@ -263,7 +272,7 @@ def segment_export_view(request: HttpRequest, pk: int) -> HttpResponse:
             viewer=request.user, filter_json=segment.filter
         )
     except SegmentError as error:
-        return HttpResponse(f"Filter error at {error.path}", status=400)
+        return HttpResponse(_("Filter error at %(path)s") % {"path": error.path}, status=400)
     audit_record(
         actor=request.user, action="segment.export", obj=segment, request=request, format="csv"
     )
