@@ -97,6 +97,7 @@ def test_a_talked_conversation_takes_eight_taps_or_fewer_at_390(
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "log-form-first-screen-390.png"))
     screenshot(page, "log-form-390")
+    assert "{#" not in page.inner_text("main")  # no template comment shows
     # "What we heard" starts on the first screen, not 1,678 px down.
     assert heard_top < PHONE["height"], heard_top
     page.goto(f"{live_server.url}/people/{demo_like.pk}/")
