@@ -8,8 +8,9 @@ class ConversationsConfig(AppConfig):
         # The apps below import nothing of ours: what they need of listening, we hand them
         # here, once the models are loaded (so these imports cannot sit at the top). The hooks
         # include the merge step, which moves this app's rows through this app's services.
-        from . import hooks, segments, webhooks
+        from . import bulk, hooks, segments, webhooks
 
         hooks.register()
         segments.register()
         webhooks.register()
+        bulk.register()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from organizing.models import User
@@ -41,8 +42,17 @@ class ConversationLogForm(forms.Form):
     """
 
     FOLLOW_UP_NONE = "none"
+    FOLLOW_UP_EVENING = "evening"
+    FOLLOW_UP_TOMORROW = "tomorrow"
+    FOLLOW_UP_NEXT_WEEK = "next_week"
     FOLLOW_UP_DATE = "date"
     FOLLOW_UP_CALLBACK = "callback"
+    # The quick call-backs (issue 16, item 7): one tap, a time a volunteer would pick.
+    QUICK_CALLBACKS = {
+        FOLLOW_UP_EVENING: (0, time(18, 0)),
+        FOLLOW_UP_TOMORROW: (1, time(10, 0)),
+        FOLLOW_UP_NEXT_WEEK: (7, time(10, 0)),
+    }
 
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
     channel = forms.ChoiceField(
@@ -81,8 +91,11 @@ class ConversationLogForm(forms.Form):
         label=_("Follow up"),
         choices=[
             (FOLLOW_UP_NONE, _("No follow-up")),
-            (FOLLOW_UP_DATE, _("On a date")),
-            (FOLLOW_UP_CALLBACK, _("They asked: call me back at…")),
+            (FOLLOW_UP_EVENING, gettext_lazy("This evening")),
+            (FOLLOW_UP_TOMORROW, gettext_lazy("Tomorrow")),
+            (FOLLOW_UP_NEXT_WEEK, gettext_lazy("Next week")),
+            (FOLLOW_UP_DATE, gettext_lazy("Pick a day")),
+            (FOLLOW_UP_CALLBACK, gettext_lazy("Pick a time they asked for")),
         ],
         initial=FOLLOW_UP_NONE,
         widget=forms.RadioSelect,
@@ -169,6 +182,10 @@ class ConversationLogForm(forms.Form):
         callback_at = data.get("callback_at")
         if choice == self.FOLLOW_UP_CALLBACK and callback_at and followup_is_past(callback_at):
             self.add_error("callback_at", PAST_FOLLOWUP)
+        if choice == self.FOLLOW_UP_EVENING and followup_is_past(self._quick_due(choice)):
+            self.add_error(
+                "followup", gettext("This evening has passed: choose tomorrow or pick a time.")
+            )
         data["remember"] = [
             (data[f"remember_{n}"].strip(), bool(data.get(f"remember_{n}_sensitive")))
             for n in range(REMEMBER_LINES)
@@ -176,9 +193,24 @@ class ConversationLogForm(forms.Form):
         ]
         return data
 
+    def _quick_due(self, choice: str) -> datetime:
+        """Tomorrow and next week at ten; this evening at six, or in an hour once it is past
+        five (until nine: later than that, "this evening" has passed)."""
+        days, at = self.QUICK_CALLBACKS[choice]
+        day = timezone.localdate() + timedelta(days=days)
+        due = timezone.make_aware(datetime.combine(day, at))
+        if choice == self.FOLLOW_UP_EVENING:
+            now = timezone.localtime()
+            late = timezone.make_aware(datetime.combine(day, time(21, 0)))
+            soon = (now + timedelta(hours=1)).replace(second=0, microsecond=0)
+            due = max(due, soon) if now < late else now - timedelta(days=1)
+        return due
+
     def followup_due_at(self) -> tuple[datetime, str] | None:
         """When to follow up and why, from the cleaned form, in the current time zone."""
         choice = self.cleaned_data.get("followup")
+        if choice in self.QUICK_CALLBACKS:
+            return self._quick_due(choice), "Call back as asked"
         if choice == self.FOLLOW_UP_DATE and self.cleaned_data.get("followup_date"):
             day = self.cleaned_data["followup_date"]
             due = timezone.make_aware(datetime.combine(day, time(10, 0)))

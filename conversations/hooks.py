@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 
 from supporters.enrichment.engagement import facts_counter_register
 from supporters.forms import issue_choices_register
+from supporters.forms_segments import segment_outcome_choices_register
 from supporters.selectors import supporter_list_column_register
 from supporters.services import merge_step_register
 
@@ -65,5 +66,6 @@ def register() -> None:
     supporter_list_column_register("last_contact_at", supporter_last_contact_at)
     supporter_list_column_register("open_followups", supporter_open_followups)
     issue_choices_register(issue_list_active)
+    segment_outcome_choices_register(lambda: list(Conversation.Outcome.choices))
     facts_counter_register(engagement_facts_for)
     merge_step_register(supporter_merge_conversations)

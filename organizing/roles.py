@@ -163,6 +163,13 @@ def user_may_export(user) -> bool:
     return user_is_organization_wide(user)
 
 
+def user_may_download_segments(user) -> bool:
+    """Download a segment (the page's CSV, the API's streamed export): organizers, of the
+    people of the teams they organize only; data staff and admins, of everyone
+    (``user_may_export``). Export jobs and org-wide files stay ``user_may_export``'s."""
+    return user_is_organizer_or_above(user)
+
+
 def user_roles(user) -> set[str]:
     """The roles ``user`` holds in any team; superusers and Django staff count as admins."""
     if not _is_live(user) or is_system(user):

@@ -20,7 +20,12 @@ from django.utils.translation import gettext as _
 
 from .dispatch import enqueue_on_commit
 from .models import ApiKey, AuditEvent, Invitation, Membership, Team, User
-from .roles import team_ids_organized_by, user_is_admin, user_is_organization_wide, user_may_export
+from .roles import (
+    team_ids_organized_by,
+    user_is_admin,
+    user_is_organization_wide,
+    user_may_download_segments,
+)
 
 
 def audit_record(
@@ -206,8 +211,10 @@ def api_key_create(
         raise ValidationError({"expires_at": _("The expiry must be in the future.")})
     if actor.pk != user.pk and not user_is_admin(actor):
         raise PermissionDenied(_("You may only make keys for yourself."))
-    if ApiKey.Scope.EXPORT in scopes and not user_may_export(user):
-        raise PermissionDenied(_("Only data staff and admins may have keys that export."))
+    if ApiKey.Scope.EXPORT in scopes and not user_may_download_segments(user):
+        raise PermissionDenied(
+            _("Only organizers, data staff and admins may have keys that export.")
+        )
     prefix = secrets.token_hex(4)
     raw_key = f"{API_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     with transaction.atomic():

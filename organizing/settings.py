@@ -415,6 +415,8 @@ CELERY_WORKER_LOG_FORMAT = "[%(asctime)s UTC: %(levelname)s/%(processName)s] %(m
 CELERY_WORKER_TASK_LOG_FORMAT = (
     "[%(asctime)s UTC: %(levelname)s/%(processName)s] %(task_name)s[%(task_id)s]: %(message)s"
 )
+# Bulk actions over the Supporters list: people handled per chunk (one transaction each).
+BULK_ACTION_CHUNK = env_int("BULK_ACTION_CHUNK", 500, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "invitations-send-pending": {
         "task": "organizing.tasks.invitation_send_pending_task",
@@ -446,6 +448,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "conversations.tasks.conversation_listen_sweep_task",
         "schedule": crontab(minute="*/2"),
         "kwargs": {"recent_only": True},
+    },
+    # Bulk actions over the Supporters list whose chunk a Redis outage or a dead worker lost.
+    "supporters-bulk-actions-catch-up": {
+        "task": "supporters.bulk_action_sweep",
+        "schedule": crontab(minute="*/2"),
     },
     "supporters-enrich-nightly": {
         "task": "supporters.tasks.supporter_enrich_sweep_task",

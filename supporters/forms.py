@@ -1,4 +1,5 @@
-"""Forms about people: adding someone, filtering the organizer's list, bulk assignment, tags."""
+"""Forms about people: adding someone, filtering the organizer's list, tags (the list's bulk
+actions are in ``bulk``)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from django.core.validators import validate_email
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from organizing.models import Team, User
+from organizing.models import Team
 
-from .models import Channel, Relationship, Supporter, Tag
+from .models import Channel, Relationship, Tag
 from .services import tag_name_taken
 
 HOW_WE_MET = [
@@ -188,18 +189,38 @@ class SupporterFilterForm(forms.Form):
         else:
             del self.fields["issue"]
 
-
-class BulkAssignForm(forms.Form):
-    volunteer = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Assign to"))
-    supporters = forms.ModelMultipleChoiceField(
-        queryset=Supporter.objects.none(),
-        error_messages={"required": _("Tick the people to assign first.")},
-    )
-
-    def __init__(self, *args, volunteers, supporters, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["volunteer"].queryset = volunteers
-        self.fields["supporters"].queryset = supporters
+    def to_filter(self) -> dict:
+        """The filters chosen, in the segment language (call after ``is_valid()``): what the
+        list shows and what "Save as segment" saves are one filter, compiled once."""
+        data = self.cleaned_data
+        parts: list[dict] = []
+        if data.get("q", "").strip():
+            parts.append({"search": data["q"].strip()})
+        if data.get("team"):
+            parts.append({"team": data["team"].pk})
+        if data.get("tag"):
+            parts.append({"tags": {"any": [data["tag"].pk]}})
+        if data.get("support_level"):
+            parts.append({"support_level": data["support_level"]})
+        if data.get("issue"):
+            parts.append({"issues": {"any": [data["issue"].pk]}})
+        last_contact = data.get("last_contact")
+        if last_contact == "never":
+            parts.append({"never_contacted": True})
+        elif last_contact == "not30":
+            parts.append({"conversations": {"within_days": 30, "exists": False}})
+        elif last_contact:
+            parts.append({"conversations": {"within_days": int(last_contact)}})
+        if data.get("followup"):
+            status = "open" if data["followup"] == "yes" else "none_open"
+            parts.append({"followups": {"status": status}})
+        if data.get("contactable"):
+            parts.append({"contactable_by": data["contactable"]})
+        if data.get("assigned"):
+            parts.append({"assigned": data["assigned"] == "yes"})
+        if not parts:
+            return {}
+        return parts[0] if len(parts) == 1 else {"and": parts}
 
 
 class TagForm(forms.ModelForm):

@@ -20,6 +20,7 @@ from typing import Any
 from django import forms
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -55,6 +56,15 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     return str(value)
+
+
+def _label_field() -> forms.CharField:
+    return forms.CharField(
+        label=gettext_lazy("Label"),
+        max_length=30,
+        required=False,
+        help_text=gettext_lazy("home, work, cell…"),
+    )
 
 
 def custom_key_name(key: str) -> str:
@@ -144,8 +154,10 @@ class SupporterEditForm(forms.Form):
             self._add(
                 f"phone-{phone.pk}-remove", forms.BooleanField(label=_("Remove"), required=False)
             )
+            self._add(f"phone-{phone.pk}-label", _label_field())
             self.current[f"phone-{phone.pk}-number"] = phone.number
             self.current[f"phone-{phone.pk}-kind"] = phone.kind
+            self.current[f"phone-{phone.pk}-label"] = phone.label
         self._add(
             "phone-new-number",
             forms.CharField(label=_("Add a phone"), max_length=40, required=False),
@@ -161,7 +173,9 @@ class SupporterEditForm(forms.Form):
             self._add(
                 f"email-{email.pk}-remove", forms.BooleanField(label=_("Remove"), required=False)
             )
+            self._add(f"email-{email.pk}-label", _label_field())
             self.current[f"email-{email.pk}-address"] = email.address
+            self.current[f"email-{email.pk}-label"] = email.label
         self._add(
             "email-new-address",
             forms.CharField(label=_("Add an email"), max_length=254, required=False),
@@ -187,11 +201,22 @@ class SupporterEditForm(forms.Form):
                 self._add(
                     f"address-{key}-remove", forms.BooleanField(label=_("Remove"), required=False)
                 )
+                self._add(f"address-{key}-label", _label_field())
+                self.current[f"address-{key}-label"] = address.label
 
         for key, value in (supporter.custom_fields or {}).items():
             name = custom_key_name(key)
             self._add(name, forms.CharField(label=key, required=False, max_length=1000))
             self.current[name] = custom_value_text(value)
+            self._add(
+                f"{name}-key",
+                forms.CharField(
+                    label=gettext_lazy("Name of “%(key)s”") % {"key": key},
+                    max_length=60,
+                    required=False,
+                ),
+            )
+            self.current[f"{name}-key"] = key
         self._add(
             "custom-new-key", forms.CharField(label=_("New field"), max_length=60, required=False)
         )
@@ -353,18 +378,26 @@ class SupporterEditForm(forms.Form):
 
     def _custom_fields(self, data: dict) -> dict[str, Any] | None:
         result: dict[str, Any] = {}
-        for key, value in (self.supporter.custom_fields or {}).items():
+        existing = self.supporter.custom_fields or {}
+        for key, value in existing.items():
             name = custom_key_name(key)
             text = data.get(name, "")
             if text is None or text == "":
                 continue  # emptied: the field goes
+            # Renamed (issue 16): the value moves to the new name, unless another field has it.
+            renamed = (data.get(f"{name}-key") or "").strip() or key
+            if renamed != key and (renamed in existing or renamed in result):
+                self.add_error(
+                    f"{name}-key", gettext("Another field is called that; choose another name.")
+                )
+                renamed = key
             if text == custom_value_text(value):
-                result[key] = value
+                result[renamed] = value
             elif isinstance(value, str):
-                result[key] = text
+                result[renamed] = text
             else:
                 try:
-                    result[key] = json.loads(text)
+                    result[renamed] = json.loads(text)
                 except ValueError:
                     self.add_error(name, "This field held a number, list or yes/no; type one.")
         new_key = (data.get("custom-new-key") or "").strip()
@@ -441,7 +474,9 @@ class SupporterEditForm(forms.Form):
         return [
             {
                 "row": phone,
-                "entries": [self.entry(f"phone-{phone.pk}-{part}") for part in ("number", "kind")],
+                "entries": [
+                    self.entry(f"phone-{phone.pk}-{part}") for part in ("number", "kind", "label")
+                ],
                 "remove": self[f"phone-{phone.pk}-remove"],
             }
             for phone in self.phones
@@ -451,7 +486,9 @@ class SupporterEditForm(forms.Form):
         return [
             {
                 "row": email,
-                "entries": [self.entry(f"email-{email.pk}-address")],
+                "entries": [
+                    self.entry(f"email-{email.pk}-{part}") for part in ("address", "label")
+                ],
                 "remove": self[f"email-{email.pk}-remove"],
             }
             for email in self.emails
@@ -461,7 +498,9 @@ class SupporterEditForm(forms.Form):
         return [
             {
                 "row": address,
-                "entries": [self.entry(f"address-{address.pk}-{part}") for part in ADDRESS_PARTS],
+                "entries": [
+                    self.entry(f"address-{address.pk}-{part}") for part in (*ADDRESS_PARTS, "label")
+                ],
                 "remove": self[f"address-{address.pk}-remove"],
             }
             for address in self.addresses
@@ -471,7 +510,10 @@ class SupporterEditForm(forms.Form):
         return [self[f"address-new-{part}"] for part in ADDRESS_PARTS]
 
     def custom_rows(self) -> list[dict[str, Any]]:
-        return [self.entry(custom_key_name(key)) for key in (self.supporter.custom_fields or {})]
+        rows = []
+        for key in self.supporter.custom_fields or {}:
+            rows += [self.entry(f"{custom_key_name(key)}-key"), self.entry(custom_key_name(key))]
+        return rows
 
     def external_rows(self) -> list[dict[str, Any]]:
         return [

@@ -765,3 +765,61 @@ class ExportJob(models.Model):
 
 for _name_field in ("given_name", "family_name", "preferred_name"):
     Supporter._meta.get_field(_name_field).register_lookup(SearchEqual)
+
+
+class BulkAction(models.Model):
+    """One action (assign, tag, untag, a follow-up…) over many people, done by the worker in
+    chunks, each person asked of the access model as the requester (``supporters.bulk``).
+
+    ``filter`` (the segment language) and ``supporter_ids`` (when only ticked people) say
+    whom; both are re-read at each chunk through the requester's current visibility.
+    ``cursor`` is the last supporter id handled: a chunk runs only from the cursor it was
+    given, so a redelivered chunk acts once.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    params = models.JSONField(default=dict, blank=True)
+    filter = models.JSONField(default=dict, blank=True)
+    supporter_ids = models.JSONField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done_count = models.PositiveIntegerField(default=0)
+    refused_count = models.PositiveIntegerField(default=0)
+    # reason → how many; and the first refusals by name, for the summary.
+    refused_reasons = models.JSONField(default=dict, blank=True)
+    refusals = models.JSONField(default=list, blank=True)
+    cursor = models.BigIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The sweep: unfinished actions whose chunk was lost.
+            models.Index(
+                fields=["status", "updated_at"],
+                name="bulkaction_unfinished_idx",
+                condition=models.Q(status__in=["queued", "running"]),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} #{self.pk}"
+
+    @property
+    def handled(self) -> int:
+        return self.done_count + self.refused_count
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -25,6 +25,11 @@ A condition is an object with exactly one of these keys:
 ``talked_within_days`` N: shorthand for a ``talked`` conversation in the last N days
 ``never_contacted``    ``true``: no conversation at all (``false``: at least one)
 ``followups``          ``{"status": "open" | "overdue" | "none_open" | "done"}``
+``search``             text, matched as the search box matches it (names ignoring case and
+                       accents, forgiving a typo; phones whatever the punctuation; emails)
+``assigned``           ``true``: assigned to a volunteer now (``false``: to nobody)
+``external_id``        ``{"system": "van"}`` (has an id there) or ``{"system": "van",
+                       "value": "123"}``; ``"exists": false`` for no id there
 ===================== =====================================================================
 
 ``issues``, ``conversations``, ``talked_within_days``, ``never_contacted`` and ``followups``
@@ -46,8 +51,16 @@ from django.utils.translation import gettext as _
 from organizing.models import User
 from organizing.text_safety import UnsafeJSON, json_check
 
-from .models import Channel, DoNotContact, Supporter, SupporterAddress, SupporterTag
-from .selectors import supporter_list
+from .models import (
+    Assignment,
+    Channel,
+    DoNotContact,
+    ExternalId,
+    Supporter,
+    SupporterAddress,
+    SupporterTag,
+)
+from .selectors import supporter_list, supporter_list_downloadable, supporter_search_condition
 
 MAX_NODES = 200
 MAX_DEPTH = 12
@@ -293,6 +306,32 @@ def _contactable_by(argument: Any, path: str) -> Q:
     return ~Q(Exists(DoNotContact.objects.filter(supporter=OuterRef("pk"), channel=channel)))
 
 
+def _search(argument: Any, path: str) -> Q:
+    return supporter_search_condition(read_str(argument, path, max_length=100))
+
+
+def _assigned(argument: Any, path: str) -> Q:
+    if not isinstance(argument, bool):
+        raise SegmentError(path, "Expected true or false.")
+    assigned = Q(Exists(Assignment.objects.active().filter(supporter=OuterRef("pk"))))
+    return assigned if argument else ~assigned
+
+
+def _external_id(argument: Any, path: str) -> Q:
+    options = read_options(argument, path, {"system", "value", "exists"})
+    if "system" not in options:
+        raise SegmentError(path_join(path, "system"), "Say which system.")
+    system = read_choice(options["system"], path_join(path, "system"), ExternalId.System.values)
+    q = Q(supporter=OuterRef("pk"), system=system)
+    if "value" in options:
+        q &= Q(value=read_str(options["value"], path_join(path, "value"), max_length=100))
+    exists = options.get("exists", True)
+    if not isinstance(exists, bool):
+        raise SegmentError(path_join(path, "exists"), "Expected true or false.")
+    found = Q(Exists(ExternalId.objects.filter(q)))
+    return found if exists else ~found
+
+
 # Conditions on what the apps above know (conversations: issues, conversations, follow-ups)
 # are registered by them at app-ready time with ``segment_condition_register``.
 CONDITIONS: dict[str, Callable[[Any, str], Q]] = {
@@ -306,6 +345,9 @@ CONDITIONS: dict[str, Callable[[Any, str], Q]] = {
     "custom_field": _custom_field,
     "tags": set_condition(_tags_exist),
     "contactable_by": _contactable_by,
+    "search": _search,
+    "assigned": _assigned,
+    "external_id": _external_id,
 }
 
 
@@ -328,3 +370,9 @@ def segment_compile(filter_json: Any) -> Q:
 def segment_supporters(*, viewer: User, filter_json: Any) -> QuerySet[Supporter]:
     """The supporters ``viewer`` may see that match the filter (the visibility rule first)."""
     return supporter_list(viewer=viewer).filter(segment_compile(filter_json))
+
+
+def segment_supporters_downloadable(*, viewer: User, filter_json: Any) -> QuerySet[Supporter]:
+    """The supporters matching the filter that ``viewer`` may download
+    (``selectors.supporter_list_downloadable``): what every segment export reads."""
+    return supporter_list_downloadable(viewer=viewer).filter(segment_compile(filter_json))

@@ -90,6 +90,16 @@ def supporter_list(*, viewer: User, teams: Iterable[int] | None = None) -> Query
     return visible if team_ids is None else visible.filter(team_id__in=team_ids)
 
 
+def supporter_list_downloadable(*, viewer: User) -> QuerySet[Supporter]:
+    """The supporters ``viewer`` may download (``roles.user_may_download_segments``): data
+    staff and admins, everyone; organizers, the people of the teams they organize (not those
+    of other teams they merely know); anyone else, no one. Narrower than ``supporter_list``,
+    never wider."""
+    if user_is_organization_wide(viewer):
+        return supporter_list(viewer=viewer)
+    return supporter_list(viewer=viewer, teams=team_ids_organized_by(viewer))
+
+
 def supporter_get(*, viewer: User, pk: int) -> Supporter:
     """One supporter the viewer may see; anything outside their scope is a 404."""
     supporter = supporter_list(viewer=viewer).filter(pk=pk).first()
@@ -249,6 +259,12 @@ def supporter_list_column_register(name: str, expression: Callable[[], Any]) -> 
     _list_columns[name] = expression
 
 
+def supporter_list_column(name: str) -> Any | None:
+    """One registered column's annotation, or None when no app registered it."""
+    expression = _list_columns.get(name)
+    return None if expression is None else expression()
+
+
 def supporter_list_columns() -> dict[str, Any]:
     """The registered columns, as keyword arguments for ``QuerySet.annotate``."""
     return {name: expression() for name, expression in _list_columns.items()}
@@ -345,6 +361,15 @@ class SupporterAccess:
         if self.can_organize:
             return True
         return self.can_edit and name in CONTACT_FIELDS
+
+    def may_assign_to(self, volunteer: User) -> bool:
+        """Give this person to ``volunteer``: those who organize them, to an active member
+        of the person's team (any role)."""
+        return (
+            self.can_organize
+            and volunteer.is_active
+            and self.supporter.team_id in user_team_ids(volunteer)
+        )
 
     def may_complete(self, followup) -> bool:
         """Close a follow-up: the person it is given to, or someone who organizes them."""

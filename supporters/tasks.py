@@ -1,8 +1,9 @@
 """Background work for people: enrichment (and the sweep that catches up on what was missed),
-and export jobs."""
+export jobs, and bulk actions over the Supporters list."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from celery import shared_task
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from organizing.dispatch import advisory_lock, send_now
 
+from .bulk import bulk_action_run_chunk, bulk_actions_stale
 from .enrichment.pipeline import enrich_supporters, supporters_needing_enrichment
 from .exporting import export_job_run, export_jobs_expire, export_jobs_requeue_stale
 
@@ -71,3 +73,31 @@ def export_jobs_sweep_task() -> int:
     for job_id in export_jobs_requeue_stale():
         send_now(export_job_run_task, job_id)
     return expired
+
+
+# --- Bulk actions over the Supporters list -------------------------------------------------
+
+BULK_SECONDS_PER_TASK = 60  # then the next chunk is a new task, so no task nears its limit
+
+
+@shared_task(name="supporters.bulk_action_chunk", acks_late=True)
+def bulk_action_chunk_task(bulk_id: int, after_id: int = 0) -> int:
+    """Handle a bulk action from ``after_id`` on, chunk after chunk, for up to a minute; then
+    enqueue the rest. A redelivered chunk finds the cursor moved and does nothing."""
+    started = time.monotonic()
+    cursor: int | None = after_id
+    while cursor is not None:
+        cursor = bulk_action_run_chunk(bulk_id=bulk_id, after_id=cursor)
+        if cursor is not None and time.monotonic() - started > BULK_SECONDS_PER_TASK:
+            send_now(bulk_action_chunk_task, bulk_id, cursor)
+            break
+    return bulk_id
+
+
+@shared_task(name="supporters.bulk_action_sweep")
+def bulk_action_sweep_task() -> int:
+    """Beat: enqueue again the bulk actions whose chunk was lost (no progress for minutes)."""
+    stale = bulk_actions_stale()
+    for bulk_id, cursor in stale:
+        send_now(bulk_action_chunk_task, bulk_id, cursor)
+    return len(stale)

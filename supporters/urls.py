@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.supporter_list_view, name="list"),
     path("new/", views.supporter_create_view, name="create"),
     path("search/", views.search_view, name="search"),
+    path("bulk/<int:pk>/", views.bulk_action_view, name="bulk"),
     path("<int:pk>/edit/", views_edit.supporter_edit_view, name="edit"),
 ]

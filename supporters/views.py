@@ -2,34 +2,34 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from organizing.models import Membership, Team
+from organizing.models import Team
 from organizing.roles import team_ids_overseen_by, team_ids_user_may_add_people_to
 from organizing.selectors import team_members
 
-from .forms import BulkAssignForm, SupporterCreateForm, SupporterFilterForm
-from .models import Assignment, Supporter
+from .bulk import BulkActionForm, bulk_action_create, bulk_action_get, bulk_summary
+from .forms import SupporterCreateForm, SupporterFilterForm
+from .listing import ListColumn, columns_chosen, columns_offered, sort_keys, supporter_rows
+from .models import Supporter
 from .segments import segment_compile
 from .selectors import (
     supporter_list,
-    supporter_list_columns,
     supporter_matches,
     supporter_search,
-    supporter_search_condition,
 )
-from .services import assignment_create, supporter_create
+from .services import supporter_create
 
 PAGE_SIZE = 50
 
@@ -105,44 +105,86 @@ def supporter_create_view(request: HttpRequest) -> HttpResponse:
 
 
 def _filtered(form: SupporterFilterForm, base: QuerySet[Supporter]) -> QuerySet[Supporter]:
-    data = form.cleaned_data
-    supporters = base
-    if data.get("q"):
-        supporters = supporters.filter(supporter_search_condition(data["q"]))
-    if data.get("team"):
-        supporters = supporters.filter(team=data["team"])
-    if data.get("tag"):
-        supporters = supporters.filter(taggings__tag=data["tag"])
-    if data.get("support_level"):
-        supporters = supporters.filter(support_level=data["support_level"])
-    # What was heard and said is the conversations app's: it registered these conditions.
-    if data.get("issue"):
-        supporters = supporters.filter(segment_compile({"issues": {"any": [data["issue"].pk]}}))
-    last_contact = data.get("last_contact")
-    if last_contact == "never":
-        supporters = supporters.filter(segment_compile({"never_contacted": True}))
-    elif last_contact == "not30":
-        supporters = supporters.exclude(segment_compile({"conversations": {"within_days": 30}}))
-    elif last_contact:
-        days = int(last_contact)
-        supporters = supporters.filter(segment_compile({"conversations": {"within_days": days}}))
-    if data.get("followup") == "yes":
-        supporters = supporters.filter(segment_compile({"followups": {"status": "open"}}))
-    elif data.get("followup") == "no":
-        supporters = supporters.filter(segment_compile({"followups": {"status": "none_open"}}))
-    if data.get("contactable"):
-        supporters = supporters.contactable_by(data["contactable"])
-    active = Assignment.objects.active().filter(supporter=OuterRef("pk"))
-    if data.get("assigned") == "yes":
-        supporters = supporters.filter(Exists(active))
-    elif data.get("assigned") == "no":
-        supporters = supporters.exclude(Exists(active))
-    return supporters
+    """The list's filters are the segment language (``to_filter``), compiled once."""
+    return base.filter(segment_compile(form.to_filter()))
+
+
+COLUMNS_SESSION_KEY = "supporter_list_columns"
+# Up to this many people a bulk action is done while the page waits; beyond, by the worker.
+BULK_INLINE_LIMIT = 100
+
+
+def _columns(request: HttpRequest) -> list[ListColumn]:
+    """The columns the organizer chose (``?columns=…&columns_chosen=1``), remembered in their
+    session; the defaults until they choose."""
+    if request.GET.get("columns_chosen"):
+        keys = request.GET.getlist("columns")
+        request.session[COLUMNS_SESSION_KEY] = keys
+    else:
+        keys = request.session.get(COLUMNS_SESSION_KEY)
+    return columns_chosen(keys)
+
+
+def _bulk_post(request: HttpRequest, base, volunteers, teams) -> HttpResponse:
+    """A bulk action from the list: the ticked people, or all who match the filters in the
+    address. Few people are done at once; more go to the worker, whose progress page shows
+    the count and, at the end, who was done and who refused with why."""
+    data = request.POST.copy()
+    # The bar before issue 16 posted only a volunteer and the ticked people.
+    data.setdefault("action", "assign")
+    data.setdefault("scope", "ticked")
+    bulk_form = BulkActionForm(data, volunteers=volunteers, supporters=base)
+    filters = SupporterFilterForm(request.GET or None, teams=teams)
+    back = f"{reverse('supporters:list')}{'?' + request.GET.urlencode() if request.GET else ''}"
+    if not bulk_form.is_valid() or (filters.is_bound and not filters.is_valid()):
+        for errors in [*bulk_form.errors.values(), *filters.errors.values()]:
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    everyone = bulk_form.cleaned_data["scope"] == "all"
+    job = bulk_action_create(
+        actor=request.user,
+        action=bulk_form.cleaned_data["action"],
+        params=bulk_form.params,
+        filter_json=filters.to_filter() if (everyone and filters.is_bound) else {},
+        supporter_ids=None
+        if everyone
+        else [supporter.pk for supporter in bulk_form.cleaned_data["supporters"]],
+        worker_above=BULK_INLINE_LIMIT,
+    )
+    if not job.is_finished:
+        return redirect("supporters:bulk", pk=job.pk)
+    for level, text in bulk_summary(job):
+        messages.add_message(request, level, text)
+    return redirect(back)
+
+
+def _headers(columns: list[ListColumn], sort: str, sort_query: str) -> list[dict]:
+    """The table's header cells: a link that sorts by the column (again: the other way)."""
+    heads = []
+    descending = sort.startswith("-")
+    for key, label, sortable in [("name", _("Name"), True)] + [
+        (column.key, column.label, bool(column.sort)) for column in columns
+    ]:
+        current = sort.removeprefix("-") == key
+        next_sort = f"-{key}" if current and not descending else key
+        heads.append(
+            {
+                "key": key,
+                "label": label,
+                "href": f"?{sort_query + '&' if sort_query else ''}sort={next_sort}"
+                if sortable
+                else None,
+                "aria_sort": ("descending" if descending else "ascending") if current else None,
+            }
+        )
+    return heads
 
 
 @login_required
 def supporter_list_view(request: HttpRequest) -> HttpResponse:
-    """The organizer's list: filters, and bulk assignment of the ticked people to a volunteer."""
+    """The organizer's list: filters, sortable chosen columns, and bulk actions on the ticked
+    people or on all who match."""
     team_ids = team_ids_overseen_by(request.user)
     if not team_ids:
         raise PermissionDenied(_("The supporters list is for organizers."))
@@ -151,64 +193,25 @@ def supporter_list_view(request: HttpRequest) -> HttpResponse:
     volunteers = team_members(team_ids)
 
     if request.method == "POST":
-        assign_form = BulkAssignForm(request.POST, volunteers=volunteers, supporters=base)
-        if assign_form.is_valid():
-            volunteer = assign_form.cleaned_data["volunteer"]
-            volunteer_teams = set(
-                Membership.objects.filter(user=volunteer).values_list("team_id", flat=True)
-            )
-            assigned, skipped = 0, []
-            for supporter in assign_form.cleaned_data["supporters"]:
-                if supporter.team_id not in volunteer_teams:
-                    skipped.append(str(supporter))
-                    continue
-                assignment_create(actor=request.user, supporter=supporter, volunteer=volunteer)
-                assigned += 1
-            if assigned:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)d person assigned to %(volunteer)s.",
-                        "%(count)d people assigned to %(volunteer)s.",
-                        assigned,
-                    )
-                    % {"count": assigned, "volunteer": volunteer},
-                )
-            if skipped:
-                messages.error(
-                    request,
-                    _("Not assigned (not on %(volunteer)s's team): %(people)s")
-                    % {"volunteer": volunteer, "people": ", ".join(skipped[:10])}
-                    + ("…" if len(skipped) > 10 else ""),
-                )
-        else:
-            for errors in assign_form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-        query = request.GET.urlencode()
-        return redirect(f"{reverse('supporters:list')}{'?' + query if query else ''}")
+        return _bulk_post(request, base, volunteers, teams)
 
     form = SupporterFilterForm(request.GET or None, teams=teams)
     supporters = base
     if form.is_bound and form.is_valid():
         supporters = _filtered(form, base)
-    supporters = (
-        supporters.select_related("team")
-        .annotate(
-            assigned_name=Subquery(
-                Assignment.objects.active()
-                .filter(supporter=OuterRef("pk"))
-                .order_by("-created_at")
-                .values("volunteer__full_name")[:1]
-            ),
-            **supporter_list_columns(),
-        )
-        .prefetch_related("do_not_contact", "tags")
-        .order_by("family_name", "given_name", "id")
-    )
-    page = Paginator(supporters, PAGE_SIZE).get_page(request.GET.get("page"))
+    columns = _columns(request)
+    sort = request.GET.get("sort", "name")
+    if sort.removeprefix("-") not in sort_keys(columns):
+        sort = "name"
+    rows = supporter_rows(supporters, columns=columns, sort=sort)
+    segment_filter = form.to_filter() if form.is_bound and form.is_valid() else {}
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "columns", "columns_chosen"):
+        query.pop(key, None)
+    without_sort = query.copy()
+    without_sort.pop("sort", None)
+    bulk_form = BulkActionForm(volunteers=volunteers, supporters=base)
     return render(
         request,
         "supporters/supporter_list.html",
@@ -217,6 +220,29 @@ def supporter_list_view(request: HttpRequest) -> HttpResponse:
             "page": page,
             "volunteers": volunteers,
             "query": query.urlencode(),
+            "sort_query": without_sort.urlencode(),
+            "sort": sort,
+            "headers": _headers(columns, sort, without_sort.urlencode()),
+            "columns": columns,
+            "column_keys": [column.key for column in columns],
+            "columns_offered": columns_offered(),
+            "bulk_form": bulk_form,
+            "save_as_segment": QueryDict.fromkeys(
+                ["from_filter"], json.dumps(segment_filter)
+            ).urlencode(),
         },
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def bulk_action_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A bulk action's progress (htmx polls the fragment until it is finished), then who was
+    done and who was refused, with why. Only its requester follows it."""
+    job = bulk_action_get(viewer=request.user, pk=pk)
+    template = "supporters/_bulk_progress.html" if request.htmx else "supporters/bulk_action.html"
+    return render(
+        request,
+        template,
+        {"job": job, "summary": bulk_summary(job) if job.is_finished else []},
     )

@@ -45,7 +45,8 @@ class _SaveRefused(Exception):
 
 
 def _relationships(access: SupporterAccess) -> list[Relationship]:
-    """Relationships between this person and other supporters the viewer may see."""
+    """Relationships between this person and other supporters the viewer may see, and the
+    users who know them whose relationship the viewer may end."""
     supporter = access.supporter
     rows = list(
         Relationship.objects.filter(
@@ -63,7 +64,16 @@ def _relationships(access: SupporterAccess) -> list[Relationship]:
     )
     for row in rows:
         row.counterpart = row.other_supporter if row.supporter_id == supporter.pk else row.supporter
-    return [row for row in rows if row.counterpart.pk in visible]
+    between = [row for row in rows if row.counterpart.pk in visible]
+    # Users who know the person: the viewer's own, and everyone's for those who organize
+    # them (``relationship_end``'s rule, which checks again).
+    knowers = Relationship.objects.filter(supporter=supporter, known_by__isnull=False)
+    if not access.can_organize:
+        knowers = knowers.filter(known_by=access.viewer)
+    known = list(knowers.select_related("known_by").order_by("id"))
+    for row in known:
+        row.counterpart = None
+    return between + known
 
 
 def _form(access: SupporterAccess, data=None) -> SupporterEditForm:
@@ -150,6 +160,7 @@ class _Saver:
                         contact_point=p,
                         number=data[f"{k}number"],
                         kind=data[f"{k}kind"],
+                        label=data[f"{k}label"],
                     ),
                 )
         for email in self.form.emails:
@@ -162,7 +173,10 @@ class _Saver:
                 self.attempt(
                     key,
                     lambda e=email, k=key: contact_point_update(
-                        actor=actor, contact_point=e, address=data[f"{k}address"]
+                        actor=actor,
+                        contact_point=e,
+                        address=data[f"{k}address"],
+                        label=data[f"{k}label"],
                     ),
                 )
         for address in self.form.addresses:
@@ -177,7 +191,7 @@ class _Saver:
                     lambda a=address, k=key: contact_point_update(
                         actor=actor,
                         contact_point=a,
-                        **{part: data[f"{k}{part}"] for part in ADDRESS_PARTS},
+                        **{part: data[f"{k}{part}"] for part in (*ADDRESS_PARTS, "label")},
                     ),
                 )
         new_phone = data.get("phone-new-number", "").strip()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
 from organizing.models import ApiKey
-from organizing.roles import user_is_organization_wide
+from organizing.roles import user_is_organization_wide, user_may_download_segments
 
 
 def request_scopes_allow(request, scope: str) -> bool:
@@ -50,3 +50,16 @@ class MayExport(permissions.BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return user_is_organization_wide(request.user) and request_scopes_allow(request, "export")
+
+
+class MayDownloadSegments(permissions.BasePermission):
+    """Organizers (their teams' people), data staff and admins (everyone), with an API key
+    that has the export scope: ``roles.user_may_download_segments``."""
+
+    message = _(
+        "Only organizers, data staff and admins may download segments, with a key that has "
+        "the export scope."
+    )
+
+    def has_permission(self, request, view) -> bool:
+        return user_may_download_segments(request.user) and request_scopes_allow(request, "export")

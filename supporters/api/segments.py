@@ -31,7 +31,7 @@ from organizing.api.base import (
     get_or_404,
 )
 from organizing.api.errors import Conflict, Gone
-from organizing.api.permissions import HasScope, MayExport
+from organizing.api.permissions import HasScope, MayDownloadSegments, MayExport
 from organizing.roles import user_is_organizer_or_above
 from organizing.services import audit_record
 from supporters import services
@@ -40,7 +40,12 @@ from supporters.models import (
     ExportJob,
     Segment,
 )
-from supporters.segments import SegmentError, segment_compile, segment_supporters
+from supporters.segments import (
+    SegmentError,
+    segment_compile,
+    segment_supporters,
+    segment_supporters_downloadable,
+)
 from supporters.selectors import segment_may_change
 
 from .serializers import (
@@ -170,7 +175,7 @@ class SegmentViewSet(
 
     def get_permissions(self):
         if self.action == "export":
-            return [HasScope(), MayExport()]
+            return [HasScope(), MayDownloadSegments()]
         return super().get_permissions()
 
     @property
@@ -267,10 +272,12 @@ class SegmentViewSet(
 
     @extend_schema(
         summary="Stream a segment as CSV or NDJSON",
-        description="Data staff and admins, with a key that has the export scope. The rows are "
-        "the supporters you may see who match, in id order, with the columns of "
+        description="Organizers, data staff and admins, with a key that has the export scope. The "
+        "rows are the supporters you may download who match (organizers: of the teams they organize; "
+        "data staff and admins: everyone), in id order, with the columns of "
         "`export-columns` (consent flags included). Streams: memory stays flat at any size. "
-        "Leaves an audit entry. For very large segments, `POST /api/v1/exports/` instead.",
+        "Leaves an audit entry. For very large segments, `POST /api/v1/exports/` instead "
+        "(data staff and admins).",
         parameters=[
             OpenApiParameter(
                 "format", OpenApiTypes.STR, enum=["csv", "ndjson"], description="Default csv."
@@ -305,7 +312,7 @@ class SegmentViewSet(
         export_format = request.query_params.get("format", "csv")
         if export_format not in CONTENT_TYPES:
             raise ValidationError({"format": [_("Use csv or ndjson.")]})
-        supporters = _segment_supporters(request.user, segment.filter)
+        supporters = _segment_supporters(request.user, segment.filter, downloadable=True)
         audit_record(
             actor=request.user,
             action="segment.export",
@@ -326,9 +333,10 @@ class SegmentViewSet(
         return response
 
 
-def _segment_supporters(viewer, filter_json):
+def _segment_supporters(viewer, filter_json, *, downloadable: bool = False):
+    read = segment_supporters_downloadable if downloadable else segment_supporters
     try:
-        return segment_supporters(viewer=viewer, filter_json=filter_json)
+        return read(viewer=viewer, filter_json=filter_json)
     except SegmentError as error:
         # A stored filter that no longer compiles (e.g. saved through the admin).
         raise ValidationError({f"filter.{error.path}": [error.message]}) from None

@@ -26,6 +26,8 @@ BULK_TASKS = [
     "conversations.tasks.conversation_listen_batch_task",
     "conversations.tasks.conversation_listen_sweep_task",
     "organizing.tasks.retention_sweep_task",
+    "supporters.bulk_action_chunk",
+    "supporters.bulk_action_sweep",
     # Tasks other issues add: any name with "import" or "bulk" in it.
     "supporters.tasks.import_run_task",
     "supporters.tasks.supporter_bulk_tag_task",

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from organizing.models import AuditEvent
-from supporters.models import Segment
+from supporters.models import Relationship, Segment
 from tests.factories import AssignmentFactory, SupporterFactory
 
 pytestmark = pytest.mark.django_db
@@ -129,20 +129,53 @@ def test_who_may_edit_and_delete(request, client, role, allowed, segment):
 
 
 @pytest.mark.parametrize(
-    "role,allowed",
+    "role,rows",
     [
-        ("volunteer", False),
-        ("organizer", False),
-        ("other_organizer", False),
-        ("data_staff", True),
-        ("admin", True),
+        ("volunteer", None),
+        # Organizers download their own teams' people (issue 16, item 3).
+        ("organizer", 1),
+        ("other_organizer", 1),
+        ("data_staff", 2),
+        ("admin", 2),
     ],
 )
-def test_only_data_staff_and_admins_download(request, client, role, allowed, segment):
+def test_organizers_download_their_teams_people_data_staff_everyone(
+    request, client, role, rows, segment
+):
     client.force_login(request.getfixturevalue(role))
     response = client.get(reverse("segments:export", args=[segment.pk]))
-    assert response.status_code == (200 if allowed else 403)
-    if allowed:
+    assert response.status_code == (403 if rows is None else 200)
+    if rows is not None:
         lines = b"".join(response.streaming_content).decode().splitlines()
-        assert len(lines) == 3  # header and the two Spanish speakers
-    assert AuditEvent.objects.filter(action="segment.export").exists() == allowed
+        assert len(lines) == 1 + rows  # the header and the Spanish speakers they may download
+    audit = AuditEvent.objects.filter(action="segment.export")
+    assert audit.exists() == (rows is not None)
+    if rows is not None:
+        assert audit.get().actor == request.getfixturevalue(role)
+
+
+def test_an_organizer_downloads_no_one_of_another_team_they_only_know(
+    client, other_organizer, eastside, segment
+):
+    """Charlie organizes Westside and knows an Eastside Spanish speaker: he sees her, but she
+    is not his team's, so his download leaves her out."""
+    known = SupporterFactory(team=eastside, language="es", given_name="Known")
+    Relationship.objects.create(supporter=known, known_by=other_organizer, kind="friend")
+    client.force_login(other_organizer)
+    body = b"".join(
+        client.get(reverse("segments:export", args=[segment.pk])).streaming_content
+    ).decode()
+    assert "Known" not in body and len(body.splitlines()) == 2
+
+
+def test_the_segment_list_offers_download_to_organizers_and_no_stray_dot(
+    client, organizer, volunteer, segment
+):
+    client.force_login(organizer)
+    page = client.get(reverse("segments:list")).content.decode()
+    assert reverse("segments:export", args=[segment.pk]) in page
+    table = page[page.index("<table") : page.index("</table>")]
+    assert "·" not in table
+    client.force_login(volunteer)
+    page = client.get(reverse("segments:list")).content.decode()
+    assert reverse("segments:export", args=[segment.pk]) not in page
