@@ -592,3 +592,10 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# --- Guarding people (issue 17): erasure, the audit trail, encryption at rest, backups --------
+# Erasure is for admins; data staff too when this is on (organizing.roles.user_may_erase).
+ERASURE_BY_DATA_STAFF = env_bool("ERASURE_BY_DATA_STAFF", False)
+# The key of the suppression list's hashes (an erased person's emails and phones), so the list
+# alone says nothing about who was on it. Defaults to one derived from DJANGO_SECRET_KEY.
+SUPPRESSION_KEY = env_str("SUPPRESSION_KEY", "") or f"earshot-suppression:{SECRET_KEY}"

@@ -34,6 +34,7 @@ from organizing.api.errors import Conflict
 from organizing.api.permissions import HasScope
 from organizing.services import audit_record
 from supporters import services
+from supporters.erasure import supporter_erase
 from supporters.models import (
     HistoryEvent,
     Relationship,
@@ -51,6 +52,8 @@ from supporters.selectors import (
 
 from .serializers import (
     ConsentSerializer,
+    ErasureRequestSerializer,
+    ErasureSerializer,
     HistoryEventSerializer,
     RelationshipCreateSerializer,
     RelationshipSerializer,
@@ -329,6 +332,26 @@ class SupporterViewSet(
             )
         ],
     )
+    @extend_schema(
+        summary="Erase a supporter on request",
+        description="Removes their personal data everywhere Earshot keeps it and leaves a "
+        "tombstone; their emails and phones go on the suppression list, so nobody can add "
+        "them again. Cannot be undone. Admins (data staff when ERASURE_BY_DATA_STAFF is on); "
+        "``confirm_name`` must be their name as shown. Audited.",
+        request=ErasureRequestSerializer,
+        responses={200: ErasureSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def erase(self, request, pk=None):
+        supporter = self.get_object()
+        serializer = ErasureRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        erasure = supporter_erase(
+            actor=request.user, supporter=supporter, request=request, **serializer.validated_data
+        )
+        return Response(ErasureSerializer(erasure).data)
+
     @action(detail=True, methods=["post"], filter_backends=[])
     def consent(self, request, pk=None):
         supporter = self.get_object()
