@@ -16,6 +16,7 @@ from django.urls import reverse
 from organizing.models import Membership, Team
 from organizing.roles import team_ids_overseen_by, team_ids_user_may_add_people_to
 from organizing.selectors import team_members
+from organizing.services import audit_record
 
 from .forms import BulkAssignForm, SupporterCreateForm, SupporterFilterForm
 from .models import Assignment, Supporter
@@ -37,6 +38,15 @@ def search_view(request: HttpRequest) -> HttpResponse:
     """Search the people the user may see by name, phone or email; htmx gets the results only."""
     query = request.GET.get("q", "")
     results = list(supporter_search(viewer=request.user, query=query))
+    if query:
+        # One entry per request naming whom it showed; not the words typed (they may be a
+        # name, and the audit trail is read by more people than the search).
+        audit_record(
+            actor=request.user,
+            action="supporter.search",
+            request=request,
+            ids=[supporter.pk for supporter in results],
+        )
     template = (
         "supporters/_search_results.html" if request.htmx else "supporters/supporter_search.html"
     )
@@ -196,6 +206,12 @@ def supporter_list_view(request: HttpRequest) -> HttpResponse:
         .order_by("family_name", "given_name", "id")
     )
     page = Paginator(supporters, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_record(
+        actor=request.user,
+        action="supporter.list",
+        request=request,
+        ids=[supporter.pk for supporter in page],
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -135,6 +135,9 @@ def segment_count_view(request: HttpRequest, pk: int) -> HttpResponse:
         count = segment_supporters(viewer=request.user, filter_json=segment.filter).count()
     except SegmentError as error:
         return HttpResponse(f"Filter error at {error.path}", status=400)
+    audit_record(
+        actor=request.user, action="segment.count", obj=segment, request=request, count=count
+    )
     return HttpResponse(f"{count:,} people")
 
 

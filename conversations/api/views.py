@@ -22,6 +22,7 @@ from conversations.models import Conversation, FollowUp, Issue, Note, Suggestion
 from organizing.api.base import (
     IDEMPOTENCY_PARAMETER,
     ApiViewSet,
+    AuditedReadsMixin,
     IdFilter,
     UpdatedSinceFilterSet,
     UtcIsoDateTimeFilter,
@@ -192,12 +193,14 @@ def _survey_answers(raw: list[dict]) -> dict:
     ),
 )
 class ConversationViewSet(
+    AuditedReadsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     SupporterScopedViewSet,
 ):
     model = Conversation
+    audit_name = "conversation"
     serializer_class = ConversationSerializer
     permission_classes = [HasScope]
     filterset_class = ConversationFilter
@@ -312,12 +315,14 @@ NOTE_EXAMPLE = OpenApiExample(
     ),
 )
 class NoteViewSet(
+    AuditedReadsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     SupporterScopedViewSet,
 ):
     model = Note
+    audit_name = "note"
     serializer_class = NoteSerializer
     permission_classes = [HasScope]
     filterset_class = NoteFilter
@@ -411,8 +416,11 @@ SUGGESTION_EXAMPLE = OpenApiExample(
         examples=[SUGGESTION_EXAMPLE],
     ),
 )
-class SuggestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SupporterScopedViewSet):
+class SuggestionViewSet(
+    AuditedReadsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, SupporterScopedViewSet
+):
     model = Suggestion
+    audit_name = "suggestion"
     serializer_class = SuggestionSerializer
     permission_classes = [HasScope]
     filterset_class = SuggestionFilter
@@ -533,12 +541,14 @@ FOLLOWUP_EXAMPLE = OpenApiExample(
     ),
 )
 class FollowUpViewSet(
+    AuditedReadsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     SupporterScopedViewSet,
 ):
     model = FollowUp
+    audit_name = "followup"
     serializer_class = FollowUpSerializer
     permission_classes = [HasScope]
     filterset_class = FollowUpFilter

@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from organizing.api.base import (
     IDEMPOTENCY_PARAMETER,
     ApiViewSet,
+    AuditedReadsMixin,
     UpdatedSinceFilterSet,
     UtcIsoDateTimeFilter,
     get_or_404,
@@ -481,8 +482,13 @@ class RelationshipFilter(UpdatedSinceFilterSet):
     ),
 )
 class RelationshipViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ApiViewSet
+    AuditedReadsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    ApiViewSet,
 ):
+    audit_name = "relationship"
     queryset = Relationship.objects.none()  # for the schema; get_queryset scopes it
     serializer_class = RelationshipSerializer
     permission_classes = [HasScope]
