@@ -328,6 +328,8 @@ def env_roles(name: str, default: str) -> tuple[str, ...]:
 # turns the requirement off. Superusers and Django staff count as admins.
 MFA_REQUIRED_ROLES = env_roles("MFA_REQUIRED_ROLES", "organizer,data_staff,admin")
 MFA_ADAPTER = "organizing.adapters.MFAAdapter"
+# The second step's failed codes count per account and address (organizing.forms_mfa).
+MFA_FORMS = {"authenticate": "organizing.forms_mfa.AccountAndAddressLimitedAuthenticateForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Earshot"
 # Browsers allow WebAuthn on http://localhost and 127.0.0.1 only when this is on (make run).
