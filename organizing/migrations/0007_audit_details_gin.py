@@ -9,7 +9,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
     atomic = False
 
-    dependencies = [("organizing", "0005_postgres_extensions")]
+    dependencies = [("organizing", "0006_user_language")]
 
     operations = [
         AddIndexConcurrently(
