@@ -43,16 +43,20 @@ class AuditEventSerializer(serializers.ModelSerializer):
     description="Who read or changed what, newest first (admins and data staff). Leaves an "
     "audit entry itself.",
     parameters=[
-        OpenApiParameter("actor", OpenApiTypes.INT, description="Done by this user id."),
+        OpenApiParameter(
+            "actor",
+            {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+            description="Done by this user id.",
+        ),
         OpenApiParameter(
             "supporter",
-            OpenApiTypes.INT,
+            {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
             description="About this supporter id (their record, "
             "or a list, search or read naming them).",
         ),
         OpenApiParameter(
             "action",
-            OpenApiTypes.STR,
+            {"type": "string", "maxLength": 64},
             description="An action (supporter.view), or all of a "
             "kind with a trailing dot (supporter.). At most 64 characters.",
         ),
