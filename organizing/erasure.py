@@ -29,48 +29,65 @@ ERASED = "[erased]"
 MIN_TOKEN_LENGTH = 3
 
 
+def _patterns(words: Iterable[str]) -> tuple[list[str], str, re.Pattern[str] | None]:
+    """The words (long enough, longest first so "Ana María" beats "Ana"), PostgreSQL's
+    pattern for them (``\\m``/``\\M`` word ends) and Python's (``\\b``)."""
+    kept = sorted(
+        {w.strip() for w in words if w and len(w.strip()) >= MIN_TOKEN_LENGTH},
+        key=lambda w: (-len(w), w),
+    )
+    database, python = [], []
+    for word in kept:
+        escaped = re.escape(word)
+        head, tail = word[0].isalnum(), word[-1].isalnum()
+        database.append(("\\m" if head else "") + escaped + ("\\M" if tail else ""))
+        python.append(("\\b" if head else "") + escaped + ("\\b" if tail else ""))
+    database_pattern = "(" + "|".join(database) + ")" if database else ""
+    python_pattern = re.compile("|".join(python), re.IGNORECASE) if python else None
+    return kept, database_pattern, python_pattern
+
+
 @dataclass
 class ErasureTokens:
-    """The words that name one person, and the two spellings of the pattern that finds them:
-    PostgreSQL's (``\\m``/``\\M`` word ends) and Python's (``\\b``)."""
+    """The words that name one person.
+
+    ``words`` identify them (emails, phones, full names, street lines, ids elsewhere): a row or
+    file holding one is about them, wherever it is. ``extra`` words (a single given name, a
+    custom field's value, a follow-up's reason) would match other people's text too, so they
+    are replaced only inside what is already known to be about them.
+    """
 
     words: list[str]
+    extra: list[str] = field(default_factory=list)
     database_pattern: str = field(init=False)
     python_pattern: re.Pattern[str] | None = field(init=False)
+    scrub_pattern: re.Pattern[str] | None = field(init=False)
 
     def __post_init__(self) -> None:
         self._compile()
 
-    def add(self, words: Iterable[str]) -> None:
-        """More words (a step's free text about them: a follow-up's reason, a note)."""
-        self.words = [*self.words, *(w for w in words if w)]
+    def add(self, extra: Iterable[str]) -> None:
+        """More words to replace inside what is about them (a step's free text)."""
+        self.extra = [*self.extra, *(w for w in extra if w)]
         self._compile()
 
     def _compile(self) -> None:
-        words = sorted(
-            {w.strip() for w in self.words if len(w.strip()) >= MIN_TOKEN_LENGTH},
-            key=lambda w: (-len(w), w),  # longest first, so "Ana María" beats "Ana"
-        )
-        self.words = words
-        database, python = [], []
-        for word in words:
-            escaped = re.escape(word)
-            head = word[0].isalnum()
-            tail = word[-1].isalnum()
-            database.append(("\\m" if head else "") + escaped + ("\\M" if tail else ""))
-            python.append(("\\b" if head else "") + escaped + ("\\b" if tail else ""))
-        self.database_pattern = "(" + "|".join(database) + ")" if database else ""
-        self.python_pattern = re.compile("|".join(python), re.IGNORECASE) if python else None
+        self.words, self.database_pattern, self.python_pattern = _patterns(self.words)
+        _, _, self.scrub_pattern = _patterns([*self.words, *self.extra])
 
     def __bool__(self) -> bool:
         return bool(self.words)
 
+    def names_them(self, text: str) -> bool:
+        return self.python_pattern is not None and bool(self.python_pattern.search(text))
+
     def scrub(self, value: Any) -> Any:
-        """``value`` (text, or JSON: dicts, lists, strings) with every word replaced."""
-        if self.python_pattern is None:
+        """``value`` (text, or JSON: dicts, lists, strings) with every word, ``extra`` ones
+        included, replaced: call it on what is about them."""
+        if self.scrub_pattern is None:
             return value
         if isinstance(value, str):
-            return self.python_pattern.sub(ERASED, value)
+            return self.scrub_pattern.sub(ERASED, value)
         if isinstance(value, list):
             return [self.scrub(item) for item in value]
         if isinstance(value, dict):
@@ -78,7 +95,7 @@ class ErasureTokens:
         return value
 
     def matching(self, queryset: models.QuerySet, fields: Iterable[str]) -> models.QuerySet:
-        """Rows of ``queryset`` whose ``fields`` (text or JSON) hold one of the words."""
+        """Rows of ``queryset`` whose ``fields`` (text or JSON) hold an identifying word."""
         if not self:
             return queryset.none()
         condition = Q()
@@ -115,11 +132,12 @@ def audit_scrub(*, tokens: ErasureTokens, objects: Iterable[models.Model] = ()) 
         content_type = ContentType.objects.get_for_model(obj)
         by_type.setdefault(content_type.pk, set()).add(str(obj.pk))
     for content_type_id, ids in by_type.items():
-        changed += (
-            AuditEvent.objects.filter(object_type_id=content_type_id, object_id__in=ids)
-            .exclude(object_repr=ERASED)
-            .update(object_repr=ERASED)
-        )
+        about = AuditEvent.objects.filter(object_type_id=content_type_id, object_id__in=ids)
+        for event in about.iterator(chunk_size=500):
+            event.object_repr = ERASED
+            event.details = tokens.scrub(event.details)
+            event.save(update_fields=["object_repr", "details"])
+            changed += 1
     changed += rows_scrub(AuditEvent.objects.all(), ["object_repr", "details"], tokens)
     return changed
 
@@ -155,7 +173,7 @@ def mail_files_scrub(*, tokens: ErasureTokens) -> int:
 
 
 def files_scrub(folder: Path, tokens: ErasureTokens) -> int:
-    """Every text file under ``folder`` holding one of the words, rewritten without them (its
+    """Every text file under ``folder`` that names them, rewritten without their words (its
     mode kept: private files stay 0600)."""
     changed = 0
     if not folder.is_dir():
@@ -164,6 +182,8 @@ def files_scrub(folder: Path, tokens: ErasureTokens) -> int:
         if not path.is_file():
             continue
         text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        if not tokens.names_them(text):
+            continue
         scrubbed = tokens.scrub(text)
         if scrubbed != text:
             path.write_text(scrubbed, encoding="utf-8", errors="surrogateescape")

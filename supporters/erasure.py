@@ -146,22 +146,24 @@ def suppression_check(*, emails: Iterable[str] = (), phones: Iterable[str] = ())
 
 
 def _tokens_of(supporter: Supporter) -> ErasureTokens:
-    """Every word that names them: names, emails, phones (as typed, E.164, digits), street
-    lines, ids in other systems, and the text values of their custom fields."""
+    """The words that name them. Identifying (found anywhere): emails, phones (as typed,
+    E.164, digits), full names, street lines, ids in other systems. Only inside what is about
+    them: single names, the apartment line and their custom fields' text values."""
+    given, family, preferred = supporter.given_name, supporter.family_name, supporter.preferred_name
     words: list[str] = [
-        supporter.given_name,
-        supporter.family_name,
-        supporter.preferred_name,
-        " ".join(p for p in (supporter.given_name, supporter.family_name) if p),
+        supporter.display_name if supporter.display_name != "(no name)" else "",
+        " ".join(p for p in (given, family) if p),
+        " ".join(p for p in (preferred, family) if p) if preferred else "",
     ]
+    extra: list[str] = [given, family, preferred]
     for email in SupporterEmail.objects.filter(supporter=supporter):
         words += [email.address, email.normalized]
     for phone in SupporterPhone.objects.filter(supporter=supporter):
         digits = "".join(ch for ch in phone.number if ch.isdigit())
         words += [phone.number, phone.e164, digits if len(digits) >= 7 else ""]
     for address in SupporterAddress.objects.filter(supporter=supporter):
-        words += [address.line1, address.line2]
-        words += [str(v) for v in (address.standardized or {}).values() if v]
+        words += [address.line1, (address.standardized or {}).get("line1", "")]
+        extra += [address.line2, (address.standardized or {}).get("line2", "")]
     words += ExternalId.objects.filter(supporter=supporter).values_list("value", flat=True)
 
     def texts(value: Any) -> Iterable[str]:
@@ -174,8 +176,8 @@ def _tokens_of(supporter: Supporter) -> ErasureTokens:
             for item in value:
                 yield from texts(item)
 
-    words += list(texts(supporter.custom_fields))
-    return ErasureTokens([w for w in words if w])
+    extra += list(texts(supporter.custom_fields))
+    return ErasureTokens([w for w in words if w], extra=[w for w in extra if w])
 
 
 def _suppressions_of(supporter: Supporter) -> set[tuple[str, str]]:

@@ -27,6 +27,7 @@ from supporters.exporting import export_job_path, export_job_run
 from supporters.models import (
     DuplicateCandidate,
     Erasure,
+    HistoryEvent,
     Supporter,
     Suppression,
 )
@@ -144,7 +145,7 @@ def rich_person(folders, eastside, volunteer, organizer, admin, data_staff):
     # Read through the API and the brief: audit entries naming them.
     assert api.get(f"/api/v1/supporters/{person.pk}/").status_code == 200
     assert api.get(reverse("conversations:brief", args=[person.pk])).status_code == 200
-    audit_record(actor=admin, action="supporter.search", q=TOKENS["family"])
+    audit_record(actor=admin, action="supporter.search", q=f"{TOKENS['given']} {TOKENS['family']}")
     contact_points_add(actor=admin, supporter=person, emails=[TOKENS["email2"]])
     external_id_set(actor=admin, supporter=person, system="van", value=TOKENS["external"])
     relationship_create(
@@ -165,7 +166,7 @@ def rich_person(folders, eastside, volunteer, organizer, admin, data_staff):
         channel="door",
         outcome="talked",
         heard=TOKENS["heard"],
-        heard_is_sensitive=True,
+        heard_is_sensitive=False,  # plain, so the scan before the erasure can see it
         answers={question: TOKENS["survey"]},
     )
     note = note_create(actor=organizer, supporter=person, body=TOKENS["note"], kind="remember")
@@ -198,7 +199,7 @@ def rich_person(folders, eastside, volunteer, organizer, admin, data_staff):
     segment = segment_create(
         actor=data_staff,
         name="Mine",
-        description=f"Call {TOKENS['family']} first",
+        description=f"Call {TOKENS['preferred']} {TOKENS['family']} first",
         filter={},
     )
     job = export_job_create(actor=data_staff, segment=segment, format="csv")
@@ -243,6 +244,9 @@ def test_erasure_leaves_no_trace_of_the_person_anywhere(rich_person, admin, fold
     assert (erasure.erased_by, erasure.request_reference) == (admin, REFERENCE)
     assert Conversation.objects.count() == conversations_before
     assert FollowUp.objects.count() == followups_before
+    assert set(
+        Conversation.objects.filter(supporter=rich_person).values_list("heard", flat=True)
+    ) == {""}
     assert Suppression.objects.filter(erasure=erasure).count() >= 3  # 2 emails, a phone
     # Audited, naming only the record's id.
     entry = AuditEvent.objects.get(action="supporter.erase")
@@ -397,3 +401,28 @@ def test_the_system_actor_never_erases(eastside):
         supporter_erase(actor=SYSTEM, supporter=person, confirm_name="Ruth Keep", reason=REASON)
     person.refresh_from_db()
     assert person.given_name == "Ruth" and not Erasure.objects.exists()
+
+
+def test_other_peoples_text_that_merely_shares_a_first_name_stays(admin, eastside):
+    person = supporter_create(
+        actor=admin,
+        team=eastside,
+        given_name="Ana",
+        family_name="Erasable",
+        email="ana.erasable@example.org",
+        custom_fields={"shift": "night"},
+    )
+    other = supporter_create(actor=admin, team=eastside, given_name="Ana", family_name="Stays")
+    line = HistoryEvent.objects.create(
+        supporter=other, kind="note", at=timezone.now(), summary="Ana works the night shift"
+    )
+    named = HistoryEvent.objects.create(
+        supporter=other, kind="note", at=timezone.now(), summary="Cousin of Ana Erasable"
+    )
+    supporter_erase(actor=admin, supporter=person, confirm_name="Ana Erasable", reason=REASON)
+    line.refresh_from_db()
+    named.refresh_from_db()
+    assert line.summary == "Ana works the night shift"
+    assert named.summary == "Cousin of [erased]"
+    other.refresh_from_db()
+    assert other.given_name == "Ana" and other.erased_at is None
