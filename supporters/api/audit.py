@@ -4,7 +4,7 @@ filtered as the page is; reading it is audited (``audit.list``)."""
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.exceptions import ValidationError
 
@@ -62,6 +62,23 @@ class AuditEventSerializer(serializers.ModelSerializer):
         ),
         OpenApiParameter("since", OpenApiTypes.DATE, description="From this day (inclusive)."),
         OpenApiParameter("until", OpenApiTypes.DATE, description="To this day (inclusive)."),
+    ],
+    examples=[
+        OpenApiExample(
+            "An entry",
+            value={
+                "id": 981,
+                "at": "2026-12-01T17:30:00Z",
+                "actor": 7,
+                "action": "supporter.brief_viewed",
+                "object_type": "supporter",
+                "object_id": "42",
+                "object_repr": "Maria Lopez",
+                "ip_address": "203.0.113.5",
+                "details": {},
+            },
+            response_only=True,
+        )
     ],
 )
 class AuditEventViewSet(mixins.ListModelMixin, ApiViewSet):
