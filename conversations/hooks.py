@@ -1,6 +1,6 @@
 """What the supporters app reads of listening, handed to it at app-ready time (it imports
 nothing of ours): the organizer's list columns (last contact, open follow-ups), the issues its
-filter offers, the facts engagement counts, and the merge step (``services``)."""
+filter offers, the facts engagement counts, the merge step (``services``) and the erasure step (``erasure``)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from supporters.enrichment.engagement import facts_counter_register
+from supporters.erasure import erasure_step_register
 from supporters.forms import issue_choices_register
 from supporters.forms_segments import segment_outcome_choices_register
 from supporters.selectors import supporter_list_column_register
 from supporters.services import merge_step_register
 
+from .erasure import supporter_erase_conversations
 from .models import Conversation, FollowUp, Issue
 from .selectors import supporter_last_contact_at
 from .services import supporter_merge_conversations
@@ -69,3 +71,4 @@ def register() -> None:
     segment_outcome_choices_register(lambda: list(Conversation.Outcome.choices))
     facts_counter_register(engagement_facts_for)
     merge_step_register(supporter_merge_conversations)
+    erasure_step_register(supporter_erase_conversations)

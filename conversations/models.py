@@ -9,6 +9,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organizing.sealed import SealedTextField
+
 
 class Conversation(models.Model):
     """One contact attempt with a supporter and what we heard.
@@ -49,7 +51,13 @@ class Conversation(models.Model):
     channel = models.CharField(max_length=20, choices=Channel.choices)
     outcome = models.CharField(max_length=30, choices=Outcome.choices)
     happened_at = models.DateTimeField(default=timezone.now)
-    heard = models.TextField("what we heard", blank=True)
+    # Encrypted at rest when marked sensitive (organizing.sealed); reads back as typed.
+    heard = SealedTextField(
+        "what we heard",
+        blank=True,
+        sealed_if="heard_is_sensitive",
+        sealed_when=Q(heard_is_sensitive=True),
+    )
     # What the conversation was in: chosen on the log form (the person's language by default),
     # or detected from what we heard for an API post that does not say. The listener reads
     # what we heard with this language's rules (and the other's too, for a mixed clause).
@@ -190,7 +198,8 @@ class Note(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.GENERAL)
-    body = models.TextField()
+    # Encrypted at rest while the note is sensitive (organizing.sealed).
+    body = SealedTextField(sealed_if="is_sensitive", sealed_when=Q(kind="sensitive"))
     is_pinned = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -205,12 +214,17 @@ class Note(models.Model):
     def __str__(self) -> str:
         return self.body[:60]
 
+    @property
+    def is_sensitive(self) -> bool:
+        return self.kind == self.Kind.SENSITIVE
+
 
 class NoteRevision(models.Model):
     """The text a note had before an edit, and who changed it."""
 
     note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="revisions")
-    body = models.TextField()
+    # What a note said while it was sensitive is encrypted at rest too (organizing.sealed).
+    body = SealedTextField(sealed_if="is_sensitive", sealed_when=Q(kind="sensitive"))
     kind = models.CharField(max_length=20, choices=Note.Kind.choices)
     edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -222,6 +236,10 @@ class NoteRevision(models.Model):
 
     def __str__(self) -> str:
         return f"Earlier text of note {self.note_id}"
+
+    @property
+    def is_sensitive(self) -> bool:
+        return self.kind == Note.Kind.SENSITIVE
 
 
 class FollowUp(models.Model):

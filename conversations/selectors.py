@@ -32,6 +32,7 @@ from supporters.models import (
 )
 from supporters.redaction import Redactor
 from supporters.selectors import (
+    SupporterAccess,
     supporter_access_get,
     supporter_access_of_visible,
     supporter_list,
@@ -168,6 +169,7 @@ class Brief:
     relationships: list[Relationship]
     suggestions: list[Suggestion]
     pinned: list[Note] = field(default_factory=list)
+    access: SupporterAccess | None = None
 
 
 def brief_get(*, viewer: User, pk: int) -> Brief:
@@ -195,6 +197,7 @@ def brief_get(*, viewer: User, pk: int) -> Brief:
     warnings = [label for channel, label in DO_NOT_LABELS.items() if channel in blocked]
     return Brief(
         supporter=supporter,
+        access=access,
         can_see_sensitive=can_see_sensitive,
         consent_warnings=warnings,
         remember=remember,

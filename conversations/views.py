@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizing.services import audit_record
+from supporters.audit import supporter_recent_readers
 from supporters.selectors import supporter_access_get, supporter_get
 
 from .forms import ConversationLogForm, NoteForm, SuggestionConfirmForm
@@ -57,10 +58,14 @@ def home_view(request: HttpRequest) -> HttpResponse:
 def brief_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The card a volunteer reads before knocking or dialing. Opening it is audited."""
     brief = brief_get(viewer=request.user, pk=pk)
+    # Before this visit is written: who else opened it lately (their organizers see it).
+    readers = supporter_recent_readers(access=brief.access)
     audit_record(
         actor=request.user, action="supporter.brief_viewed", obj=brief.supporter, request=request
     )
-    return render(request, "conversations/supporter_brief.html", {"brief": brief})
+    return render(
+        request, "conversations/supporter_brief.html", {"brief": brief, "recent_readers": readers}
+    )
 
 
 @login_required

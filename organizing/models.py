@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -226,6 +227,9 @@ class AuditEvent(models.Model):
             models.Index(fields=["object_type", "object_id", "-at"], name="audit_object_idx"),
             models.Index(fields=["actor", "-at"], name="audit_actor_idx"),
             models.Index(fields=["action", "-at"], name="audit_action_idx"),
+            # Serves the audit trail's "about this supporter" (supporters.audit): the lists and
+            # reads that name them, ``details @> {"supporter_ids": [id]}``.
+            GinIndex(fields=["details"], name="audit_details_gin", opclasses=["jsonb_path_ops"]),
         ]
 
     def __str__(self) -> str:

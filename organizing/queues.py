@@ -32,6 +32,7 @@ BULK_NAME_PARTS = (
     "enrich_sweep",
     "listen_batch",
     "listen_sweep",
+    "reseal",  # re-encrypting sensitive text after a key rotation (issue 17)
 )
 
 

@@ -192,3 +192,27 @@ def user_session_idle_minutes(user) -> int:
     if user_is_organizer_or_above(user) or Membership.Role.ADMIN in user_roles(user):
         return settings.SESSION_IDLE_MINUTES
     return settings.SESSION_IDLE_MINUTES_VOLUNTEER
+
+
+def user_may_erase(user) -> bool:
+    """Erase a person everywhere on request: admins; data staff too when
+    ``settings.ERASURE_BY_DATA_STAFF`` is on. Never the system actor (a person decides)."""
+    if is_system(user) or not _is_live(user):
+        return False
+    if user_is_admin(user):
+        return True
+    return settings.ERASURE_BY_DATA_STAFF and any(
+        role == Membership.Role.DATA_STAFF for _, role in user_memberships(user)
+    )
+
+
+def user_may_read_audit(user) -> bool:
+    """Read the audit trail (the page, its CSV and the API): admins and data staff."""
+    if is_system(user):
+        return True
+    return user_is_organization_wide(user)
+
+
+def user_may_see_recent_readers(user, team_id: int | None) -> bool:
+    """See, on a supporter's page, who opened it lately: those who organize the person."""
+    return user_organizes(user, team_id)

@@ -340,6 +340,8 @@ def env_roles(name: str, default: str) -> tuple[str, ...]:
 # turns the requirement off. Superusers and Django staff count as admins.
 MFA_REQUIRED_ROLES = env_roles("MFA_REQUIRED_ROLES", "organizer,data_staff,admin")
 MFA_ADAPTER = "organizing.adapters.MFAAdapter"
+# The second step's failed codes count per account and address (organizing.forms_mfa).
+MFA_FORMS = {"authenticate": "organizing.forms_mfa.AccountAndAddressLimitedAuthenticateForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Earshot"
 # Browsers allow WebAuthn on http://localhost and 127.0.0.1 only when this is on (make run).
@@ -616,3 +618,42 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# --- Guarding people (issue 17): erasure, the audit trail, encryption at rest, backups --------
+# Erasure is for admins; data staff too when this is on (organizing.roles.user_may_erase).
+ERASURE_BY_DATA_STAFF = env_bool("ERASURE_BY_DATA_STAFF", False)
+# The key of the suppression list's hashes (an erased person's emails and phones), so the list
+# alone says nothing about who was on it. Defaults to one derived from DJANGO_SECRET_KEY.
+SUPPRESSION_KEY = env_str("SUPPRESSION_KEY", "") or f"earshot-suppression:{SECRET_KEY}"
+# Sensitive text encrypted at rest (organizing.sealed): Fernet keys, comma-separated; the first
+# encrypts, all decrypt. Rotate by putting a new key first, running
+# `make manage ARGS=field_keys_rotate`, then dropping the old key once it has finished.
+# Unset, one key is derived from DJANGO_SECRET_KEY (check --deploy says so).
+FIELD_ENCRYPTION_KEYS = [
+    key.strip() for key in env_str("FIELD_ENCRYPTION_KEYS", "").split(",") if key.strip()
+]
+FIELD_ENCRYPTION_KEYS_DERIVED = not FIELD_ENCRYPTION_KEYS
+import base64 as _base64  # noqa: E402
+import binascii as _binascii  # noqa: E402
+import hashlib as _hashlib  # noqa: E402
+
+for _key in FIELD_ENCRYPTION_KEYS:
+    try:
+        _key_ok = len(_base64.urlsafe_b64decode(_key.encode())) == 32
+    except (_binascii.Error, ValueError):
+        _key_ok = False
+    if not _key_ok:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS must be Fernet keys (32 bytes, url-safe base64), "
+            'comma-separated; make one with `make manage ARGS="field_keys_rotate --new-key"`.'
+        )
+if FIELD_ENCRYPTION_KEYS_DERIVED:
+    FIELD_ENCRYPTION_KEYS = [
+        _base64.urlsafe_b64encode(
+            _hashlib.sha256(f"earshot-field-encryption:{SECRET_KEY}".encode()).digest()
+        ).decode()
+    ]
+# Backups (organizing.backups): `make manage ARGS="backup"` writes here, 0600.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
+# Where pg_dump and pg_restore are, when not the embedded PostgreSQL's nor on the PATH.
+PG_BIN_DIR = env_str("PG_BIN_DIR", "")

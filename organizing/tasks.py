@@ -60,3 +60,15 @@ def webhook_deliveries_sweep_task() -> int:
     for delivery_id in due:
         send_now(webhook_deliver_task, delivery_id)
     return len(due)
+
+
+@shared_task
+def sealed_text_reseal_task(label: str, after_id: int = 0) -> int:
+    """One batch of the encryption backfill (``organizing.sealed.sealed_text_reseal``), then
+    the next batch as a new task (bounded work per task; safe to run twice)."""
+    from .sealed import sealed_text_reseal
+
+    changed, last_id = sealed_text_reseal(label=label, after_id=after_id)
+    if last_id is not None:
+        send_now(sealed_text_reseal_task, label, last_id)
+    return changed

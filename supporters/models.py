@@ -180,6 +180,11 @@ class Supporter(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set by ``supporters.erasure.supporter_erase``: the row stays as a tombstone (so the
+    # conversations counted on dashboards still add up), without anything that names them,
+    # and the visibility rule no longer shows it to anyone. A nullable column without a
+    # default: adding it is instant whatever the size of the table.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = SupporterQuerySet.as_manager()
 
@@ -761,6 +766,55 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"Export of {self.segment} ({self.get_status_display()})"
+
+
+class Erasure(models.Model):
+    """The tombstone of a person erased on request: when, by whom, why, under which request.
+
+    Holds nothing that names them; ``counts`` says how many rows of each kind were removed or
+    scrubbed. Written once by ``supporters.erasure.supporter_erase``, never changed.
+    """
+
+    supporter = models.OneToOneField(
+        Supporter, on_delete=models.PROTECT, related_name="erasure", primary_key=True
+    )
+    erased_at = models.DateTimeField()
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=500)
+    request_reference = models.CharField(max_length=100, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-erased_at"]
+
+    def __str__(self) -> str:
+        return f"Erasure of supporter #{self.supporter_id}"
+
+
+class Suppression(models.Model):
+    """An erased person's email or phone, as a keyed hash (HMAC-SHA256 with
+    ``SUPPRESSION_KEY``) of its normalized form: a new person with it is refused, so an import,
+    an OSDI signup or an offline sync cannot quietly bring them back."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", "Email"
+        PHONE = "phone", "Phone"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    digest = models.CharField(max_length=64)
+    erasure = models.ForeignKey(Erasure, on_delete=models.CASCADE, related_name="suppressions")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # Serves the check on every new person and contact point (one digest lookup).
+            models.UniqueConstraint(fields=["digest"], name="suppression_digest_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Suppressed {self.get_kind_display().lower()} {self.digest[:8]}…"
 
 
 for _name_field in ("given_name", "family_name", "preferred_name"):

@@ -35,6 +35,8 @@ from organizing.roles import (
     team_ids_organized_by,
     team_ids_user_may_add_people_to,
     user_is_organization_wide,
+    user_may_erase,
+    user_may_see_recent_readers,
     user_organizes,
     user_team_ids,
 )
@@ -69,12 +71,13 @@ def supporter_list(*, viewer: User, teams: Iterable[int] | None = None) -> Query
     if not viewer.is_authenticated or not viewer.is_active:
         return Supporter.objects.none()
     team_ids = None if teams is None else set(teams)
+    # An erased person's tombstone (supporters.erasure) is nobody's to see.
+    living = Supporter.objects.filter(erased_at__isnull=True)
     if user_is_organization_wide(viewer):
-        everyone = Supporter.objects.all()
-        return everyone if team_ids is None else everyone.filter(team_id__in=team_ids)
+        return living if team_ids is None else living.filter(team_id__in=team_ids)
     organized_teams = set(team_ids_organized_by(viewer))
     if team_ids is not None and team_ids <= organized_teams:
-        return Supporter.objects.filter(team_id__in=team_ids)
+        return living.filter(team_id__in=team_ids)
     # A volunteer's own people are a short list of ids; as one semi-join PostgreSQL reads
     # them through the primary key instead of testing every supporter (see bench/).
     own_people = (
@@ -84,9 +87,9 @@ def supporter_list(*, viewer: User, teams: Iterable[int] | None = None) -> Query
         .union(Relationship.objects.filter(known_by=viewer).values("supporter_id"))
     )
     if not organized_teams:
-        visible = Supporter.objects.filter(pk__in=own_people)
+        visible = living.filter(pk__in=own_people)
     else:
-        visible = Supporter.objects.filter(Q(team_id__in=organized_teams) | Q(pk__in=own_people))
+        visible = living.filter(Q(team_id__in=organized_teams) | Q(pk__in=own_people))
     return visible if team_ids is None else visible.filter(team_id__in=team_ids)
 
 
@@ -341,6 +344,17 @@ class SupporterAccess:
     can_see_sensitive: bool
     can_edit: bool
     can_organize: bool
+
+    @property
+    def can_erase(self) -> bool:
+        """Erase them everywhere on request (``supporters.erasure``): admins; data staff when
+        ``ERASURE_BY_DATA_STAFF`` is on (``organizing.roles.user_may_erase``)."""
+        return user_may_erase(self.viewer)
+
+    @property
+    def can_see_recent_readers(self) -> bool:
+        """See who opened their record lately (from the audit log): those who organize them."""
+        return user_may_see_recent_readers(self.viewer, self.supporter.team_id)
 
     def may_edit_field(self, name: str) -> bool:
         """Change one of the record's own fields (``supporter_update``'s names), or one of

@@ -28,6 +28,7 @@ from organizing.roles import (
 from organizing.services import audit_record
 from organizing.webhooks import webhook_emit
 
+from .erasure import suppression_check
 from .history import history_record
 from .models import (
     Assignment,
@@ -189,6 +190,7 @@ def _supporter_insert(
     client_uuid: uuid.UUID | None,
     at: datetime | None,
 ) -> Supporter:
+    suppression_check(emails=[email], phones=[phone])
     with transaction.atomic():
         supporter = Supporter.objects.create(
             team=team,
@@ -879,6 +881,7 @@ def contact_points_add(
     Anyone who may edit the person (``can_edit``).
     """
     _may_edit(actor, supporter)
+    suppression_check(emails=emails, phones=[number for number, _kind in phones])
     added: list[str] = []
     new_rows: list[SupporterEmail | SupporterPhone | SupporterAddress] = []
     with transaction.atomic():

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from organizing.models import Team
 from organizing.roles import team_ids_overseen_by, team_ids_user_may_add_people_to
 from organizing.selectors import team_members
+from organizing.services import audit_record
 
 from .bulk import BulkActionForm, bulk_action_create, bulk_action_get, bulk_summary
 from .forms import SupporterCreateForm, SupporterFilterForm
@@ -39,6 +40,15 @@ def search_view(request: HttpRequest) -> HttpResponse:
     """Search the people the user may see by name, phone or email; htmx gets the results only."""
     query = request.GET.get("q", "")
     results = list(supporter_search(viewer=request.user, query=query))
+    if query:
+        # One entry per request naming whom it showed; not the words typed (they may be a
+        # name, and the audit trail is read by more people than the search).
+        audit_record(
+            actor=request.user,
+            action="supporter.search",
+            request=request,
+            ids=[supporter.pk for supporter in results],
+        )
     template = (
         "supporters/_search_results.html" if request.htmx else "supporters/supporter_search.html"
     )
@@ -206,6 +216,12 @@ def supporter_list_view(request: HttpRequest) -> HttpResponse:
     rows = supporter_rows(supporters, columns=columns, sort=sort)
     segment_filter = form.to_filter() if form.is_bound and form.is_valid() else {}
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_record(
+        actor=request.user,
+        action="supporter.list",
+        request=request,
+        ids=[supporter.pk for supporter in page],
+    )
     query = request.GET.copy()
     for key in ("page", "columns", "columns_chosen"):
         query.pop(key, None)

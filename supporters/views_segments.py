@@ -253,6 +253,9 @@ def segment_count_view(request: HttpRequest, pk: int) -> HttpResponse:
         count = segment_supporters(viewer=request.user, filter_json=segment.filter).count()
     except SegmentError as error:
         return HttpResponse(_("Filter error at %(path)s") % {"path": error.path}, status=400)
+    audit_record(
+        actor=request.user, action="segment.count", obj=segment, request=request, count=count
+    )
     return HttpResponse(
         ngettext("%(count)s person", "%(count)s people", count)
         % {"count": number_format(count, force_grouping=True)}

@@ -23,6 +23,7 @@ from conversations.models import Conversation, FollowUp, Issue, Note, Suggestion
 from organizing.api.base import (
     IDEMPOTENCY_PARAMETER,
     ApiViewSet,
+    AuditedReadsMixin,
     IdFilter,
     UpdatedSinceFilterSet,
     UtcIsoDateTimeFilter,
@@ -193,12 +194,14 @@ def _survey_answers(raw: list[dict]) -> dict:
     ),
 )
 class ConversationViewSet(
+    AuditedReadsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     SupporterScopedViewSet,
 ):
     model = Conversation
+    audit_name = "conversation"
     serializer_class = ConversationSerializer
     permission_classes = [HasScope]
     filterset_class = ConversationFilter
@@ -313,12 +316,14 @@ NOTE_EXAMPLE = OpenApiExample(
     ),
 )
 class NoteViewSet(
+    AuditedReadsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     SupporterScopedViewSet,
 ):
     model = Note
+    audit_name = "note"
     serializer_class = NoteSerializer
     permission_classes = [HasScope]
     filterset_class = NoteFilter
@@ -414,8 +419,11 @@ SUGGESTION_EXAMPLE = OpenApiExample(
         examples=[SUGGESTION_EXAMPLE],
     ),
 )
-class SuggestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SupporterScopedViewSet):
+class SuggestionViewSet(
+    AuditedReadsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, SupporterScopedViewSet
+):
     model = Suggestion
+    audit_name = "suggestion"
     serializer_class = SuggestionSerializer
     permission_classes = [HasScope]
     filterset_class = SuggestionFilter
@@ -536,12 +544,14 @@ FOLLOWUP_EXAMPLE = OpenApiExample(
     ),
 )
 class FollowUpViewSet(
+    AuditedReadsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     SupporterScopedViewSet,
 ):
     model = FollowUp
+    audit_name = "followup"
     serializer_class = FollowUpSerializer
     permission_classes = [HasScope]
     filterset_class = FollowUpFilter

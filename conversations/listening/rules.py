@@ -195,6 +195,15 @@ _NEVER = re.compile(
     r"hiv|pregnan\w*|abortion|suicid\w*|overdose)\b",
     re.IGNORECASE,
 )
+
+
+def is_never_suggested(heard: str) -> bool:
+    """Does what we heard touch a topic never suggested (immigration status, arrests, abuse…)?
+    Such text is marked sensitive by the listener itself (read by the person's organizers
+    only, and encrypted at rest)."""
+    return bool(_NEVER.search(heard or ""))
+
+
 _CLAUSES = re.compile(
     r";\s*|,\s*(?:and|but|so)\s+|\s+(?:and|but|so)\s+(?=(?:she|he|they|i|we)(?:'s|'re)?\b)|"
     r"\s+and\s+(?:she|he|they)(?:'s|'re)?\s+(?=worried|says|said|wants|thinks)",

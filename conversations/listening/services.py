@@ -68,9 +68,12 @@ def conversation_listen(conversation_id: int, *, force: bool = False) -> bool:
         )
         conversation.listened_at = timezone.now()
         conversation.listening_version = rules.VERSION
-        conversation.save(
-            update_fields=["sentiment", "asked_followup_at", "listened_at", "listening_version"]
-        )
+        fields = ["sentiment", "asked_followup_at", "listened_at", "listening_version"]
+        if not conversation.heard_is_sensitive and rules.is_never_suggested(heard):
+            # Status and safety details: for the person's organizers only, sealed at rest.
+            conversation.heard_is_sensitive = True
+            fields += ["heard_is_sensitive", "heard"]
+        conversation.save(update_fields=fields)
 
         # Phrases in the conversation's language; in the other's too where its words are there.
         issues = rules.issues_heard(heard, _issue_phrases({language} | languages_in(heard)))

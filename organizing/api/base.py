@@ -45,6 +45,41 @@ class ApiViewSet(IdempotencyMixin, viewsets.GenericViewSet):
     lookup_value_regex = "[0-9]{1,18}"
 
 
+class AuditedReadsMixin:
+    """``list`` and ``retrieve`` leave one audit entry per request (``<audit_name>.list`` /
+    ``.view``), naming the rows shown (``ids``) and the supporters they are about
+    (``supporter_ids``, read from each row's ``supporter``), so the audit trail can answer
+    "who read about this person"."""
+
+    audit_name = ""
+
+    def _audit_read(self, request, kind: str, rows) -> None:
+        from organizing.services import audit_record
+
+        rows = [row for row in rows if isinstance(row, dict)]
+        audit_record(
+            actor=request.user,
+            action=f"{self.audit_name}.{kind}",
+            request=request,
+            ids=[row["id"] for row in rows if "id" in row],
+            supporter_ids=sorted(
+                {row["supporter"] for row in rows if isinstance(row.get("supporter"), int)}
+            ),
+        )
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        data = response.data
+        rows = data.get("results", []) if isinstance(data, dict) else data
+        self._audit_read(request, "list", rows)
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        self._audit_read(request, "view", [response.data])
+        return response
+
+
 class StrictInputMixin:
     """Input serializers refuse fields they do not know, rather than silently dropping them."""
 

@@ -230,7 +230,11 @@ class SegmentViewSet(
     @action(detail=True, methods=["get"], filter_backends=[])
     def count(self, request, pk=None):
         segment = self.get_object()
-        return Response({"count": _count(request.user, segment.filter)})
+        count = _count(request.user, segment.filter)
+        audit_record(
+            actor=request.user, action="segment.count", obj=segment, request=request, count=count
+        )
+        return Response({"count": count})
 
     @extend_schema(
         summary="Preview a filter's count without saving it",
@@ -247,7 +251,15 @@ class SegmentViewSet(
         serializer = SegmentPreviewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         validate_segment_filter(serializer.validated_data["filter"])
-        return Response({"count": _count(request.user, serializer.validated_data["filter"])})
+        count = _count(request.user, serializer.validated_data["filter"])
+        audit_record(
+            actor=request.user,
+            action="segment.preview",
+            request=request,
+            filter=serializer.validated_data["filter"],
+            count=count,
+        )
+        return Response({"count": count})
 
     @extend_schema(
         summary="The export's columns",

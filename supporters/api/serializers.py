@@ -188,6 +188,31 @@ class ConsentSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
+class ErasureRequestSerializer(StrictSerializer):
+    confirm_name = serializers.CharField(
+        max_length=300, help_text="The person's name as Earshot shows it, typed to confirm."
+    )
+    reason = serializers.CharField(max_length=500, help_text="Why (e.g. their request by email).")
+    request_reference = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Your reference for the request (a ticket, a letter's date).",
+    )
+
+
+class ErasureSerializer(serializers.Serializer):
+    supporter_id = serializers.IntegerField(help_text="The id the tombstone keeps.")
+    erased_at = serializers.DateTimeField()
+    erased_by = serializers.IntegerField(source="erased_by_id", allow_null=True)
+    reason = serializers.CharField()
+    request_reference = serializers.CharField()
+    counts = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Rows removed or scrubbed, by kind."
+    )
+
+
 class HistoryEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = HistoryEvent

@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.routers import SimpleRouter
 
+from .audit import AuditEventViewSet
 from .segments import ExportJobViewSet, SegmentViewSet
 from .views import RelationshipViewSet, SupporterViewSet, TagViewSet
 
@@ -21,6 +22,7 @@ router.register("tags", TagViewSet, basename="tag")
 router.register("relationships", RelationshipViewSet, basename="relationship")
 router.register("segments", SegmentViewSet, basename="segment")
 router.register("exports", ExportJobViewSet, basename="export")
+router.register("audit", AuditEventViewSet, basename="audit")
 
 urlpatterns = [
     path(

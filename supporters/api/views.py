@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from organizing.api.base import (
     IDEMPOTENCY_PARAMETER,
     ApiViewSet,
+    AuditedReadsMixin,
     UpdatedSinceFilterSet,
     UtcIsoDateTimeFilter,
     get_or_404,
@@ -35,6 +36,7 @@ from organizing.api.errors import Conflict
 from organizing.api.permissions import HasScope
 from organizing.services import audit_record
 from supporters import services
+from supporters.erasure import supporter_erase
 from supporters.models import (
     HistoryEvent,
     Relationship,
@@ -52,6 +54,8 @@ from supporters.selectors import (
 
 from .serializers import (
     ConsentSerializer,
+    ErasureRequestSerializer,
+    ErasureSerializer,
     HistoryEventSerializer,
     RelationshipCreateSerializer,
     RelationshipSerializer,
@@ -319,6 +323,49 @@ class SupporterViewSet(
         return Response(self.get_serializer(self.get_queryset().get(pk=supporter.pk)).data)
 
     @extend_schema(
+        summary="Erase a supporter on request",
+        description="Removes their personal data everywhere Earshot keeps it and leaves a "
+        "tombstone; their emails and phones go on the suppression list, so nobody can add "
+        "them again. Cannot be undone. Admins (data staff when ERASURE_BY_DATA_STAFF is on); "
+        "``confirm_name`` must be their name as shown. Audited.",
+        request=ErasureRequestSerializer,
+        responses={200: ErasureSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        examples=[
+            OpenApiExample(
+                "Their request",
+                value={
+                    "confirm_name": "Maria Lopez",
+                    "reason": "Asked by email to be removed",
+                    "request_reference": "REQ-2026-0042",
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "The tombstone",
+                value={
+                    "supporter_id": 42,
+                    "erased_at": "2026-12-01T17:30:00Z",
+                    "erased_by": 3,
+                    "reason": "Asked by email to be removed",
+                    "request_reference": "REQ-2026-0042",
+                    "counts": {"emails": 1, "phones": 1, "conversations": 4, "notes": 2},
+                },
+                response_only=True,
+            ),
+        ],
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def erase(self, request, pk=None):
+        supporter = self.get_object()
+        serializer = ErasureRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        erasure = supporter_erase(
+            actor=request.user, supporter=supporter, request=request, **serializer.validated_data
+        )
+        return Response(ErasureSerializer(erasure).data)
+
+    @extend_schema(
         summary="Set or lift do-not-contact on a channel",
         description="Consent is kept per channel; setting a flag that is already set (or lifting one that is not) changes nothing. Each change writes a history line.",
         request=ConsentSerializer,
@@ -465,8 +512,13 @@ class RelationshipFilter(UpdatedSinceFilterSet):
     ),
 )
 class RelationshipViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ApiViewSet
+    AuditedReadsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    ApiViewSet,
 ):
+    audit_name = "relationship"
     queryset = Relationship.objects.none()  # for the schema; get_queryset scopes it
     serializer_class = RelationshipSerializer
     permission_classes = [HasScope]

@@ -24,8 +24,9 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["volunteer", "organizer", "other_organizer", "data_staff", "admin"]
 SEES_MINE = {"volunteer", "organizer", "data_staff", "admin"}
-# The key (with its user), the user's memberships, one page of notes (cursor paging: no count).
-NOTES_LIST_QUERIES = 3
+# The key (with its user), the user's memberships, one page of notes (cursor paging: no count),
+# and the audit entry naming the rows read.
+NOTES_LIST_QUERIES = 4
 
 
 @pytest.fixture

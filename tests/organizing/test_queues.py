@@ -28,6 +28,7 @@ BULK_TASKS = [
     "organizing.tasks.retention_sweep_task",
     "supporters.bulk_action_chunk",
     "supporters.bulk_action_sweep",
+    "organizing.tasks.sealed_text_reseal_task",
     # Tasks other issues add: any name with "import" or "bulk" in it.
     "supporters.tasks.import_run_task",
     "supporters.tasks.supporter_bulk_tag_task",

@@ -78,6 +78,28 @@ def test_someone_else_in_the_same_office_still_signs_in(volunteer, teammate):
     assert client.get(reverse("home")).context["user"] == teammate
 
 
+def _second_step(user, address: str, code: str):
+    client, response = _sign_in(user, address)
+    assert response["Location"] == reverse("mfa_authenticate")
+    return client, client.post(reverse("mfa_authenticate"), {"code": code})
+
+
+def test_failed_second_steps_count_per_account_and_address_and_get_429(organizer):
+    from tests.factories import totp_code
+
+    _verified(organizer)
+    for _ in range(5):
+        _, wrong = _second_step(organizer, "203.0.113.5", "000000")
+        assert wrong.status_code == 200
+    _, refused = _second_step(organizer, "203.0.113.5", totp_code())
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 300
+    # Someone guessing codes elsewhere does not lock the real user out of their second step.
+    client, response = _second_step(organizer, "198.51.100.7", totp_code())
+    assert response.status_code == 302
+    assert client.get(reverse("home")).context["user"] == organizer
+
+
 # --- Signed-in devices --------------------------------------------------------------------------
 
 

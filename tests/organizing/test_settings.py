@@ -29,6 +29,7 @@ OPTIONAL = {
     "MFA_REQUIRED_ROLES",
     "SESSION_IDLE_MINUTES",
     "SESSION_IDLE_MINUTES_VOLUNTEER",
+    "FIELD_ENCRYPTION_KEYS",
 }
 
 
@@ -105,10 +106,30 @@ def test_https_site_turns_on_secure_cookies_and_hsts():
     assert result.stdout.split() == ["True", "True", "31536000"]
 
 
-def test_deploy_check_is_clean_over_https_except_documented_hsts_choices():
+# A Fernet key for the deploy checks (README: without one, check --deploy says earshot.W001).
+FIELD_KEY = "yGh0m8B2Gxk0v5q4f0Zy3Hq8p0a6N7Jm1b2c3d4e5f8="
+
+
+def test_deploy_check_names_field_encryption_keys_until_they_are_set():
     env = {k: v for k, v in os.environ.items() if k not in OPTIONAL}
     env.update(
         GOOD, SITE_URL="https://earshot.example.org", DJANGO_SETTINGS_MODULE="organizing.settings"
+    )
+    command = [sys.executable, "manage.py", "check", "--deploy"]
+    result = subprocess.run(command, env=env, cwd=BASE_DIR, capture_output=True, text=True)
+    assert "earshot.W001" in result.stderr and "FIELD_ENCRYPTION_KEYS" in result.stderr
+    env["FIELD_ENCRYPTION_KEYS"] = FIELD_KEY
+    result = subprocess.run(command, env=env, cwd=BASE_DIR, capture_output=True, text=True)
+    assert "earshot.W001" not in result.stderr
+
+
+def test_deploy_check_is_clean_over_https_except_documented_hsts_choices():
+    env = {k: v for k, v in os.environ.items() if k not in OPTIONAL}
+    env.update(
+        GOOD,
+        SITE_URL="https://earshot.example.org",
+        DJANGO_SETTINGS_MODULE="organizing.settings",
+        FIELD_ENCRYPTION_KEYS=FIELD_KEY,
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -118,5 +139,5 @@ def test_deploy_check_is_clean_over_https_except_documented_hsts_choices():
         text=True,
     )
     # README: HSTS for subdomains and preload are left to the operator (W005, W021).
-    found = set(re.findall(r"\((security\.[WE]\d+)\)", result.stderr))
+    found = set(re.findall(r"\(((?:security|earshot)\.[WE]\d+)\)", result.stderr))
     assert found <= {"security.W005", "security.W021"}, result.stderr

@@ -239,6 +239,23 @@ def visible_taggings(user, tag: Tag):
 PERSON_HREF = re.compile(r"/people/([0-9]{1,18})/?$")
 
 
+def _audit_people(request, action: str, items: list[dict], **details) -> None:
+    """One audit entry for an OSDI read, naming the people its items link to."""
+    supporter_ids = set()
+    for item in items:
+        href = ((item.get("_links") or {}).get("osdi:person") or {}).get("href", "")
+        match = PERSON_HREF.search(str(href))
+        if match:
+            supporter_ids.add(int(match.group(1)))
+    audit_record(
+        actor=request.user,
+        action=action,
+        request=request,
+        supporter_ids=sorted(supporter_ids),
+        **details,
+    )
+
+
 class TaggingsView(OsdiView):
     def get(self, request, tag_pk):
         tag = get_or_404(Tag.objects.all(), tag_pk)
@@ -247,16 +264,16 @@ class TaggingsView(OsdiView):
             equal_fields={},
             compare_fields={"created_date": "added_at", "modified_date": "added_at"},
         )
-        return Response(
-            osdi_page(
-                self,
-                visible_taggings(request.user, tag).filter(**filters).order_by("id"),
-                key="osdi:taggings",
-                url_name="taggings",
-                url_args=(tag.pk,),
-                represent=lambda tagging: tagging_represent(self, tagging),
-            )
+        body = osdi_page(
+            self,
+            visible_taggings(request.user, tag).filter(**filters).order_by("id"),
+            key="osdi:taggings",
+            url_name="taggings",
+            url_args=(tag.pk,),
+            represent=lambda tagging: tagging_represent(self, tagging),
         )
+        _audit_people(request, "tagging.list", body["_embedded"]["osdi:taggings"], tag=tag.pk)
+        return Response(body)
 
     def post(self, request, tag_pk):
         """Tag a person named by ``_links["osdi:person"].href`` (or an ``identifiers`` id)."""
@@ -294,7 +311,9 @@ class TaggingView(OsdiView):
         return get_or_404(visible_taggings(self.request.user, tag).select_related("tag"), pk)
 
     def get(self, request, tag_pk, pk):
-        return Response(tagging_represent(self, self._tagging(tag_pk, pk)))
+        body = tagging_represent(self, self._tagging(tag_pk, pk))
+        _audit_people(request, "tagging.view", [body], tag=int(tag_pk))
+        return Response(body)
 
     def delete(self, request, tag_pk, pk):
         tagging = self._tagging(tag_pk, pk)
@@ -307,16 +326,22 @@ class PersonTaggingsView(OsdiView):
 
     def get(self, request, person_pk):
         supporter = get_or_404(supporter_list(viewer=request.user), person_pk)
-        return Response(
-            osdi_page(
-                self,
-                SupporterTag.objects.filter(supporter=supporter).order_by("id"),
-                key="osdi:taggings",
-                url_name="person_taggings",
-                url_args=(supporter.pk,),
-                represent=lambda tagging: tagging_represent(self, tagging),
-            )
+        body = osdi_page(
+            self,
+            SupporterTag.objects.filter(supporter=supporter).order_by("id"),
+            key="osdi:taggings",
+            url_name="person_taggings",
+            url_args=(supporter.pk,),
+            represent=lambda tagging: tagging_represent(self, tagging),
         )
+        audit_record(
+            actor=request.user,
+            action="supporter.view",
+            obj=supporter,
+            request=request,
+            part="taggings",
+        )
+        return Response(body)
 
 
 # --- lists (segments) and items ----------------------------------------------------------------
@@ -385,22 +410,25 @@ class ItemsView(OsdiView):
     def get(self, request, list_pk):
         segment = get_or_404(Segment.objects.all(), list_pk)
         ids = segment_people(request.user, segment).order_by("id").values_list("id", flat=True)
-        return Response(
-            osdi_page(
-                self,
-                ids,
-                key="osdi:items",
-                url_name="items",
-                url_args=(segment.pk,),
-                represent=lambda supporter_id: item_represent(self, segment, supporter_id),
-            )
+        body = osdi_page(
+            self,
+            ids,
+            key="osdi:items",
+            url_name="items",
+            url_args=(segment.pk,),
+            represent=lambda supporter_id: item_represent(self, segment, supporter_id),
         )
+        _audit_people(request, "segment.items", body["_embedded"]["osdi:items"], segment=segment.pk)
+        return Response(body)
 
 
 class ItemView(OsdiView):
     def get(self, request, list_pk, pk):
         segment = get_or_404(Segment.objects.all(), list_pk)
         supporter = get_or_404(segment_people(request.user, segment), pk)
+        audit_record(
+            actor=request.user, action="supporter.view", obj=supporter, request=request, part="item"
+        )
         return Response(item_represent(self, segment, supporter.pk))
 
 
