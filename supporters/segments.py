@@ -25,6 +25,10 @@ A condition is an object with exactly one of these keys:
 ``talked_within_days`` N: shorthand for a ``talked`` conversation in the last N days
 ``never_contacted``    ``true``: no conversation at all (``false``: at least one)
 ``followups``          ``{"status": "open" | "overdue" | "none_open" | "done"}``
+``engagement_moved``   ``{"direction": "up" | "down" | "any", "within_days": 30,
+                       "since": "2026-11-01", "until": "2026-11-30", "from_level": 2,
+                       "to_level": 4}``: a step on the ladder (every key optional; dates
+                       are days in the campaign's time zone, both ends included)
 ===================== =====================================================================
 
 ``issues``, ``conversations``, ``talked_within_days``, ``never_contacted`` and ``followups``
@@ -38,14 +42,23 @@ duplicate rows and PostgreSQL plans them as semi-joins. A bad filter raises
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from organizing.models import User
 from organizing.text_safety import UnsafeJSON, json_check
 
-from .models import Channel, DoNotContact, Supporter, SupporterAddress, SupporterTag
+from .models import (
+    Channel,
+    DoNotContact,
+    EngagementChange,
+    Supporter,
+    SupporterAddress,
+    SupporterTag,
+)
 from .selectors import supporter_list
 
 MAX_NODES = 200
@@ -272,6 +285,43 @@ def _contactable_by(argument: Any, path: str) -> Q:
     return ~Q(Exists(DoNotContact.objects.filter(supporter=OuterRef("pk"), channel=channel)))
 
 
+def _read_day(value: Any, path: str) -> date:
+    try:
+        return date.fromisoformat(read_str(value, path, max_length=10))
+    except ValueError:
+        raise SegmentError(path, "Expected a date such as 2026-11-30.") from None
+
+
+def _engagement_moved(argument: Any, path: str) -> Q:
+    if argument == {}:
+        argument = {"direction": "any"}
+    options = read_options(
+        argument, path, {"direction", "within_days", "since", "until", "from_level", "to_level"}
+    )
+    q = Q(supporter=OuterRef("pk"))
+    direction = read_choice(
+        options.get("direction", "any"), path_join(path, "direction"), ["up", "down", "any"]
+    )
+    if direction == "up":
+        q &= Q(to_level__gt=F("from_level"))
+    elif direction == "down":
+        q &= Q(to_level__lt=F("from_level"))
+    if "within_days" in options:
+        days = read_int(options["within_days"], path_join(path, "within_days"), 0, 36500)
+        q &= Q(at__gte=timezone.now() - timedelta(days=days))
+    zone = timezone.get_current_timezone()
+    if "since" in options:
+        since = _read_day(options["since"], path_join(path, "since"))
+        q &= Q(at__gte=datetime.combine(since, time.min, tzinfo=zone))
+    if "until" in options:
+        until = _read_day(options["until"], path_join(path, "until"))
+        q &= Q(at__lt=datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone))
+    for key in ("from_level", "to_level"):
+        if key in options:
+            q &= Q(**{key: read_int(options[key], path_join(path, key), 0, 5)})
+    return Q(Exists(EngagementChange.objects.filter(q)))
+
+
 # Conditions on what the apps above know (conversations: issues, conversations, follow-ups)
 # are registered by them at app-ready time with ``segment_condition_register``.
 CONDITIONS: dict[str, Callable[[Any, str], Q]] = {
@@ -285,6 +335,7 @@ CONDITIONS: dict[str, Callable[[Any, str], Q]] = {
     "custom_field": _custom_field,
     "tags": set_condition(_tags_exist),
     "contactable_by": _contactable_by,
+    "engagement_moved": _engagement_moved,
 }
 
 

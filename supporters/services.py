@@ -27,12 +27,14 @@ from organizing.roles import (
 from organizing.services import audit_record
 from organizing.webhooks import webhook_emit
 
+from .enrichment.pipeline import engagement_change_recorded
 from .history import history_record
 from .models import (
     Assignment,
     Channel,
     DoNotContact,
     DuplicateCandidate,
+    EngagementChange,
     ExportJob,
     ExternalId,
     HistoryEvent,
@@ -723,9 +725,25 @@ def supporter_update(
                 + ", ".join(name.replace("_", " ") for name in refused)
                 + "; you may correct their contact details."
             )
+        level_before = current.engagement_level
         for name in changed:
             setattr(current, name, changes[name])
         current.save(update_fields=[*changed, "updated_at"])
+        if current.engagement_level != level_before:
+            # The ladder over time: a step set (or handed back) by a person.
+            engagement_change_recorded(
+                EngagementChange.objects.create(
+                    supporter=current,
+                    from_level=level_before,
+                    to_level=current.engagement_level,
+                    at=at or timezone.now(),
+                    rule=EngagementChange.Rule.BY_HAND
+                    if current.engagement_override is not None
+                    else EngagementChange.Rule.OVERRIDE_CLEARED,
+                    changed_by=as_user(actor),
+                ),
+                history=False,
+            )
         changed = [name for name in changed if not name.startswith("engagement_override")] or [
             "engagement_level"
         ]
