@@ -180,6 +180,7 @@ INSTALLED_APPS = [
     "organizing",
     "supporters",
     "conversations",
+    "metrics",
     "demo",
 ]
 
@@ -399,6 +400,11 @@ CELERY_WORKER_TASK_LOG_FORMAT = (
     "[%(asctime)s UTC: %(levelname)s/%(processName)s] %(task_name)s[%(task_id)s]: %(message)s"
 )
 CELERY_BEAT_SCHEDULE = {
+    # The depth-of-listening rollups re-derived from the raw tables, under a lock.
+    "metrics-rollup-rederive": {
+        "task": "metrics.tasks.rollup_rederive_task",
+        "schedule": crontab(hour=3, minute=17),
+    },
     "invitations-send-pending": {
         "task": "organizing.tasks.invitation_send_pending_task",
         "schedule": crontab(minute="*"),

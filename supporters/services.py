@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from organizing.dispatch import advisory_xact_lock, enqueue_on_commit
+from organizing.events import event_publish
 from organizing.models import Team, User
 from organizing.roles import (
     Actor,
@@ -645,6 +646,9 @@ def supporter_merge(
         from .tasks import supporter_enrich_task
 
         enqueue_on_commit(supporter_enrich_task, kept.pk)
+        # Figures derived per person move with the conversations and follow-ups.
+        event_publish("supporter.merged", supporter_id=kept.pk, subject=kept, merged_id=merged_id)
+        event_publish("supporter.merged_away", supporter_id=merged_id, subject=None)
     return kept
 
 
@@ -803,6 +807,9 @@ def relationship_create(
                 subject=relationship,
                 at=at,
                 summary=f"Known by {known_by or other_supporter} ({relationship.get_kind_display().lower()})",
+            )
+            event_publish(
+                "relationship.created", supporter_id=supporter.pk, subject=relationship
             )
     return relationship, created
 
