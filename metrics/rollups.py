@@ -259,8 +259,8 @@ def _apply(delta: Counter) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(days), 1000):
             chunk = days[start : start + 1000]
-            cursor.execute(  # noqa: S608
-                "INSERT INTO metrics_dayfigure (day, team_id, volunteer_id, channel, figure, bucket, value) VALUES "
+            cursor.execute(
+                "INSERT INTO metrics_dayfigure (day, team_id, volunteer_id, channel, figure, bucket, value) VALUES "  # noqa: S608
                 + ", ".join(["(%s::date, %s, %s, %s, %s, %s, %s)"] * len(chunk))
                 + " ON CONFLICT (day, team_id, volunteer_id, channel, figure, bucket)"
                 " DO UPDATE SET value = metrics_dayfigure.value + EXCLUDED.value",
@@ -268,8 +268,8 @@ def _apply(delta: Counter) -> None:
             )
         for start in range(0, len(rungs), 1000):
             chunk = rungs[start : start + 1000]
-            cursor.execute(  # noqa: S608
-                "INSERT INTO metrics_rungcount (team_id, level, value) VALUES "
+            cursor.execute(
+                "INSERT INTO metrics_rungcount (team_id, level, value) VALUES "  # noqa: S608
                 + ", ".join(["(%s, %s, %s)"] * len(chunk))
                 + " ON CONFLICT (team_id, level) DO UPDATE SET value = metrics_rungcount.value + EXCLUDED.value",
                 [v for row in chunk for v in row],

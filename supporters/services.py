@@ -808,9 +808,7 @@ def relationship_create(
                 at=at,
                 summary=f"Known by {known_by or other_supporter} ({relationship.get_kind_display().lower()})",
             )
-            event_publish(
-                "relationship.created", supporter_id=supporter.pk, subject=relationship
-            )
+            event_publish("relationship.created", supporter_id=supporter.pk, subject=relationship)
     return relationship, created
 
 

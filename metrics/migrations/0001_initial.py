@@ -4,90 +4,144 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='RollupEvent',
+            name="RollupEvent",
             fields=[
-                ('key', models.CharField(max_length=80, primary_key=True, serialize=False)),
-                ('applied_at', models.DateTimeField(auto_now_add=True)),
+                ("key", models.CharField(max_length=80, primary_key=True, serialize=False)),
+                ("applied_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='SupporterContribution',
+            name="SupporterContribution",
             fields=[
-                ('supporter_id', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('figures', models.JSONField(default=dict)),
-                ('refreshed_at', models.DateTimeField(null=True)),
+                ("supporter_id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("figures", models.JSONField(default=dict)),
+                ("refreshed_at", models.DateTimeField(null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='ConversationFact',
+            name="ConversationFact",
             fields=[
-                ('conversation_id', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('supporter_id', models.BigIntegerField()),
-                ('day', models.DateField()),
-                ('team_id', models.BigIntegerField(help_text="The volunteer's team.")),
-                ('volunteer_id', models.BigIntegerField()),
-                ('channel', models.CharField(max_length=20)),
-                ('is_talked', models.BooleanField()),
-                ('ordinal', models.PositiveIntegerField(default=0, help_text='Nth talked conversation; 0 else.')),
-                ('gap_days', models.IntegerField(help_text='Days since the previous talked one.', null=True)),
-                ('is_prepared', models.BooleanField(default=False)),
-                ('is_relational', models.BooleanField(default=False)),
-                ('remembered', models.PositiveIntegerField(default=0)),
+                ("conversation_id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("supporter_id", models.BigIntegerField()),
+                ("day", models.DateField()),
+                ("team_id", models.BigIntegerField(help_text="The volunteer's team.")),
+                ("volunteer_id", models.BigIntegerField()),
+                ("channel", models.CharField(max_length=20)),
+                ("is_talked", models.BooleanField()),
+                (
+                    "ordinal",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Nth talked conversation; 0 else."
+                    ),
+                ),
+                (
+                    "gap_days",
+                    models.IntegerField(help_text="Days since the previous talked one.", null=True),
+                ),
+                ("is_prepared", models.BooleanField(default=False)),
+                ("is_relational", models.BooleanField(default=False)),
+                ("remembered", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'indexes': [models.Index(fields=['team_id', 'day', 'supporter_id'], name='conversationfact_team_idx'), models.Index(fields=['day', 'supporter_id'], name='conversationfact_day_idx'), models.Index(fields=['supporter_id'], name='conversationfact_supporter_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["team_id", "day", "supporter_id"], name="conversationfact_team_idx"
+                    ),
+                    models.Index(fields=["day", "supporter_id"], name="conversationfact_day_idx"),
+                    models.Index(fields=["supporter_id"], name="conversationfact_supporter_idx"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DayFigure',
+            name="DayFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('team_id', models.BigIntegerField()),
-                ('volunteer_id', models.BigIntegerField(default=0, help_text='0: nobody (the ladder).')),
-                ('channel', models.CharField(blank=True, help_text="Or a ladder step, '2>4'.", max_length=20)),
-                ('figure', models.CharField(max_length=24)),
-                ('bucket', models.IntegerField(default=0, help_text='Histogram bucket (days); 0 for sums.')),
-                ('value', models.BigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("team_id", models.BigIntegerField()),
+                (
+                    "volunteer_id",
+                    models.BigIntegerField(default=0, help_text="0: nobody (the ladder)."),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        blank=True, help_text="Or a ladder step, '2>4'.", max_length=20
+                    ),
+                ),
+                ("figure", models.CharField(max_length=24)),
+                (
+                    "bucket",
+                    models.IntegerField(
+                        default=0, help_text="Histogram bucket (days); 0 for sums."
+                    ),
+                ),
+                ("value", models.BigIntegerField(default=0)),
             ],
             options={
-                'indexes': [models.Index(fields=['team_id', 'day'], name='dayfigure_team_day_idx'), models.Index(fields=['day'], name='dayfigure_day_idx')],
-                'constraints': [models.UniqueConstraint(fields=('day', 'team_id', 'volunteer_id', 'channel', 'figure', 'bucket'), name='dayfigure_key')],
+                "indexes": [
+                    models.Index(fields=["team_id", "day"], name="dayfigure_team_day_idx"),
+                    models.Index(fields=["day"], name="dayfigure_day_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("day", "team_id", "volunteer_id", "channel", "figure", "bucket"),
+                        name="dayfigure_key",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FollowUpFact',
+            name="FollowUpFact",
             fields=[
-                ('followup_id', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('supporter_id', models.BigIntegerField()),
-                ('team_id', models.BigIntegerField(help_text="The assignee's team.")),
-                ('volunteer_id', models.BigIntegerField(default=0)),
-                ('due_day', models.DateField()),
-                ('state', models.CharField(choices=[('kept', 'Kept'), ('late', 'Late'), ('open', 'Open')], max_length=4)),
-                ('delay_days', models.IntegerField(null=True)),
+                ("followup_id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("supporter_id", models.BigIntegerField()),
+                ("team_id", models.BigIntegerField(help_text="The assignee's team.")),
+                ("volunteer_id", models.BigIntegerField(default=0)),
+                ("due_day", models.DateField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("kept", "Kept"), ("late", "Late"), ("open", "Open")], max_length=4
+                    ),
+                ),
+                ("delay_days", models.IntegerField(null=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['team_id', 'due_day'], name='followupfact_team_idx'), models.Index(fields=['due_day'], name='followupfact_day_idx'), models.Index(fields=['supporter_id'], name='followupfact_supporter_idx')],
+                "indexes": [
+                    models.Index(fields=["team_id", "due_day"], name="followupfact_team_idx"),
+                    models.Index(fields=["due_day"], name="followupfact_day_idx"),
+                    models.Index(fields=["supporter_id"], name="followupfact_supporter_idx"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RungCount',
+            name="RungCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('team_id', models.BigIntegerField()),
-                ('level', models.PositiveSmallIntegerField()),
-                ('value', models.BigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("team_id", models.BigIntegerField()),
+                ("level", models.PositiveSmallIntegerField()),
+                ("value", models.BigIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('team_id', 'level'), name='rungcount_key')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("team_id", "level"), name="rungcount_key")
+                ],
             },
         ),
     ]
