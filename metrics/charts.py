@@ -8,6 +8,7 @@ import math
 import re
 
 import pygal
+from pygal.style import Style
 from django.utils.safestring import SafeString, mark_safe
 
 _STYLE_ELEMENT = re.compile(r"<style[^>]*>.*?</style>", re.S)
@@ -24,16 +25,18 @@ def _config(title: str) -> dict:
         "title": None,
         "disable_xml_declaration": True,
         "explicit_size": False,
-        "width": 640,
-        "height": 300,
+        "width": 400,
+        "height": 250,
         "legend_at_bottom": True,
-        "legend_at_bottom_columns": 3,
+        "legend_at_bottom_columns": 2,
         "show_y_guides": True,
         "print_values": False,
         "tooltip_fancy_mode": False,
         "x_label_rotation": 0,
-        "truncate_label": 6,
+        "truncate_label": 8,
         "margin": 8,
+        # Only the sizes matter (pygal lays the labels out by them); the look is the CSS's.
+        "style": Style(label_font_size=14, major_label_font_size=14, legend_font_size=14),
     }
 
 

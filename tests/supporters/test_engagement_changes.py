@@ -43,7 +43,9 @@ def test_the_enrichment_records_each_step_with_its_rule(eastside):
 def test_an_override_is_a_step_by_a_person_and_clearing_it_another(eastside, organizer):
     person = enriched_active_volunteer(eastside)
     supporter_update(actor=organizer, supporter=person, engagement_level=5)
-    supporter_update(actor=organizer, supporter=Supporter.objects.get(pk=person.pk), engagement_level=None)
+    supporter_update(
+        actor=organizer, supporter=Supporter.objects.get(pk=person.pk), engagement_level=None
+    )
     steps = list(
         EngagementChange.objects.filter(supporter=person)
         .order_by("at", "id")
@@ -95,7 +97,9 @@ def test_segments_ask_who_moved_up_recently(eastside, organizer, data_staff):
     assert names({"engagement_moved": {"direction": "down", "within_days": 30}}) == {down}
     assert names({"engagement_moved": {"to_level": 4, "from_level": 0}}) == {up, down, old}
     today = timezone.localdate().isoformat()
-    assert names({"engagement_moved": {"direction": "down", "since": today, "until": today}}) == {down}
+    assert names({"engagement_moved": {"direction": "down", "since": today, "until": today}}) == {
+        down
+    }
 
 
 @pytest.mark.parametrize(
