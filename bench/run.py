@@ -4,7 +4,8 @@ Prints one line per figure: its name, the value with units, a reference measured
 run on the same data, and ``ratio X.XX`` (value / reference, oriented so that higher is better
 for rates and lower is better for times, as each line says).
 
-``ONLY=export`` (or ``insert``, ``visibility``, ``search``, ``history``, ``enrichment``;
+``ONLY=export`` (or ``insert``, ``visibility``, ``search``, ``history``, ``enrichment``,
+``dashboard``;
 comma-separated) runs only those figures.
 
 Works in a database of its own, ``<DATABASE_URL's name>_bench``, dropped and made anew each run,
@@ -267,6 +268,10 @@ def main() -> int:
         from bench.export import run_export_bench
 
         run_export_bench(scale, line)
+    if wanted("dashboard"):
+        from bench import dashboard
+
+        dashboard.run(scale, line, timed)
     return 0
 
 

@@ -8,8 +8,8 @@ import math
 import re
 
 import pygal
-from pygal.style import Style
 from django.utils.safestring import SafeString, mark_safe
+from pygal.style import Style
 
 _STYLE_ELEMENT = re.compile(r"<style[^>]*>.*?</style>", re.S)
 # pygal writes its config as a <script> even with js=[]; nothing runs it, the CSP would refuse it.

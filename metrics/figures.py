@@ -28,7 +28,6 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
-from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from organizing.models import User
@@ -221,7 +220,8 @@ def breakdown(scope: Scope, by: str) -> list[dict]:
         DayFigure.objects.filter(day__gte=scope.start, day__lte=scope.end, figure__in=ROW_FIGURES),
         scope,
     )
-    group = TruncWeek("day") if by == "week" else F("volunteer_id")
+    # Weeks are folded from days here: a date's Monday needs no time zone arithmetic in SQL.
+    group = F("day") if by == "week" else F("volunteer_id")
     table: dict = defaultdict(Counter)
     for key, figure, value in (
         days.annotate(key=group)
@@ -229,6 +229,8 @@ def breakdown(scope: Scope, by: str) -> list[dict]:
         .annotate(v=Sum("value"))
         .values_list("key", "figure", "v")
     ):
+        if by == "week":
+            key = key - timedelta(days=key.weekday())
         table[key][figure] += value
     if by == "week":
         weeks = []

@@ -21,6 +21,7 @@ Days are days in the campaign's time zone (``TIME_ZONE``).
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
@@ -241,39 +242,73 @@ def contributions_for(
 
 
 def _apply(delta: Counter) -> None:
-    """Add ``delta`` to the day sums and rung counts, in key order (no two refreshes wait on
-    each other in opposite orders)."""
+    """Add ``delta`` to the day sums and rung counts: the differences are copied into a
+    temporary table, then added in one statement per table, in key order (no two refreshes
+    wait on each other in opposite orders)."""
     days, rungs = [], []
-    for key in sorted(delta):
-        value = delta[key]
+    for key, value in delta.items():
         if not value:
             continue
         parts = key.split("|")
         if parts[0] == "d":
-            days.append(
-                (parts[1], int(parts[2]), int(parts[3]), parts[4], parts[5], int(parts[6]), value)
-            )
+            days.append((parts[1], parts[2], parts[3], parts[4], parts[5], parts[6], value))
         else:
-            rungs.append((int(parts[1]), int(parts[2]), value))
-    # Only placeholders are joined into the statements; every value is a parameter.
+            rungs.append((parts[1], parts[2], value))
     with connection.cursor() as cursor:
-        for start in range(0, len(days), 1000):
-            chunk = days[start : start + 1000]
+        if days:
             cursor.execute(
-                "INSERT INTO metrics_dayfigure (day, team_id, volunteer_id, channel, figure, bucket, value) VALUES "  # noqa: S608
-                + ", ".join(["(%s::date, %s, %s, %s, %s, %s, %s)"] * len(chunk))
-                + " ON CONFLICT (day, team_id, volunteer_id, channel, figure, bucket)"
-                " DO UPDATE SET value = metrics_dayfigure.value + EXCLUDED.value",
-                [v for row in chunk for v in row],
+                "CREATE TEMPORARY TABLE IF NOT EXISTS metrics_day_delta (day date, team_id bigint,"
+                " volunteer_id bigint, channel text, figure text, bucket int, value bigint)"
+                " ON COMMIT DELETE ROWS"
             )
-        for start in range(0, len(rungs), 1000):
-            chunk = rungs[start : start + 1000]
+            with cursor.copy(
+                "COPY metrics_day_delta (day, team_id, volunteer_id, channel, figure, bucket, value)"
+                " FROM STDIN"
+            ) as copy:
+                for row in days:
+                    copy.write_row(row)
             cursor.execute(
-                "INSERT INTO metrics_rungcount (team_id, level, value) VALUES "  # noqa: S608
-                + ", ".join(["(%s, %s, %s)"] * len(chunk))
-                + " ON CONFLICT (team_id, level) DO UPDATE SET value = metrics_rungcount.value + EXCLUDED.value",
-                [v for row in chunk for v in row],
+                "INSERT INTO metrics_dayfigure (day, team_id, volunteer_id, channel, figure, bucket,"
+                " value) SELECT day, team_id, volunteer_id, channel, figure, bucket, sum(value)"
+                " FROM metrics_day_delta GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6"
+                " ON CONFLICT (day, team_id, volunteer_id, channel, figure, bucket)"
+                " DO UPDATE SET value = metrics_dayfigure.value + EXCLUDED.value"
             )
+            cursor.execute("DELETE FROM metrics_day_delta")
+        if rungs:
+            cursor.execute(
+                "INSERT INTO metrics_rungcount (team_id, level, value)"
+                " SELECT t, l, sum(v) FROM unnest(%s::bigint[], %s::int[], %s::bigint[]) AS d(t, l, v)"
+                " GROUP BY 1, 2 ORDER BY 1, 2"
+                " ON CONFLICT (team_id, level) DO UPDATE SET value = metrics_rungcount.value + EXCLUDED.value",
+                [[int(r[0]) for r in rungs], [int(r[1]) for r in rungs], [r[2] for r in rungs]],
+            )
+
+
+def _copy_rows(model, rows: list) -> None:
+    """Insert ``rows`` (unsaved instances of ``model``) with COPY: the facts of a batch."""
+    if not rows:
+        return
+    columns = [field.column for field in model._meta.concrete_fields]
+    attributes = [field.attname for field in model._meta.concrete_fields]
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row([getattr(row, name) for name in attributes])
+
+
+def _store_contributions(figures: dict[int, dict], now) -> None:
+    """Write the supporters' new contributions (one statement for the batch)."""
+    if not figures:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE metrics_supportercontribution AS c SET figures = d.f, refreshed_at = %s"
+            " FROM unnest(%s::bigint[], %s::jsonb[]) AS d(s, f) WHERE c.supporter_id = d.s",
+            [now, list(figures), [json.dumps(value) for value in figures.values()]],
+        )
 
 
 def rollup_refresh(supporter_ids: Iterable[int]) -> int:
@@ -311,19 +346,14 @@ def rollup_refresh(supporter_ids: Iterable[int]) -> int:
         ConversationFact.objects.filter(
             conversation_id__in=[f.conversation_id for f in conversation_facts]
         ).delete()
-        ConversationFact.objects.bulk_create(conversation_facts, batch_size=1000)
+        _copy_rows(ConversationFact, conversation_facts)
         FollowUpFact.objects.filter(supporter_id__in=ids).delete()
         FollowUpFact.objects.filter(
             followup_id__in=[f.followup_id for f in followup_facts]
         ).delete()
-        FollowUpFact.objects.bulk_create(followup_facts, batch_size=1000)
+        _copy_rows(FollowUpFact, followup_facts)
         existing = set(Supporter.objects.filter(pk__in=ids).values_list("pk", flat=True))
-        for pk in ids:
-            states[pk].figures = dict(figures.get(pk, {}))
-            states[pk].refreshed_at = now
-        SupporterContribution.objects.bulk_update(
-            [states[pk] for pk in ids if pk in existing], ["figures", "refreshed_at"]
-        )
+        _store_contributions({pk: dict(figures[pk]) for pk in ids if pk in existing}, now)
         # People erased or merged away: their contribution is gone, so is their row.
         SupporterContribution.objects.filter(
             supporter_id__in=[pk for pk in ids if pk not in existing]

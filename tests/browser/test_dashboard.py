@@ -29,7 +29,7 @@ def test_organizer_reads_the_dashboard_and_opens_the_people_behind_a_number(
     page_factory,
     history,
     viewport,
-    name,  # noqa: F811
+    name,
 ):
     page = page_factory(viewport)
     _dashboard(page, live_server, history.cast["olivia"])
