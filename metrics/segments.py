@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from conversations.models import Suggestion
 from supporters.models import EngagementChange, Relationship
@@ -57,7 +58,7 @@ def _day(value: Any, path: str) -> date:
     try:
         return date.fromisoformat(read_str(value, path, max_length=10))
     except ValueError:
-        raise SegmentError(path, "Expected a date such as 2026-11-30.") from None
+        raise SegmentError(path, _("Expected a date such as 2026-11-30.")) from None
 
 
 def metric_condition(argument: Any, path: str) -> Q:

@@ -27,7 +27,7 @@ def _dashboard(page, live_server, organizer):
 def test_organizer_reads_the_dashboard_and_opens_the_people_behind_a_number(
     live_server,
     page_factory,
-    history,
+    history,  # noqa: F811  (the fixture imported above)
     viewport,
     name,
 ):
