@@ -147,3 +147,25 @@ def test_dashboard_query_count_does_not_grow_with_data(client, history, extra_pe
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("home"), RANGE).status_code == 200
     assert len(queries) == 14
+
+
+def test_the_people_behind_a_number_are_saved_as_a_segment(client, history):
+    import json
+
+    from supporters.models import Segment
+
+    _refresh_all()
+    force_login_with_mfa(client, history.cast["olivia"])
+    page = client.get(reverse("metrics:people"), {**RANGE, "figure": "repeat"})
+    filter_json = page.context["filter_json"]
+    assert json.loads(filter_json)["metric"]["figure"] == "repeat"
+    preview = client.post(
+        reverse("segments:create"), {"name": "Talked to again", "filter": filter_json}
+    )
+    assert preview.status_code == 200 and preview.context["count"] == 2
+    client.post(
+        reverse("segments:create"),
+        {"name": "Talked to again", "filter": filter_json, "save": "1"},
+    )
+    segment = Segment.objects.get(name="Talked to again")
+    assert segment.filter == json.loads(filter_json)
