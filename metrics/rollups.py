@@ -155,13 +155,15 @@ def contributions_for(
         day = local_day(happened_at)
         counted = figures[supporter_id]
         conversation_key[pk] = (day, team, volunteer, channel)
+        # Only tries and talks are split by channel (the activity card's table); the other
+        # figures keep one row per volunteer and day, so the dashboard reads fewer rows.
         counted[_day_key(day, team, volunteer, channel, "attempts")] += 1
         prepared = any(
             happened_at - PREPARED_WITHIN <= seen <= happened_at
             for seen in views.get((supporter_id, volunteer_id), ())
         )
         if prepared:
-            counted[_day_key(day, team, volunteer, channel, "prepared")] += 1
+            counted[_day_key(day, team, volunteer, "", "prepared")] += 1
         talked = outcome == Conversation.Outcome.TALKED
         gap = None
         relational = talked and (supporter_id, volunteer_id) in knows
@@ -170,12 +172,12 @@ def contributions_for(
             ordinal[supporter_id] += 1
             counted[_day_key(day, team, volunteer, channel, "talked")] += 1
             if relational:
-                counted[_day_key(day, team, volunteer, channel, "relational")] += 1
+                counted[_day_key(day, team, volunteer, "", "relational")] += 1
             if notes:
-                counted[_day_key(day, team, volunteer, channel, "remembered")] += notes
+                counted[_day_key(day, team, volunteer, "", "remembered")] += notes
             if supporter_id in last_talked:
                 gap = (day - last_talked[supporter_id]).days
-                counted[_day_key(day, team, volunteer, channel, "repeat_talks")] += 1
+                counted[_day_key(day, team, volunteer, "", "repeat_talks")] += 1
                 counted[_day_key(day, team, volunteer, "", "gap", gap)] += 1
             last_talked[supporter_id] = day
         conversation_facts.append(
@@ -200,9 +202,7 @@ def contributions_for(
             continue
         day, team, volunteer, channel = conversation_key[conversation_id]
         figure = "confirmed" if status == Suggestion.Status.CONFIRMED else "dismissed"
-        figures[by_conversation[conversation_id]][
-            _day_key(day, team, volunteer, channel, figure)
-        ] += 1
+        figures[by_conversation[conversation_id]][_day_key(day, team, volunteer, "", figure)] += 1
     for supporter_id, user_id, created_at in known:
         team = activity_team(volunteer_teams, user_id, supporters[supporter_id])
         figures[supporter_id][_day_key(local_day(created_at), team, user_id, "", "new_known")] += 1
