@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -51,7 +51,27 @@ def _scope(request: Request):
 class MetricsView(APIView):
     permission_classes = [HasScope]
 
-    @extend_schema(parameters=PARAMETERS, responses=OpenApiTypes.OBJECT, tags=["metrics"])
+    @extend_schema(
+        description="The dashboard's figures for a team (or all yours) and a range of days, "
+        "with rows by week or by volunteer; organizers their teams, data staff and admins all.",
+        parameters=PARAMETERS,
+        responses=OpenApiTypes.OBJECT,
+        examples=[
+            OpenApiExample(
+                "Two weeks of one team",
+                value={
+                    "team_ids": [3],
+                    "from": "2026-11-02",
+                    "to": "2026-11-15",
+                    "by": "week",
+                    "activity": {"attempts": 6, "talked": 5, "contact_rate": 0.8333},
+                    "repeat": {"people_talked": 3, "people_repeat": 2, "median_days_between": 5.0},
+                },
+                response_only=True,
+            )
+        ],
+        tags=["metrics"],
+    )
     def get(self, request: Request) -> Response:
         scope, by = _scope(request)
         return Response(
@@ -73,7 +93,16 @@ class MetricsCsvView(APIView):
     permission_classes = [HasScope]
 
     @extend_schema(
+        description="One table of the dashboard (weeks, volunteers, channels, ladder) as CSV.",
         parameters=[*PARAMETERS, OpenApiParameter("table", OpenApiTypes.STR, enum=list(TABLES))],
+        examples=[
+            OpenApiExample(
+                "Weeks",
+                value="key,label,attempts,talked\n2026-11-02,2026-11-02,4,3\n",
+                media_type="text/csv",
+                response_only=True,
+            )
+        ],
         responses={(200, "text/csv"): OpenApiTypes.STR},
         tags=["metrics"],
     )
