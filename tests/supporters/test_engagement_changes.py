@@ -74,9 +74,7 @@ def test_the_brief_says_when_and_why_they_moved(client, eastside, organizer):
     )
     force_login_with_mfa(client, organizer)
     page = client.get(reverse("conversations:brief", args=[person.pk]))
-    assert (
-        "Moved from Unknown to Active volunteer on November 12 after a second event." in page.text
-    )
+    assert "Moved from Unknown to Active volunteer on Nov 12 after a second event." in page.text
     supporter_update(actor=organizer, supporter=person, engagement_level=5)
     page = client.get(reverse("conversations:brief", args=[person.pk]))
     assert "Moved from Active volunteer to Leader on" in page.text
