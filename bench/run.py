@@ -5,7 +5,7 @@ run on the same data, and ``ratio X.XX`` (value / reference, oriented so that hi
 for rates and lower is better for times, as each line says).
 
 ``ONLY=export`` (or ``insert``, ``visibility``, ``search``, ``history``, ``enrichment``,
-``queues``, ``load``; comma-separated) runs only those figures.
+``queues``, ``load``, ``dashboard``; comma-separated) runs only those figures.
 
 Works in a database of its own, ``<DATABASE_URL's name>_bench``, made anew each run as a copy of
 the SCALE's dataset, which is generated once and kept (bench/dataset.py), so it never touches
@@ -261,6 +261,10 @@ def main() -> int:
         queues.run(manifest, line)
     if wanted("load"):
         load.run(manifest, line)
+    if wanted("dashboard"):
+        from bench import dashboard
+
+        dashboard.run(scale, line, timed)
     return 0
 
 

@@ -14,6 +14,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, JSONObject
 from django.http import Http404
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from organizing.models import Membership, User
@@ -22,6 +23,7 @@ from supporters.models import (
     DO_NOT_LABELS,
     Assignment,
     DoNotContact,
+    EngagementChange,
     HistoryEvent,
     Relationship,
     Supporter,
@@ -117,6 +119,20 @@ def _supporter_with_details(*, viewer: User, pk: int) -> Supporter:
                 .order_by("tag__name")
                 .values("tag__name")
             ),
+            last_engagement_change=ArraySubquery(
+                EngagementChange.objects.filter(supporter=OuterRef("pk"))
+                .order_by("-at", "-id")
+                .values(
+                    json=JSONObject(
+                        from_level="from_level",
+                        to_level="to_level",
+                        at="at",
+                        rule="rule",
+                        by_name="changed_by__full_name",
+                        by_email="changed_by__email",
+                    )
+                )[:1]
+            ),
             remember_total=_note_count(Note.Kind.REMEMBER),
             sensitive_total=_note_count(Note.Kind.SENSITIVE),
             organizer_names=ArraySubquery(
@@ -170,6 +186,37 @@ class Brief:
     suggestions: list[Suggestion]
     pinned: list[Note] = field(default_factory=list)
     access: SupporterAccess | None = None
+
+    @property
+    def engagement_step(self) -> EngagementStep | None:
+        """The latest step on the ladder: "moved from Supporter to Volunteer on Nov 12 after
+        a first event" (read with the supporter, no query of its own)."""
+        latest = getattr(self.supporter, "last_engagement_change", None)
+        return EngagementStep.from_json(latest[0]) if latest else None
+
+
+@dataclass(frozen=True)
+class EngagementStep:
+    from_label: str
+    to_label: str
+    at: datetime
+    why: str
+    by_hand: bool
+    by: str
+    is_up: bool
+
+    @classmethod
+    def from_json(cls, row: dict) -> EngagementStep:
+        levels = dict(Supporter.EngagementLevel.choices)
+        return cls(
+            from_label=levels[row["from_level"]],
+            to_label=levels[row["to_level"]],
+            at=parse_datetime(row["at"]) if isinstance(row["at"], str) else row["at"],
+            why=str(dict(EngagementChange.Rule.choices).get(row["rule"], row["rule"])),
+            by_hand=row["rule"] in (EngagementChange.Rule.BY_HAND, "override_cleared"),
+            by=row.get("by_name") or row.get("by_email") or "",
+            is_up=row["to_level"] > row["from_level"],
+        )
 
 
 def brief_get(*, viewer: User, pk: int) -> Brief:

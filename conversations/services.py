@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from organizing.dispatch import enqueue_on_commit
+from organizing.events import event_publish
 from organizing.models import User
 from organizing.roles import SYSTEM, Actor, as_user, is_system, user_is_organizer_or_above
 from organizing.webhooks import webhook_emit
@@ -223,6 +224,7 @@ def suggestion_confirm(
             suggestion_id=current.pk,
             enricher=current.enricher,
         )
+        event_publish("suggestion.confirmed", supporter_id=current.supporter_id, subject=current)
     return current
 
 
@@ -241,6 +243,7 @@ def suggestion_dismiss(*, suggestion: Suggestion, actor: Actor) -> Suggestion:
         current.status = Suggestion.Status.DISMISSED
         current.decided_by, current.decided_at = as_user(actor), timezone.now()
         current.save(update_fields=["status", "decided_by", "decided_at"])
+        event_publish("suggestion.dismissed", supporter_id=current.supporter_id, subject=current)
     return current
 
 
@@ -284,6 +287,7 @@ def note_create(
             is_sensitive=kind == Note.Kind.SENSITIVE,
             note_kind=kind,
         )
+        event_publish("note.created", supporter_id=supporter.pk, subject=note)
     return note
 
 
@@ -441,6 +445,7 @@ def followup_reassign(
             summary=f"{current.reason} — now {assignee}"
             + (f" (was {previous})" if previous else ""),
         )
+        event_publish("followup.reassigned", supporter_id=current.supporter_id, subject=current)
     return current
 
 

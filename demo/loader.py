@@ -31,8 +31,10 @@ from conversations.services import (
     note_create,
     note_update,
 )
+from metrics.rollups import rollup_rederive
 from organizing.mfa_demo import demo_mfa_setup
-from organizing.models import Membership, Team, User
+from organizing.models import AuditEvent, Membership, Team, User
+from organizing.services import audit_record
 from supporters.models import ExternalId, Tag
 from supporters.services import (
     assignment_create,
@@ -79,6 +81,8 @@ def demo_load() -> dict[str, int] | None:
 class DemoLoader:
     def __init__(self) -> None:
         self.rng = random.Random(SEED)
+        # A stream of its own, so the rest of the demo draws what it always drew.
+        self.preparation = random.Random(SEED + 15)
         self.now = timezone.now()
         self.tz = timezone.get_current_timezone()
         self.counts: dict[str, int] = {}
@@ -107,6 +111,9 @@ class DemoLoader:
         for _, _, act in self.steps:
             act()
         self.load_external_ids(personas)
+        # The dashboard's rollups, derived once from the history just written (the worker
+        # keeps them from here on; the nightly run re-derives them).
+        rollup_rederive()
         self.counts.update(
             supporters=len(personas),
             conversations=len(campaign.talks),
@@ -317,7 +324,17 @@ class DemoLoader:
         )
 
     def log(self, talk: Talk) -> None:
-        """The conversation as the door form logs it: outcome, what was heard, the answers."""
+        """The conversation as the door form logs it: outcome, what was heard, the answers.
+        More than half the time the volunteer read the brief first (its audit entry, an
+        hour or so before), which the dashboard counts as coming prepared."""
+        if self.preparation.random() < 0.6:
+            viewed = audit_record(
+                actor=talk.talker, action="supporter.brief_viewed", obj=talk.persona.supporter
+            )
+            minutes = self.preparation.randint(5, 180)
+            AuditEvent.objects.filter(pk=viewed.pk).update(
+                at=talk.happened_at - timedelta(minutes=minutes)
+            )
         answers: dict[SurveyQuestion, SurveyChoice | str] = {}
         for slug, value, answer_text in talk.answers:
             question = self.questions[slug]

@@ -32,7 +32,8 @@ BULK_NAME_PARTS = (
     "enrich_sweep",
     "listen_batch",
     "listen_sweep",
-    "reseal",  # re-encrypting sensitive text after a key rotation (issue 17)
+    "reseal",
+    "rederive",  # the nightly re-derivation of the dashboard's rollups (issue 15)  # re-encrypting sensitive text after a key rotation (issue 17)
 )
 
 

@@ -180,6 +180,7 @@ INSTALLED_APPS = [
     "organizing",
     "supporters",
     "conversations",
+    "metrics",
     "demo",
 ]
 
@@ -420,6 +421,11 @@ CELERY_WORKER_TASK_LOG_FORMAT = (
 # Bulk actions over the Supporters list: people handled per chunk (one transaction each).
 BULK_ACTION_CHUNK = env_int("BULK_ACTION_CHUNK", 500, minimum=1)
 CELERY_BEAT_SCHEDULE = {
+    # The depth-of-listening rollups re-derived from the raw tables, under a lock.
+    "metrics-rollup-rederive": {
+        "task": "metrics.tasks.rollup_rederive_task",
+        "schedule": crontab(hour=3, minute=17),
+    },
     "invitations-send-pending": {
         "task": "organizing.tasks.invitation_send_pending_task",
         "schedule": crontab(minute="*"),

@@ -5,7 +5,8 @@ from organizing.api.errors import api_not_found_or_page, api_server_error_or_pag
 from organizing.views import favicon_view, health_view
 
 urlpatterns = [
-    path("", include("conversations.urls_home")),
+    path("", include("metrics.urls_home")),
+    path("metrics/", include("metrics.urls")),
     path("healthz", health_view, name="health"),
     path("favicon.ico", favicon_view, name="favicon"),
     path("", include("organizing.urls_pages")),

@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .dispatch import enqueue_on_commit
+from .events import event_publish
 from .models import Team, User, Webhook, WebhookDelivery
 from .roles import (
     team_ids_organized_by,
@@ -175,8 +176,10 @@ def webhook_emit(
     (the visibility rule the supporters app registered) and, when a webhook names a team, of that team.
     Not about a supporter (an export): only webhooks owned by ``owner``. Call it inside the
     writing service's transaction; delivery is enqueued after commit. ``extra`` is added to
-    the payload's ``data`` (e.g. which fields changed).
+    the payload's ``data`` (e.g. which fields changed). The event is published in-process too
+    (``organizing.events``), for the apps that keep derived figures.
     """
+    event_publish(event, supporter_id=getattr(supporter, "pk", None), subject=subject, **extra)
     webhooks = Webhook.objects.filter(is_active=True, events__contains=[event]).select_related(
         "created_by"
     )

@@ -7,6 +7,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Exists, F, Func, OuterRef, Q, TextField, Value
 from django.db.models.functions import Concat, Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -599,6 +600,7 @@ class HistoryEvent(models.Model):
         ENRICHED = "enriched", _("Enrichment")
         SUGGESTION = "suggestion", _("Suggestion")
         MERGED = "merged", _("Merged")
+        ENGAGEMENT = "engagement", _("Engagement level")
 
     supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="history")
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -625,6 +627,54 @@ class HistoryEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.summary}"
+
+
+class EngagementChange(models.Model):
+    """One step of a supporter on the engagement ladder: from, to, when and why.
+
+    Written by whoever changes ``Supporter.engagement_level``, in the same transaction: the
+    enrichment (``rule`` names the ladder rule that now holds, ``changed_by`` empty) or an
+    organizer setting or clearing an override (``changed_by``; ``rule`` "by_hand" or
+    "override_cleared"). Never edited; the brief shows the latest, the history all of them.
+    """
+
+    class Rule(models.TextChoices):
+        LEADER = "leader", _("four events and three relational conversations")
+        EVENTS = "events", _("a second event")
+        EVENT = "event", _("a first event")
+        TALKED_SUPPORTIVE = "talked_supportive", _("a conversation, as a supporter")
+        TALKED = "talked", _("a first conversation")
+        FOLLOWUP_KEPT = "followup_kept", _("a follow-up kept")
+        NOTHING = "nothing", _("no counted conversations left")
+        BY_HAND = "by_hand", _("set by hand")
+        OVERRIDE_CLEARED = "override_cleared", _("the hand-set level was cleared")
+
+    supporter = models.ForeignKey(
+        Supporter, on_delete=models.CASCADE, related_name="engagement_changes"
+    )
+    from_level = models.PositiveSmallIntegerField(choices=Supporter.EngagementLevel.choices)
+    to_level = models.PositiveSmallIntegerField(choices=Supporter.EngagementLevel.choices)
+    at = models.DateTimeField(default=timezone.now)
+    rule = models.CharField(max_length=30, choices=Rule.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            # The brief's latest step and the history: one supporter's, newest first.
+            models.Index(fields=["supporter", "-at"], name="engagementchange_supporter_idx"),
+            # Segments "moved up in the last N days" and the ladder drill-down: by time.
+            models.Index(fields=["at"], name="engagementchange_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supporter_id}: {self.from_level} → {self.to_level} ({self.rule})"
+
+    @property
+    def is_up(self) -> bool:
+        return self.to_level > self.from_level
 
 
 class SupporterEnrichment(models.Model):

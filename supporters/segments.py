@@ -30,6 +30,10 @@ A condition is an object with exactly one of these keys:
 ``assigned``           ``true``: assigned to a volunteer now (``false``: to nobody)
 ``external_id``        ``{"system": "van"}`` (has an id there) or ``{"system": "van",
                        "value": "123"}``; ``"exists": false`` for no id there
+``engagement_moved``   ``{"direction": "up" | "down" | "any", "within_days": 30,
+                       "since": "2026-11-01", "until": "2026-11-30", "from_level": 2,
+                       "to_level": 4}``: a step on the ladder (every key optional; dates
+                       are days in the campaign's time zone, both ends included)
 ===================== =====================================================================
 
 ``issues``, ``conversations``, ``talked_within_days``, ``never_contacted`` and ``followups``
@@ -43,9 +47,11 @@ duplicate rows and PostgreSQL plans them as semi-joins. A bad filter raises
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizing.models import User
@@ -55,6 +61,7 @@ from .models import (
     Assignment,
     Channel,
     DoNotContact,
+    EngagementChange,
     ExternalId,
     Supporter,
     SupporterAddress,
@@ -332,6 +339,43 @@ def _external_id(argument: Any, path: str) -> Q:
     return found if exists else ~found
 
 
+def _read_day(value: Any, path: str) -> date:
+    try:
+        return date.fromisoformat(read_str(value, path, max_length=10))
+    except ValueError:
+        raise SegmentError(path, _("Expected a date such as 2026-11-30.")) from None
+
+
+def _engagement_moved(argument: Any, path: str) -> Q:
+    if argument == {}:
+        argument = {"direction": "any"}
+    options = read_options(
+        argument, path, {"direction", "within_days", "since", "until", "from_level", "to_level"}
+    )
+    q = Q(supporter=OuterRef("pk"))
+    direction = read_choice(
+        options.get("direction", "any"), path_join(path, "direction"), ["up", "down", "any"]
+    )
+    if direction == "up":
+        q &= Q(to_level__gt=F("from_level"))
+    elif direction == "down":
+        q &= Q(to_level__lt=F("from_level"))
+    if "within_days" in options:
+        days = read_int(options["within_days"], path_join(path, "within_days"), 0, 36500)
+        q &= Q(at__gte=timezone.now() - timedelta(days=days))
+    zone = timezone.get_current_timezone()
+    if "since" in options:
+        since = _read_day(options["since"], path_join(path, "since"))
+        q &= Q(at__gte=datetime.combine(since, time.min, tzinfo=zone))
+    if "until" in options:
+        until = _read_day(options["until"], path_join(path, "until"))
+        q &= Q(at__lt=datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone))
+    for key in ("from_level", "to_level"):
+        if key in options:
+            q &= Q(**{key: read_int(options[key], path_join(path, key), 0, 5)})
+    return Q(Exists(EngagementChange.objects.filter(q)))
+
+
 # Conditions on what the apps above know (conversations: issues, conversations, follow-ups)
 # are registered by them at app-ready time with ``segment_condition_register``.
 CONDITIONS: dict[str, Callable[[Any, str], Q]] = {
@@ -348,6 +392,7 @@ CONDITIONS: dict[str, Callable[[Any, str], Q]] = {
     "search": _search,
     "assigned": _assigned,
     "external_id": _external_id,
+    "engagement_moved": _engagement_moved,
 }
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizing.dispatch import advisory_xact_lock, enqueue_on_commit
+from organizing.events import event_publish
 from organizing.models import Team, User
 from organizing.roles import (
     Actor,
@@ -28,6 +29,7 @@ from organizing.roles import (
 from organizing.services import audit_record
 from organizing.webhooks import webhook_emit
 
+from .enrichment.pipeline import engagement_change_recorded
 from .erasure import suppression_check
 from .history import history_record
 from .models import (
@@ -35,6 +37,7 @@ from .models import (
     Channel,
     DoNotContact,
     DuplicateCandidate,
+    EngagementChange,
     ExportJob,
     ExternalId,
     HistoryEvent,
@@ -648,6 +651,9 @@ def supporter_merge(
         from .tasks import supporter_enrich_task
 
         enqueue_on_commit(supporter_enrich_task, kept.pk)
+        # Figures derived per person move with the conversations and follow-ups.
+        event_publish("supporter.merged", supporter_id=kept.pk, subject=kept, merged_id=merged_id)
+        event_publish("supporter.merged_away", supporter_id=merged_id, subject=None)
     return kept
 
 
@@ -728,9 +734,25 @@ def supporter_update(
                 + ", ".join(name.replace("_", " ") for name in refused)
                 + "; you may correct their contact details."
             )
+        level_before = current.engagement_level
         for name in changed:
             setattr(current, name, changes[name])
         current.save(update_fields=[*changed, "updated_at"])
+        if current.engagement_level != level_before:
+            # The ladder over time: a step set (or handed back) by a person.
+            engagement_change_recorded(
+                EngagementChange.objects.create(
+                    supporter=current,
+                    from_level=level_before,
+                    to_level=current.engagement_level,
+                    at=at or timezone.now(),
+                    rule=EngagementChange.Rule.BY_HAND
+                    if current.engagement_override is not None
+                    else EngagementChange.Rule.OVERRIDE_CLEARED,
+                    changed_by=as_user(actor),
+                ),
+                history=False,
+            )
         changed = [name for name in changed if not name.startswith("engagement_override")] or [
             "engagement_level"
         ]
@@ -791,6 +813,7 @@ def relationship_create(
                 at=at,
                 summary=f"Known by {known_by or other_supporter} ({relationship.get_kind_display().lower()})",
             )
+            event_publish("relationship.created", supporter_id=supporter.pk, subject=relationship)
     return relationship, created
 
 

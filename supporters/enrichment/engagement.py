@@ -32,6 +32,23 @@ def level_for(facts: dict[str, int], support_level: int | None) -> tuple[int, in
     return level, score
 
 
+def rule_for(facts: dict[str, int], support_level: int | None) -> str:
+    """Which ladder rule of ``level_for`` holds for these facts (an ``EngagementChange.Rule``
+    value): what the brief names as why a person stands where they do."""
+    level, _ = level_for(facts, support_level)
+    if level == 5:
+        return "leader"
+    if level == 4:
+        return "events"
+    if level == 3:
+        return "event"
+    if level == 2:
+        return "talked_supportive"
+    if level == 1:
+        return "talked" if facts.get("talked", 0) else "followup_kept"
+    return "nothing"
+
+
 # The facts are counted by the apps that hold them (conversations: talked, events,
 # relational, follow-ups kept), each registering a counter at app-ready time.
 FactsCounter = Callable[[list[int]], dict[int, dict[str, int]]]

@@ -9,9 +9,11 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from supporters.history import history_record_many
+from organizing.events import event_publish
+from supporters.history import history_record, history_record_many
 from supporters.models import (
     DuplicateCandidate,
+    EngagementChange,
     HistoryEvent,
     Supporter,
     SupporterAddress,
@@ -218,10 +220,14 @@ def enrich_supporters(
             ],
         )
         by_level: dict[int, list[int]] = {}
+        rules: dict[int, str] = {}
         for row in rows:
             by_level.setdefault(row.engagement_level, []).append(row.supporter.pk)
+            rules[row.supporter.pk] = engagement.rule_for(
+                facts[row.supporter.pk], row.supporter.support_level
+            )
         for level, level_ids in by_level.items():
-            engagement_level_store(level_ids, level, now=now)
+            engagement_level_store(level_ids, level, now=now, rules=rules)
         if find_duplicates:
             pairs = duplicates.find_candidates(s.pk for s in todo)
             made = DuplicateCandidate.objects.bulk_create(
@@ -279,15 +285,70 @@ def engagement_recompute(supporter_id: int) -> int | None:
             enrichment.save(
                 update_fields=["engagement_level", "engagement_score", "engagement_facts"]
             )
-        engagement_level_store([supporter_id], level, now=timezone.now())
+        rule = engagement.rule_for(facts, enrichment.supporter.support_level)
+        engagement_level_store(
+            [supporter_id], level, now=timezone.now(), rules={supporter_id: rule}
+        )
     return level
 
 
-def engagement_level_store(supporter_ids: list[int], level: int, *, now) -> int:
+def engagement_level_store(
+    supporter_ids: list[int], level: int, *, now, rules: dict[int, str] | None = None
+) -> int:
     """Make the computed ``level`` THE engagement level of these supporters, except where an
-    organizer's override stands; rows already at that level are not touched."""
-    return (
-        Supporter.objects.filter(pk__in=supporter_ids, engagement_override__isnull=True)
+    organizer's override stands; rows already at that level are not touched.
+
+    Each supporter that moves gets an ``EngagementChange`` (from, to, now, the rule from
+    ``rules``) and a history line, and a ``supporter.engagement_changed`` event is published.
+    Call inside a transaction (the rows are locked while they move).
+    """
+    moving = list(
+        Supporter.objects.select_for_update(of=("self",))
+        .filter(pk__in=supporter_ids, engagement_override__isnull=True)
         .exclude(engagement_level=level)
-        .update(engagement_level=level, updated_at=now)
+        .order_by("pk")
+        .values_list("pk", "engagement_level")
+    )
+    if not moving:
+        return 0
+    Supporter.objects.filter(pk__in=[pk for pk, _ in moving]).update(
+        engagement_level=level, updated_at=now
+    )
+    changes = EngagementChange.objects.bulk_create(
+        EngagementChange(
+            supporter_id=pk,
+            from_level=previous,
+            to_level=level,
+            at=now,
+            rule=(rules or {}).get(pk, "nothing" if level == 0 else "talked"),
+        )
+        for pk, previous in moving
+    )
+    for change in changes:
+        engagement_change_recorded(change)
+    return len(moving)
+
+
+def engagement_change_recorded(change: EngagementChange, *, history: bool = True) -> None:
+    """The history line (unless the caller writes its own) and the event of one recorded
+    ladder step, inside its transaction."""
+    levels = dict(Supporter.EngagementLevel.choices)
+    if history:
+        history_record(
+            supporter=change.supporter_id,
+            kind=HistoryEvent.Kind.ENGAGEMENT,
+            actor=change.changed_by,
+            subject=change,
+            at=change.at,
+            summary=f"Engagement {levels[change.from_level]} → {levels[change.to_level]}",
+            from_level=change.from_level,
+            to_level=change.to_level,
+            rule=change.rule,
+            **({} if change.changed_by_id else {"enricher": f"{ENRICHER}.{engagement.NAME}"}),
+        )
+    event_publish(
+        "supporter.engagement_changed",
+        supporter_id=change.supporter_id,
+        subject=change,
+        event_id=change.pk,
     )

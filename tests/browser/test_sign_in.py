@@ -34,7 +34,7 @@ def test_organizer_signs_in_and_sees_their_teams_people(
     SupporterFactory(given_name="Walter", family_name="Westside", team=westside)
     page = page_factory(DESKTOP)
     sign_in(page, live_server, organizer)
-    page.get_by_role("heading", name="My people").wait_for()
+    page.get_by_role("heading", name="Depth of listening").wait_for()  # an organizer's home
     page.get_by_role("link", name="Supporters").click()
     page.get_by_role("heading", name="Supporters").wait_for()
     body = page.content()

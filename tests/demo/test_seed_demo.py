@@ -248,3 +248,21 @@ def test_demo_staff_sign_in_with_the_published_totp_secret_and_volunteers_need_n
     )
     assert with_app == {user.pk for user in staff}
     assert len(demo_totp_code()) == 6
+
+
+def test_the_dashboard_shows_non_trivial_figures_from_the_demo_history():
+    """The rollups are derived after the load: sixty days of listening, counted."""
+    from metrics.figures import Scope, figures_from_raw, summary
+
+    today = timezone.localdate()
+    scope = Scope(None, today - timedelta(days=60), today)
+    figures = summary(scope)
+    assert figures["activity"]["talked"] > 50
+    assert figures["repeat"]["people_repeat"] > 5
+    assert figures["repeat"]["median_days_between"] is not None
+    assert figures["remembered"]["remembered"] > 10
+    assert figures["prepared"]["prepared"] > 20
+    assert figures["followups"]["kept"] > 0 and figures["followups"]["due"] > 0
+    assert figures["reach"]["relational"] > 0
+    assert figures["ladder"]["up"] > 5
+    assert figures_from_raw(scope) == figures
