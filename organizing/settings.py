@@ -442,6 +442,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "supporters.tasks.export_jobs_sweep_task",
         "schedule": crontab(minute="*/5"),
     },
+    "imports-sweep": {
+        "task": "supporters.import_sweep",
+        "schedule": crontab(minute="*"),
+    },
     "retention-sweep": {
         "task": "organizing.tasks.retention_sweep_task",
         "schedule": crontab(minute=17),
@@ -555,6 +559,11 @@ if RETENTION_DAYS_EXPORT_FILES * 24 < EXPORT_LINK_HOURS:
     )
 IMPORT_DIR = Path(env_str("IMPORT_DIR", str(BASE_DIR / "var" / "imports")))
 RETENTION_DAYS_IMPORT_FILES = env_int("RETENTION_DAYS_IMPORT_FILES", 7, minimum=1)
+# Imports (supporters/importing/): the largest file taken, rows per worker task (at most
+# 5,000), and how old a running import's heartbeat may be before the sweep re-enqueues it.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1_048_576, minimum=1024)
+IMPORT_CHUNK_ROWS = env_int("IMPORT_CHUNK_ROWS", 1000, minimum=1)
+IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 120, minimum=10)
 
 # Content-Security-Policy (django-csp): no inline script or style anywhere; everything from
 # this origin, map tiles from MAP_TILE_URL's host, never framed. data: images are Swagger

@@ -585,6 +585,7 @@ class HistoryEvent(models.Model):
         ENRICHED = "enriched", "Enrichment"
         SUGGESTION = "suggestion", "Suggestion"
         MERGED = "merged", "Merged"
+        IMPORTED = "imported", "Imported"
 
     supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="history")
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -756,3 +757,7 @@ class ExportJob(models.Model):
 
 for _name_field in ("given_name", "family_name", "preferred_name"):
     Supporter._meta.get_field(_name_field).register_lookup(SearchEqual)
+
+
+# Imports keep their models in their own room; Django finds them through this import.
+from .importing.models import Import, ImportMapping, ImportRow  # noqa: E402, F401

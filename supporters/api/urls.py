@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.routers import SimpleRouter
 
+from .imports import ImportViewSet
 from .segments import ExportJobViewSet, SegmentViewSet
 from .views import RelationshipViewSet, SupporterViewSet, TagViewSet
 
@@ -21,6 +22,7 @@ router.register("tags", TagViewSet, basename="tag")
 router.register("relationships", RelationshipViewSet, basename="relationship")
 router.register("segments", SegmentViewSet, basename="segment")
 router.register("exports", ExportJobViewSet, basename="export")
+router.register("imports", ImportViewSet, basename="import")
 
 urlpatterns = [
     path(
@@ -31,6 +33,14 @@ urlpatterns = [
             filter_backends=[],
         ),
         name="segment-export-bare",
+    ),
+    # The documented form for scripts sending rows: /imports/{id}/rows, no slash.
+    path(
+        "imports/<int:pk>/rows",
+        extend_schema_view(rows=extend_schema(exclude=True))(
+            type("BareImportRows", (ImportViewSet,), {})
+        ).as_view({"post": "rows"}),
+        name="import-rows-bare",
     ),
     path("", include(router.urls)),
 ]
