@@ -394,6 +394,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 1000
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = TIME_ZONE
+# Where tasks go when nothing routes them; a test's worker sets its own queue, so that work
+# a task enqueues (an import's next chunk) comes back to it.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_WORKER_LOG_FORMAT = "[%(asctime)s UTC: %(levelname)s/%(processName)s] %(message)s"
 CELERY_WORKER_TASK_LOG_FORMAT = (
     "[%(asctime)s UTC: %(levelname)s/%(processName)s] %(task_name)s[%(task_id)s]: %(message)s"
