@@ -21,6 +21,7 @@ from supporters.models import (
     DO_NOT_LABELS,
     Assignment,
     DoNotContact,
+    ExternalId,
     HistoryEvent,
     Relationship,
     Supporter,
@@ -115,6 +116,12 @@ def _supporter_with_details(*, viewer: User, pk: int) -> Supporter:
                 .order_by("tag__name")
                 .values("tag__name")
             ),
+            # Ids in other systems (VAN, voter file…), shown small to organizers.
+            external_id_list=ArraySubquery(
+                ExternalId.objects.filter(supporter=OuterRef("pk"))
+                .order_by("system")
+                .values(json=JSONObject(system="system", value="value"))
+            ),
             remember_total=_note_count(Note.Kind.REMEMBER),
             sensitive_total=_note_count(Note.Kind.SENSITIVE),
             organizer_names=ArraySubquery(
@@ -167,6 +174,7 @@ class Brief:
     relationships: list[Relationship]
     suggestions: list[Suggestion]
     pinned: list[Note] = field(default_factory=list)
+    can_organize: bool = False
 
 
 def brief_get(*, viewer: User, pk: int) -> Brief:
@@ -195,6 +203,7 @@ def brief_get(*, viewer: User, pk: int) -> Brief:
     return Brief(
         supporter=supporter,
         can_see_sensitive=can_see_sensitive,
+        can_organize=access.can_organize,
         consent_warnings=warnings,
         remember=remember,
         pinned=pinned,

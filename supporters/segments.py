@@ -45,7 +45,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from organizing.models import User
 from organizing.text_safety import UnsafeJSON, json_check
 
-from .models import Channel, DoNotContact, Supporter, SupporterAddress, SupporterTag
+from .models import Channel, DoNotContact, ExternalId, Supporter, SupporterAddress, SupporterTag
 from .selectors import supporter_list
 
 MAX_NODES = 200
@@ -267,6 +267,16 @@ def _tags_exist(values: list) -> Exists:
     return Exists(SupporterTag.objects.filter(named_rows(values, "tag"), supporter=OuterRef("pk")))
 
 
+def _has_external_id(argument: Any, path: str) -> Q:
+    """``true``/``false``: has an id in any other system (or none); ``"van"``: has one in
+    that system (one of ``ExternalId.System``)."""
+    if isinstance(argument, bool):
+        q = Q(Exists(ExternalId.objects.filter(supporter=OuterRef("pk"))))
+        return q if argument else ~q
+    system = read_choice(argument, path, ExternalId.System.values)
+    return Q(Exists(ExternalId.objects.filter(supporter=OuterRef("pk"), system=system)))
+
+
 def _contactable_by(argument: Any, path: str) -> Q:
     channel = read_choice(argument, path, Channel.values)
     return ~Q(Exists(DoNotContact.objects.filter(supporter=OuterRef("pk"), channel=channel)))
@@ -285,6 +295,7 @@ CONDITIONS: dict[str, Callable[[Any, str], Q]] = {
     "custom_field": _custom_field,
     "tags": set_condition(_tags_exist),
     "contactable_by": _contactable_by,
+    "has_external_id": _has_external_id,
 }
 
 

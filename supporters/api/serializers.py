@@ -12,6 +12,7 @@ from supporters.exporting import EXPORT_COLUMNS
 from supporters.models import (
     Channel,
     ExportJob,
+    ExternalId,
     HistoryEvent,
     Relationship,
     Segment,
@@ -42,6 +43,9 @@ class SupporterSerializer(serializers.ModelSerializer):
     do_not_contact = serializers.SerializerMethodField(
         help_text="Channels the person asked us not to use."
     )
+    external_ids = serializers.SerializerMethodField(
+        help_text="Their ids in other systems, by system (van, voter_file, action_network…)."
+    )
 
     class Meta:
         model = Supporter
@@ -65,6 +69,7 @@ class SupporterSerializer(serializers.ModelSerializer):
             "address",
             "tags",
             "do_not_contact",
+            "external_ids",
             "created_at",
             "updated_at",
         ]
@@ -101,6 +106,31 @@ class SupporterSerializer(serializers.ModelSerializer):
     def get_do_not_contact(self, supporter):
         return sorted(flag.channel for flag in supporter.do_not_contact.all())
 
+    @extend_schema_field(serializers.DictField(child=serializers.CharField()))
+    def get_external_ids(self, supporter):
+        return {row.system: row.value for row in supporter.external_ids.all()}
+
+
+class ExternalIdsField(serializers.DictField):
+    """``{system: value}``; a blank or null value removes that system's id."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            child=serializers.CharField(max_length=100, allow_blank=True, allow_null=True),
+            required=False,
+            help_text="Ids in other systems by system; null or blank removes one.",
+            **kwargs,
+        )
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        unknown = sorted(set(value) - set(ExternalId.System.values))
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown systems: {', '.join(unknown)}; use {', '.join(ExternalId.System.values)}."
+            )
+        return value
+
 
 class SupporterCreateSerializer(StrictSerializer):
     client_uuid = serializers.UUIDField(
@@ -130,6 +160,7 @@ class SupporterCreateSerializer(StrictSerializer):
         help_text="Record that you know them (a relational contact).",
     )
     custom_fields = serializers.DictField(required=False)
+    external_ids = ExternalIdsField()
 
     def validate(self, attrs):
         if not any(
@@ -158,6 +189,7 @@ class SupporterUpdateSerializer(StrictSerializer):
         "data staff, admins); null clears it.",
     )
     custom_fields = serializers.DictField(required=False)
+    external_ids = ExternalIdsField()
 
     def validate(self, attrs):
         supporter = self.context.get("supporter")

@@ -7,6 +7,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+MATCH_REASONS = {
+    "external_id": _("external ID"),
+    "email": _("email"),
+    "phone": _("phone"),
+    "name_address": _("name and address"),
+    "name_zip": _("name and ZIP"),
+    "same_file": _("an earlier row of this file"),
+    "": "",
+}
+
 
 class ImportMapping(models.Model):
     """A column mapping saved for reuse, per source ("VAN export", "sign-in sheet")."""
@@ -94,6 +104,37 @@ class Import(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+    @property
+    def counts_labelled(self) -> list[tuple[str, int]]:
+        """The commit's counts as the page reads them ("12 created", "1 error")."""
+        labels = dict(ImportRow.Outcome.choices)
+        return [(str(labels.get(key, key)).lower(), n) for key, n in sorted(self.counts.items())]
+
+    @property
+    def dry_run_labelled(self) -> dict:
+        """The dry run's samples and reasons with readable names, for the page."""
+        if not self.dry_run:
+            return {}
+        kinds = {"new": _("New"), "matched": _("Matched"), "review": _("To review"),
+                 "errors": _("Row errors")}  # fmt: skip
+        return {
+            "matched_by": [
+                (str(MATCH_REASONS.get(key, key)), n)
+                for key, n in self.dry_run["matched_by"].items()
+            ],
+            "samples": [
+                (
+                    str(kinds[kind]),
+                    [
+                        {**item, "reason": str(MATCH_REASONS.get(item.get("reason", ""), ""))}
+                        for item in items
+                    ],
+                )
+                for kind, items in self.dry_run["samples"].items()
+                if items
+            ],
+        }
 
     @property
     def progress_percent(self) -> int:
