@@ -113,9 +113,12 @@ def test_osdi_identifiers_put_earshots_own_action_network_id_first(data_staff, m
 
 def test_segment_condition_has_external_id(data_staff, maria, eastside):
     other = SupporterFactory(given_name="Nobody", team=eastside)
-    ids = lambda f: set(
-        segment_supporters(viewer=data_staff, filter_json=f).values_list("pk", flat=True)
-    )  # noqa: E731
+
+    def ids(f):
+        return set(
+            segment_supporters(viewer=data_staff, filter_json=f).values_list("pk", flat=True)
+        )
+
     assert ids({"has_external_id": "van"}) == {maria.pk}
     assert ids({"has_external_id": True}) == {maria.pk}
     assert ids({"has_external_id": False}) == {other.pk}
