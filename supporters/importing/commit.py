@@ -191,7 +191,6 @@ def _write(job: Import, actor: Actor, person: PersonRow, member: User | None) ->
     """Create or update one person (inside the identity locks). Returns outcome, supporter
     and the changes kept for undo."""
     match = match_rows([person], actor=actor)[person.number]
-    at = timezone.now()
     changes: dict[str, Any] = {}
     if match.kind == MATCHED:
         supporter = Supporter.objects.get(pk=match.supporter_id)
@@ -208,6 +207,7 @@ def _write(job: Import, actor: Actor, person: PersonRow, member: User | None) ->
             if match.kind == REVIEW:
                 outcome = ImportRow.Outcome.REVIEW
     added = _additions(actor, supporter, person, member, changes, created=match.kind != MATCHED)
+    at = timezone.now()  # after the lines the services wrote: the import's line comes last
     for step in IMPORT_STEPS:
         added += step(actor=actor, supporter=supporter, person=person, at=at)
     if added:

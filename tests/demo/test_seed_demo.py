@@ -248,3 +248,18 @@ def test_demo_staff_sign_in_with_the_published_totp_secret_and_volunteers_need_n
     )
     assert with_app == {user.pk for user in staff}
     assert len(demo_totp_code()) == 6
+
+
+def test_the_demo_has_a_past_import_made_through_the_import_services():
+    from supporters.importing.models import Import
+
+    job = Import.objects.get()
+    assert job.status == Import.Status.DONE
+    assert job.counts == {"created": 3, "updated": 2, "error": 1}
+    assert (
+        HistoryEvent.objects.filter(
+            kind=HistoryEvent.Kind.IMPORTED,
+            summary__startswith="Imported from sign-in-sheet-2026-11.csv",
+        ).count()
+        == 5
+    )
