@@ -48,9 +48,15 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, viewer, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(
-            pk__in=team_ids_user_may_import_into(viewer)
-        ).order_by("name")
+        # Any team validates; the service decides who may import where (a 403, as the API
+        # answers). The list offers only the teams the viewer may import into.
+        self.fields["team"].queryset = Team.objects.all()
+        self.fields["team"].widget.choices = [("", "---------")] + [
+            (team.pk, team.name)
+            for team in Team.objects.filter(
+                pk__in=team_ids_user_may_import_into(viewer)
+            ).order_by("name")
+        ]
 
 
 def _may_import(request: HttpRequest) -> None:
