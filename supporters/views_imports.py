@@ -53,9 +53,9 @@ class UploadForm(forms.Form):
         self.fields["team"].queryset = Team.objects.all()
         self.fields["team"].widget.choices = [("", "---------")] + [
             (team.pk, team.name)
-            for team in Team.objects.filter(
-                pk__in=team_ids_user_may_import_into(viewer)
-            ).order_by("name")
+            for team in Team.objects.filter(pk__in=team_ids_user_may_import_into(viewer)).order_by(
+                "name"
+            )
         ]
 
 

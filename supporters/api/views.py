@@ -10,6 +10,7 @@ import django_filters
 from django import forms
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -98,12 +99,15 @@ def _external_ids_set(actor, supporter, external_ids: dict) -> None:
 class SupporterFilter(UpdatedSinceFilterSet):
     search = django_filters.CharFilter(
         method="filter_search",
-        label="Part of a name or a name like it (ignoring case and accents), four or more "
-        "digits of a phone number (any punctuation), or part of an email address (with an @)",
+        label=_(
+            "Part of a name or a name like it (ignoring case and accents), four or more "
+            "digits of a phone number (any punctuation), or part of an email address (with an @)"
+        ),
     )
-    tag = django_filters.CharFilter(method="filter_tag", label="Has this tag (name)")
+    tag = django_filters.CharFilter(method="filter_tag", label=_("Has this tag (name)"))
     external_id = django_filters.CharFilter(
-        method="filter_external_id", label="Has this id in another system: system:value (van:1234)"
+        method="filter_external_id",
+        label=_("Has this id in another system: system:value (van:1234)"),
     )
     support_level = SupportLevelFilter()
 
@@ -277,7 +281,7 @@ class SupporterViewSet(
                 _external_ids_set(request.user, supporter, external_ids)
         visible = self.get_queryset().filter(pk=supporter.pk).first()
         if visible is None:  # a retry's UUID that names someone else
-            raise Conflict("This client_uuid belongs to another person.")
+            raise Conflict(_("This client_uuid belongs to another person."))
         return Response(
             self.get_serializer(visible).data,
             status=status.HTTP_201_CREATED if supporter.is_new else status.HTTP_200_OK,
@@ -393,7 +397,9 @@ class SupporterViewSet(
 
 class NameFilter(UpdatedSinceFilterSet):
     updated_since = UtcIsoDateTimeFilter(
-        field_name="created_at", lookup_expr="gte", label="Only rows added at or after this time."
+        field_name="created_at",
+        lookup_expr="gte",
+        label=_("Only rows added at or after this time."),
     )
     name = django_filters.CharFilter(lookup_expr="iexact")
 
@@ -458,7 +464,9 @@ class TagViewSet(
 
 class RelationshipFilter(UpdatedSinceFilterSet):
     updated_since = UtcIsoDateTimeFilter(
-        field_name="created_at", lookup_expr="gte", label="Only rows added at or after this time."
+        field_name="created_at",
+        lookup_expr="gte",
+        label=_("Only rows added at or after this time."),
     )
 
     class Meta:
@@ -524,12 +532,12 @@ class RelationshipViewSet(
         visible = supporter_list(viewer=request.user)
         supporter = visible.filter(pk=data["supporter"]).first()
         if supporter is None:
-            raise ValidationError({"supporter": ["No such supporter."]})
+            raise ValidationError({"supporter": [_("No such supporter.")]})
         other = None
         if "other_supporter" in data:
             other = visible.filter(pk=data["other_supporter"]).first()
             if other is None or other.pk == supporter.pk:
-                raise ValidationError({"other_supporter": ["No such other supporter."]})
+                raise ValidationError({"other_supporter": [_("No such other supporter.")]})
         relationship, created = services.relationship_create(
             actor=request.user,
             supporter=supporter,
