@@ -22,6 +22,7 @@ from datetime import datetime
 
 from django.db.models import Case, F, OuterRef, QuerySet, Subquery, TextField, Value, When
 from django.db.models.functions import Cast, Coalesce
+from django.utils.translation import gettext as _
 
 from organizing.csv_safety import CsvSafeText
 from supporters.exporting import JsonBuildObject, _copy_chunks
@@ -149,9 +150,8 @@ def result_code_mapping_clean(outcomes, questions) -> dict[str, list[str]]:
         for key, code in outcomes.items()
     ):
         problems["outcomes"] = [
-            "An object of Earshot outcome → their code; outcomes are "
-            + ", ".join(Conversation.Outcome.values)
-            + "."
+            _("An object of Earshot outcome → their code; outcomes are %(names)s.")
+            % {"names": ", ".join(Conversation.Outcome.values)}
         ]
     if not isinstance(questions, dict) or not all(
         isinstance(entry, dict)
@@ -160,11 +160,13 @@ def result_code_mapping_clean(outcomes, questions) -> dict[str, list[str]]:
         for entry in questions.values()
     ):
         problems["questions"] = [
-            'An object of question slug → {"id": their question id, "choices": {value: their '
-            "response id}}."
+            _(
+                'An object of question slug → {"id": their question id, "choices": {value: '
+                "their response id}}."
+            )
         ]
     elif unknown := sorted(
         set(questions) - set(SurveyQuestion.objects.values_list("slug", flat=True))
     ):
-        problems["questions"] = [f"No such questions: {', '.join(unknown)}."]
+        problems["questions"] = [_("No such questions: %(names)s.") % {"names": ", ".join(unknown)}]
     return problems

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers
@@ -76,7 +77,7 @@ class ConversationExportView(APIView):
     def get(self, request):
         export_format = request.query_params.get("format", "csv")
         if export_format not in CONTENT_TYPES:
-            raise ValidationError({"format": ["Use csv or ndjson."]})
+            raise ValidationError({"format": [_("Use csv or ndjson.")]})
         since = None
         raw = request.query_params.get("updated_since", "")
         if raw:
@@ -85,12 +86,16 @@ class ConversationExportView(APIView):
             except ValueError:
                 since = None
             if since is None:
-                raise ValidationError({"updated_since": ["Use ISO 8601, e.g. 2026-11-30T00:00Z."]})
+                raise ValidationError(
+                    {"updated_since": [_("Use ISO 8601, e.g. 2026-11-30T00:00Z.")]}
+                )
         mapping = None
         if name := request.query_params.get("mapping"):
             mapping = ResultCodeMapping.objects.filter(name__iexact=name).first()
             if mapping is None:
-                raise ValidationError({"mapping": [f"No saved mapping is called {name[:80]}."]})
+                raise ValidationError(
+                    {"mapping": [_("No saved mapping is called %(name)s.") % {"name": name[:80]}]}
+                )
         audit_record(
             actor=request.user,
             action="conversation.export",

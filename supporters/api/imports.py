@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
@@ -66,7 +67,7 @@ class ImportUploadSerializer(StrictSerializer):
     def validate(self, data):
         if ("file" in data) == ("headers" in data):
             raise serializers.ValidationError(
-                {"file": "Send a file (multipart), or headers (JSON) and then rows."}
+                {"file": _("Send a file (multipart), or headers (JSON) and then rows.")}
             )
         return data
 

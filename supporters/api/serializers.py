@@ -45,7 +45,7 @@ class SupporterSerializer(serializers.ModelSerializer):
         help_text=_("Channels the person asked us not to use.")
     )
     external_ids = serializers.SerializerMethodField(
-        help_text="Their ids in other systems, by system (van, voter_file, action_network…)."
+        help_text=_("Their ids in other systems, by system (van, voter_file, action_network…).")
     )
 
     class Meta:
@@ -119,7 +119,7 @@ class ExternalIdsField(serializers.DictField):
         super().__init__(
             child=serializers.CharField(max_length=100, allow_blank=True, allow_null=True),
             required=False,
-            help_text="Ids in other systems by system; null or blank removes one.",
+            help_text=_("Ids in other systems by system; null or blank removes one."),
             **kwargs,
         )
 
@@ -128,7 +128,8 @@ class ExternalIdsField(serializers.DictField):
         unknown = sorted(set(value) - set(ExternalId.System.values))
         if unknown:
             raise serializers.ValidationError(
-                f"Unknown systems: {', '.join(unknown)}; use {', '.join(ExternalId.System.values)}."
+                _("Unknown systems: %(unknown)s; use %(systems)s.")
+                % {"unknown": ", ".join(unknown), "systems": ", ".join(ExternalId.System.values)}
             )
         return value
 

@@ -127,12 +127,13 @@ class SupporterFilter(UpdatedSinceFilterSet):
         return queryset.filter(supporter_search_condition(value))
 
     def filter_external_id(self, queryset, name, value):
-        system, _, external = value.partition(":")
+        system, _colon, external = value.partition(":")
         if not external or system not in ExternalId.System.values:
             raise ValidationError(
                 {
                     "external_id": [
-                        f"Use system:value, with a system of {', '.join(ExternalId.System.values)}."
+                        _("Use system:value, with a system of %(systems)s.")
+                        % {"systems": ", ".join(ExternalId.System.values)}
                     ]
                 }
             )
