@@ -76,6 +76,10 @@ def test_organizer_uploads_maps_dry_runs_commits_and_sees_100_percent(
         phone.goto(page.url)
         phone.locator("[data-percent]").wait_for()
         screenshot(phone, "import-done-phone")
+        phone.get_by_role("link", name="All imports").click()
+        phone.get_by_role("heading", name="Past imports").wait_for()
+        assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        screenshot(phone, "import-list-phone")
     finally:
         stop_worker(worker)
     assert Supporter.objects.filter(family_name="Roster").count() == 12
