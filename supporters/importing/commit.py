@@ -14,6 +14,8 @@ Every row's outcome and what it added (for undo) is kept on its ``ImportRow``.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -51,6 +53,8 @@ from ..services import (
 from .interpret import PersonRow, person_row
 from .matching import MATCHED, REVIEW, match_rows
 from .models import Import, ImportRow
+
+logger = logging.getLogger(__name__)
 
 MAX_CHUNK_ROWS = 5_000
 
@@ -91,15 +95,19 @@ def import_commit_chunk(*, import_id: int) -> bool:
         if job.status == Import.Status.QUEUED:
             job.status = Import.Status.RUNNING
             job.started_at = job.started_at or now
-        rows = list(job.rows.filter(number__gt=job.cursor).order_by("number")[: chunk_rows()])
+        fetched = list(job.rows.filter(number__gt=job.cursor).order_by("number")[: chunk_rows()])
         counts = dict(job.counts)
-        for row in rows:
+        # Half the soft time limit at most: on a slow database the chunk ends early (what is
+        # done commits, the next task carries on), well inside CELERY_TASK_TIME_LIMIT.
+        deadline = time.monotonic() + settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
+        rows: list[ImportRow] = []
+        for row in fetched:
             outcome = _commit_row(job, actor, row)
             counts[outcome] = counts.get(outcome, 0) + 1
-        done = (
-            len(rows) < chunk_rows()
-            or not job.rows.filter(number__gt=rows[-1].number if rows else job.cursor).exists()
-        )
+            rows.append(row)
+            if time.monotonic() > deadline:
+                break
+        done = not job.rows.filter(number__gt=rows[-1].number if rows else job.cursor).exists()
         if rows:
             job.cursor = rows[-1].number
             job.rows_done += len(rows)
@@ -160,6 +168,10 @@ def _commit_row(job: Import, actor: Actor, row: ImportRow) -> str:
         return _finish(
             row, ImportRow.Outcome.ERROR, errors=[{"column": "", "reason": str(reason)[:300]}]
         )
+    except Exception:  # a bug must not stop the file nor loop the sweep: this row fails alone
+        logger.exception("Import %s row %s failed unexpectedly", job.pk, row.number)
+        reason = _("This row could not be imported (an unexpected error, in the server log).")
+        return _finish(row, ImportRow.Outcome.ERROR, errors=[{"column": "", "reason": reason}])
     return _finish(
         row,
         result["outcome"],

@@ -580,3 +580,32 @@ def test_address_rows_create_addresses(organizer, eastside):
     _commit(organizer, job)
     address = SupporterAddress.objects.get()
     assert (address.line1, address.state, address.postal_code) == ("1 Main St", "IL", "02134")
+
+
+def test_a_slow_chunk_ends_early_and_commits_what_it_did(organizer, eastside, settings):
+    settings.CELERY_TASK_SOFT_TIME_LIMIT = 0  # every row is past the budget
+    job = _upload(organizer, eastside, "First Name\nA\nB\nC\n")
+    import_dry_run(actor=organizer, job=job)
+    import_commit(actor=organizer, job=job)
+    assert import_commit_chunk(import_id=job.pk) is True
+    job.refresh_from_db()
+    assert (job.rows_done, job.cursor) == (1, 2)
+    _run(job)
+    assert Supporter.objects.count() == 3
+
+
+def test_an_unexpected_error_fails_its_row_only(organizer, eastside, monkeypatch):
+    from supporters.importing import commit
+
+    real = commit._write
+
+    def flaky(job, actor, person, member):
+        if person.given_name == "B":
+            raise TypeError("a bug")
+        return real(job, actor, person, member)
+
+    monkeypatch.setattr(commit, "_write", flaky)
+    job = _commit(organizer, _upload(organizer, eastside, "First Name\nA\nB\nC\n"))
+    assert job.status == Import.Status.DONE
+    assert job.counts == {"created": 2, "error": 1}
+    assert "unexpected error" in job.rows.get(number=3).errors[0]["reason"]
