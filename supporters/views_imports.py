@@ -126,7 +126,8 @@ def _detail_context(request: HttpRequest, job: Import, **extra) -> dict:
         "columns": columns,
         "dry_run": job.dry_run,
         "first_of_same": import_first_of_same(job) if job.mapping_hash else None,
-        "may_undo": job.status == Import.Status.DONE and not import_people_touched(job),
+        "may_undo": job.status in (Import.Status.DONE, Import.Status.FAILED)
+        and not import_people_touched(job),
         **_progress(job),
         **extra,
     }

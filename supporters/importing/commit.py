@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from organizing.dispatch import advisory_xact_lock, enqueue_on_commit
 from organizing.models import User
-from organizing.roles import SYSTEM, Actor
+from organizing.roles import SYSTEM, Actor, is_system, team_ids_user_may_import_into
 
 from ..history import history_record
 from ..models import (
@@ -92,6 +92,16 @@ def import_commit_chunk(*, import_id: int) -> bool:
         if job is None or job.status not in (Import.Status.QUEUED, Import.Status.RUNNING):
             return False
         actor = import_actor(job)
+        if is_system(actor) or job.team_id not in team_ids_user_may_import_into(actor):
+            # Whoever started it left, or may no longer import into this team: stop here;
+            # what was committed stays (and can be undone by data staff or an admin).
+            job.status = Import.Status.FAILED
+            job.error = _("Who started this import may no longer import into %(team)s.") % {
+                "team": job.team.name
+            }
+            job.finished_at = timezone.now()
+            job.save(update_fields=["status", "error", "finished_at"])
+            return False
         if job.status == Import.Status.QUEUED:
             job.status = Import.Status.RUNNING
             job.started_at = job.started_at or now

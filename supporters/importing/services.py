@@ -427,14 +427,14 @@ def import_people_touched(job: Import) -> bool:
 
 
 def import_undo(*, actor: Actor, job: Import) -> Import:
-    """Undo a finished import while no one has touched its people: people it created are
+    """Undo a finished (or stopped) import while no one has touched its people: people it created are
     removed; updates reverted (fields back, contact points, ids, tags and "known by" it
     added taken away). A do-not-contact it recorded stays: a "no" is never undone by a
     machine. The import, its rows and the updated people's history stay."""
     _may_change(actor, job)
     with transaction.atomic():
         job = Import.objects.select_for_update().get(pk=job.pk)
-        if job.status != Import.Status.DONE:
+        if job.status not in (Import.Status.DONE, Import.Status.FAILED):
             raise ValidationError({"status": _("Only a finished import can be undone.")})
         if import_people_touched(job):
             raise ValidationError(

@@ -609,3 +609,19 @@ def test_an_unexpected_error_fails_its_row_only(organizer, eastside, monkeypatch
     assert job.status == Import.Status.DONE
     assert job.counts == {"created": 2, "error": 1}
     assert "unexpected error" in job.rows.get(number=3).errors[0]["reason"]
+
+
+def test_an_import_stops_when_its_maker_may_no_longer_import_there(organizer, eastside, settings):
+    from organizing.models import Membership
+
+    settings.IMPORT_CHUNK_ROWS = 1
+    job = _upload(organizer, eastside, "First Name\nA\nB\nC\n")
+    import_dry_run(actor=organizer, job=job)
+    import_commit(actor=organizer, job=job)
+    assert import_commit_chunk(import_id=job.pk) is True
+    Membership.objects.filter(user=organizer).update(role=Membership.Role.VOLUNTEER)
+    assert import_commit_chunk(import_id=job.pk) is False
+    job.refresh_from_db()
+    assert job.status == Import.Status.FAILED
+    assert "may no longer import into Eastside Neighbors" in job.error
+    assert Supporter.objects.count() == 1
