@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from organizing.models import Membership, User
 from supporters.models import Channel, DoNotContact, Relationship, Supporter, SupporterEnrichment
@@ -180,7 +181,7 @@ def followup_rules_ensure_defaults() -> int:
     """Add any default rule that is missing (never changes an organizer's edits)."""
     made = 0
     for trigger, action, delay_hours, reason in DEFAULT_RULES:
-        _, created = FollowUpRule.objects.get_or_create(
+        _rule, created = FollowUpRule.objects.get_or_create(
             trigger=trigger,
             defaults={"action": action, "delay_hours": delay_hours, "reason": reason},
         )
@@ -191,7 +192,7 @@ def followup_rules_ensure_defaults() -> int:
 # A follow-up someone asks for is in the future: one set in the past was either already done
 # (then log it as done) or a slip of the date picker. The grace covers a phone's clock a few
 # minutes behind the server's.
-PAST_FOLLOWUP = "That's in the past — log it as already done?"
+PAST_FOLLOWUP = _("That's in the past — log it as already done?")
 PAST_FOLLOWUP_GRACE = timedelta(minutes=5)
 
 

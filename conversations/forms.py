@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,11 +18,11 @@ from .models import Conversation, Issue, Note, SurveyQuestion
 REMEMBER_LINES = 3
 
 CONSENT_CHOICES = [
-    (Channel.CALL, "Don't call me again"),
-    (Channel.TEXT, "Don't text me"),
-    (Channel.VISIT, "Don't come to my door"),
-    (Channel.EMAIL, "Don't email me"),
-    (Channel.MAIL, "Don't send me mail"),
+    (Channel.CALL, _("Don't call me again")),
+    (Channel.TEXT, _("Don't text me")),
+    (Channel.VISIT, _("Don't come to my door")),
+    (Channel.EMAIL, _("Don't email me")),
+    (Channel.MAIL, _("Don't send me mail")),
 ]
 
 
@@ -49,6 +50,14 @@ class ConversationLogForm(forms.Form):
     )
     outcome = forms.ChoiceField(
         choices=Conversation.Outcome.choices, widget=forms.RadioSelect, label=_("What happened")
+    )
+    # Which rules the listener reads what we heard with; the person's language by default.
+    language = forms.ChoiceField(
+        choices=settings.LANGUAGES,
+        widget=forms.RadioSelect,
+        label=_("The conversation was in"),
+        required=False,
+        initial="en",
     )
     issues = forms.ModelMultipleChoiceField(
         queryset=Issue.objects.none(),
@@ -150,7 +159,7 @@ class ConversationLogForm(forms.Form):
         data["answers"] = answers
         choice = data.get("followup")
         if choice == self.FOLLOW_UP_DATE and not data.get("followup_date"):
-            self.add_error("followup_date", "Pick the date to follow up.")
+            self.add_error("followup_date", _("Pick the date to follow up."))
         if choice == self.FOLLOW_UP_CALLBACK and not data.get("callback_at"):
             self.add_error("callback_at", "When did they ask us to call back?")
         # A follow-up asked for now is in the future (see followups.PAST_FOLLOWUP).

@@ -50,6 +50,12 @@ class Conversation(models.Model):
     outcome = models.CharField(max_length=30, choices=Outcome.choices)
     happened_at = models.DateTimeField(default=timezone.now)
     heard = models.TextField("what we heard", blank=True)
+    # What the conversation was in: chosen on the log form (the person's language by default),
+    # or detected from what we heard for an API post that does not say. The listener reads
+    # what we heard with this language's rules (and the other's too, for a mixed clause).
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
     heard_is_sensitive = models.BooleanField(
         default=False,
         db_default=False,
@@ -380,6 +386,8 @@ class IssuePhrase(models.Model):
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="phrases")
     phrase = models.CharField(max_length=80)
+    # Phrases are kept per language: a Spanish conversation is heard with the Spanish ones.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -388,7 +396,9 @@ class IssuePhrase(models.Model):
     class Meta:
         ordering = ["issue", "phrase"]
         constraints = [
-            models.UniqueConstraint("issue", Lower("phrase"), name="issuephrase_once_per_issue"),
+            models.UniqueConstraint(
+                "issue", "language", Lower("phrase"), name="issuephrase_once_per_issue_language"
+            ),
             models.CheckConstraint(condition=~Q(phrase=""), name="issuephrase_not_empty"),
         ]
 

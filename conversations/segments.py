@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from organizing.models import User
 from supporters.segments import (
@@ -63,7 +64,7 @@ def _conversations(argument: Any, path: str) -> Q:
         q &= Q(volunteer__in=User.objects.filter(memberships__team_id=team_id))
     exists = options.get("exists", True)
     if not isinstance(exists, bool):
-        raise SegmentError(path_join(path, "exists"), "Expected true or false.")
+        raise SegmentError(path_join(path, "exists"), _("Expected true or false."))
     found = Q(Exists(Conversation.objects.filter(q)))
     return found if exists else ~found
 
@@ -75,7 +76,7 @@ def _talked_within_days(argument: Any, path: str) -> Q:
 
 def _never_contacted(argument: Any, path: str) -> Q:
     if not isinstance(argument, bool):
-        raise SegmentError(path, "Expected true or false.")
+        raise SegmentError(path, _("Expected true or false."))
     return _conversations({"exists": not argument}, path)
 
 

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,6 +22,7 @@ from supporters.models import HistoryEvent, Supporter
 from supporters.selectors import SupporterAccess, supporter_access, supporter_list
 from supporters.services import consent_set, supporter_update
 
+from .listening.language import detect
 from .models import (
     Conversation,
     FollowUp,
@@ -50,6 +52,22 @@ def _keeps_shared_lists(actor: Actor) -> None:
         raise PermissionDenied(_("Only organizers, data staff and admins keep the shared lists."))
 
 
+def supporter_conversation_language(supporter: Supporter) -> str:
+    """The language a conversation with this person is in unless told: theirs, when Earshot
+    listens in it (``es-MX`` is Spanish), else English."""
+    code = (supporter.language or "").split("-")[0].lower()
+    return code if code in {code for code, _name in settings.LANGUAGES} else "en"
+
+
+def conversation_language(*, supporter: Supporter, heard: str, chosen: str = "") -> str:
+    """What a conversation was in: as chosen (the log form, an API field); otherwise read from
+    what we heard (an API post that does not say); with nothing to go on, the person's."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    if chosen in codes:
+        return chosen
+    return detect(heard, default=supporter_conversation_language(supporter))
+
+
 def conversation_create(
     *,
     actor: Actor,
@@ -60,8 +78,11 @@ def conversation_create(
     heard: str = "",
     heard_is_sensitive: bool = False,
     happened_at: datetime | None = None,
+    language: str = "",
 ) -> tuple[Conversation, bool]:
     """Store a conversation once per ``client_uuid``. Anyone who may see the person logs.
+
+    ``language`` is what it was in (``conversation_language`` when left blank).
 
     Returns ``(conversation, created)``. Sending the same UUID again (a retry, a double tap)
     returns the conversation already stored, unchanged, with ``created`` False — unless it is
@@ -83,6 +104,7 @@ def conversation_create(
                 heard=heard,
                 heard_is_sensitive=heard_is_sensitive,
                 happened_at=happened_at or timezone.now(),
+                language=conversation_language(supporter=supporter, heard=heard, chosen=language),
             )
             history_record(
                 supporter=supporter,
@@ -440,6 +462,7 @@ def conversation_log(
     remember: Iterable[tuple[str, bool]] = (),
     followup: tuple[datetime, str] | None = None,
     stop_channels: Iterable[str] = (),
+    language: str = "",
 ) -> tuple[Conversation, bool]:
     """Everything the door form records, in one transaction, once per ``client_uuid``.
 
@@ -463,6 +486,7 @@ def conversation_log(
             heard=heard.strip(),
             heard_is_sensitive=heard_is_sensitive,
             happened_at=happened_at,
+            language=language,
         )
         if not created:
             return conversation, False
@@ -534,13 +558,18 @@ def followup_rule_update(
     return current
 
 
-def issue_phrases_set(*, actor: Actor, issue: Issue, phrases: list[str]) -> list[str]:
-    """Replace an issue's phrases (the listener matches them as whole words, any case).
+def issue_phrases_set(
+    *, actor: Actor, issue: Issue, phrases: list[str], language: str = "en"
+) -> list[str]:
+    """Replace an issue's phrases in one language (the listener matches them as whole words,
+    any case, in conversations in that language; both languages' in a mixed note).
 
     Organizers, data staff and admins (and the system's defaults). Blank lines and repeats
     (ignoring case) are dropped; returns the phrases kept.
     """
     _keeps_shared_lists(actor)
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError({"language": _("Choose one of the languages offered.")})
     wanted: dict[str, str] = {}
     for phrase in phrases:
         phrase = " ".join(phrase.split())
@@ -548,11 +577,14 @@ def issue_phrases_set(*, actor: Actor, issue: Issue, phrases: list[str]) -> list
             wanted[phrase.lower()] = phrase
     with transaction.atomic():
         Issue.objects.select_for_update().filter(pk=issue.pk).first()
-        issue.phrases.exclude(phrase__in=list(wanted.values())).delete()
-        existing = {p.lower() for p in issue.phrases.values_list("phrase", flat=True)}
+        in_language = issue.phrases.filter(language=language)
+        in_language.exclude(phrase__in=list(wanted.values())).delete()
+        existing = {p.lower() for p in in_language.values_list("phrase", flat=True)}
         IssuePhrase.objects.bulk_create(
             [
-                IssuePhrase(issue=issue, phrase=phrase, created_by=as_user(actor))
+                IssuePhrase(
+                    issue=issue, phrase=phrase, language=language, created_by=as_user(actor)
+                )
                 for key, phrase in wanted.items()
                 if key not in existing
             ]
@@ -576,13 +608,34 @@ DEFAULT_ISSUE_PHRASES = {
 }
 
 
+# The same, heard in Spanish ("the issue's name" is usually English: these carry it too).
+DEFAULT_ISSUE_PHRASES_ES = {
+    "housing": ["renta", "casero", "desalojo", "alquiler", "contrato", "reparaciones"],
+    "rent and housing": ["renta", "casero", "desalojo", "alquiler", "contrato", "reparaciones"],
+    "wages": ["sueldo", "salario", "aumento", "me despidieron", "la despidieron", "horas extra"],
+    "schools": ["escuela", "maestro", "maestra", "salones llenos", "bibliotecaria", "universidad"],
+    "public safety": ["robos", "señal de alto", "alto", "policía", "velocidad", "seguridad"],
+    "healthcare": ["seguro médico", "insulina", "medicare", "medicaid", "medicinas", "clínica"],
+    "immigration": ["asilo", "daca", "deportación", "deportaron", "residencia"],
+    "transit": ["camión", "autobús", "tren", "ciclovía", "transporte"],
+    "climate": ["inundación", "inundaciones", "ola de calor", "asma", "calidad del aire"],
+    "veterans' services": ["veterano", "veterana", "cita en el va", "beneficios de veterano"],
+    "childcare": ["guardería", "cuidado de niños", "niñera", "después de la escuela"],
+}
+DEFAULT_PHRASES = {"en": DEFAULT_ISSUE_PHRASES, "es": DEFAULT_ISSUE_PHRASES_ES}
+
+
 def issue_phrases_add_defaults(*, actor: Actor = SYSTEM) -> int:
-    """Give issues with no phrases yet the starting phrases for their name. Idempotent."""
+    """Give issues with no phrases yet in a language the starting phrases for their name in
+    that language. Idempotent."""
     added = 0
-    for issue in Issue.objects.filter(phrases__isnull=True):
-        defaults = DEFAULT_ISSUE_PHRASES.get(issue.name.lower())
-        if defaults:
-            added += len(issue_phrases_set(actor=actor, issue=issue, phrases=defaults))
+    for language, defaults_by_name in DEFAULT_PHRASES.items():
+        for issue in Issue.objects.exclude(phrases__language=language):
+            defaults = defaults_by_name.get(issue.name.lower())
+            if defaults:
+                added += len(
+                    issue_phrases_set(actor=actor, issue=issue, phrases=defaults, language=language)
+                )
     return added
 
 

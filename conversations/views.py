@@ -31,6 +31,7 @@ from .services import (
     note_update,
     suggestion_confirm,
     suggestion_dismiss,
+    supporter_conversation_language,
 )
 
 logger = logging.getLogger(__name__)
@@ -107,13 +108,16 @@ def conversation_log_view(request: HttpRequest, pk: int) -> HttpResponse:
                     remember=data["remember"],
                     followup=form.followup_due_at(),
                     stop_channels=data["consent"],
+                    language=data["language"],
                 )
             except DatabaseError:
                 logger.exception("Could not save a conversation for supporter %s", supporter.pk)
                 form.add_error(
                     None,
-                    "We couldn't save this just now. Everything you entered is still here; "
-                    "try again in a moment.",
+                    _(
+                        "We couldn't save this just now. Everything you entered is still here; "
+                        "try again in a moment."
+                    ),
                 )
             else:
                 if created:
@@ -128,6 +132,7 @@ def conversation_log_view(request: HttpRequest, pk: int) -> HttpResponse:
             initial={
                 "client_uuid": uuid.uuid4(),
                 "channel": request.GET.get("channel", "door"),
+                "language": supporter_conversation_language(supporter),
             },
             questions=questions,
         )
@@ -195,7 +200,7 @@ def suggestion_decide_view(request: HttpRequest, pk: int, suggestion_pk: int) ->
     elif decision == "dismiss":
         suggestion = suggestion_dismiss(suggestion=suggestion, actor=request.user)
     else:
-        return HttpResponse("Choose confirm or dismiss.", status=400)
+        return HttpResponse(_("Choose confirm or dismiss."), status=400)
     if request.htmx:
         return render(request, "conversations/_suggestion.html", {"suggestion": suggestion})
     return redirect("conversations:brief", pk=supporter.pk)
@@ -209,7 +214,7 @@ def followup_complete_view(request: HttpRequest, pk: int, followup_pk: int) -> H
     followup = get_object_or_404(FollowUp, pk=followup_pk, supporter=supporter)
     status = request.POST.get("status", FollowUp.Status.DONE)
     if status not in (FollowUp.Status.DONE, FollowUp.Status.CANCELLED):
-        return HttpResponse("Close it as done or cancelled.", status=400)
+        return HttpResponse(_("Close it as done or cancelled."), status=400)
     followup = followup_complete(actor=request.user, followup=followup, status=status)
     if request.htmx:
         return render(request, "conversations/_followup_closed.html", {"followup": followup})

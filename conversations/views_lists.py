@@ -54,12 +54,12 @@ class QuestionForm(forms.ModelForm):
         lines = [line.strip() for line in data.get("new_choices", "").splitlines() if line.strip()]
         values = [slugify(line)[:60] for line in lines]
         if any(not value for value in values):
-            self.add_error("new_choices", "Each answer needs letters or numbers.")
+            self.add_error("new_choices", _("Each answer needs letters or numbers."))
         existing = set()
         if self.instance.pk:
             existing = set(self.instance.choices.values_list("value", flat=True))
         if len(set(values)) != len(values) or existing & set(values):
-            self.add_error("new_choices", "Each answer must be different from the others.")
+            self.add_error("new_choices", _("Each answer must be different from the others."))
         data["choice_lines"] = list(zip(values, lines, strict=True))
         return data
 
@@ -177,7 +177,7 @@ def question_edit_view(request: HttpRequest, question_pk: int) -> HttpResponse:
     return render(
         request,
         "conversations/list_item_form.html",
-        {"form": form, "title": "Survey question", "choices": question.choices.all()},
+        {"form": form, "title": _("Survey question"), "choices": question.choices.all()},
         status=400 if form.errors else 200,
     )
 

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -45,19 +46,35 @@ class FollowUpRuleForm(forms.Form):
         cleaned = super().clean()
         needs_reason = cleaned.get("action") not in (None, FollowUpRule.Action.NONE)
         if needs_reason and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", "Give the follow-up a reason people will read.")
+            self.add_error("reason", _("Give the follow-up a reason people will read."))
         return cleaned
 
 
 class IssuePhrasesForm(forms.Form):
+    """An issue's phrases, one box per language: ``phrases`` (English) and ``phrases_es``."""
+
     phrases = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 10}),
+        label=_("Heard in English"),
+        widget=forms.Textarea(attrs={"rows": 8}),
         required=False,
         help_text=_("One phrase a line. Whole words, any case; the issue's name always counts."),
     )
+    phrases_es = forms.CharField(
+        label=_("Heard in Spanish"),
+        widget=forms.Textarea(attrs={"rows": 8, "lang": "es"}),
+        required=False,
+        help_text=_("The same, for conversations in Spanish (renta, casero, desalojo…)."),
+    )
+    FIELDS = {"en": "phrases", "es": "phrases_es"}
 
     def clean_phrases(self) -> list[str]:
-        lines = [" ".join(line.split()) for line in self.cleaned_data["phrases"].splitlines()]
+        return self._lines("phrases")
+
+    def clean_phrases_es(self) -> list[str]:
+        return self._lines("phrases_es")
+
+    def _lines(self, name: str) -> list[str]:
+        lines = [" ".join(line.split()) for line in self.cleaned_data[name].splitlines()]
         lines = [line for line in lines if line]
         too_long = [line for line in lines if len(line) > 80]
         if too_long:
@@ -114,12 +131,21 @@ def issue_phrase_list_view(request: HttpRequest) -> HttpResponse:
 def issue_phrase_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     _require_organizer(request.user)
     issue = get_object_or_404(Issue, pk=pk)
-    current = "\n".join(issue.phrases.values_list("phrase", flat=True))
-    form = IssuePhrasesForm(request.POST or None, initial={"phrases": current})
+    initial = {
+        field: "\n".join(issue.phrases.filter(language=language).values_list("phrase", flat=True))
+        for language, field in IssuePhrasesForm.FIELDS.items()
+    }
+    form = IssuePhrasesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        kept = issue_phrases_set(
-            actor=request.user, issue=issue, phrases=form.cleaned_data["phrases"]
-        )
+        kept = []
+        with transaction.atomic():
+            for language, field in IssuePhrasesForm.FIELDS.items():
+                kept += issue_phrases_set(
+                    actor=request.user,
+                    issue=issue,
+                    phrases=form.cleaned_data[field],
+                    language=language,
+                )
         messages.success(
             request,
             ngettext(

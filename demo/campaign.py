@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.text import slugify
 
-from . import text_heard, text_notes, text_organization
+from . import text_heard, text_heard_es, text_notes, text_organization
 from .people import FLOODED, ST_PIUS, VETERAN_SON, Persona
 
 if TYPE_CHECKING:
@@ -86,6 +86,7 @@ class Talk:
     told: list[int] = field(default_factory=list)
     issues: list[str] = field(default_factory=list)
     heard: str = ""
+    language: str = "en"  # what the note is written in (a Spanish speaker's, in Spanish)
     answers: list[tuple[str, str, str]] = field(default_factory=list)  # (slug, value, text)
     conversation: Conversation | None = None  # once logged
 
@@ -259,6 +260,8 @@ class Campaign:
         persona.told.update(talk.told)
 
     def heard_text(self, talk: Talk) -> str:
+        if talk.persona.language == "es":
+            return self.heard_text_es(talk)
         if talk.outcome != "talked":
             return self.rng.choice(text_notes.BRIEF_HEARD.get(talk.outcome, [""]))
         she = talk.persona.gender == "f"
@@ -270,6 +273,30 @@ class Campaign:
             "Pos": "Her" if she else "His",
         }
         return " ".join(text_heard.HEARD[index][0].format(**words) for index in talk.told)
+
+    def heard_text_es(self, talk: Talk) -> str:
+        """A Spanish speaker's note, in Spanish where the story has a Spanish version (the rest
+        stays as written in English: a mixed note)."""
+        talk.language = "es"
+        if talk.outcome != "talked":
+            # Drawn as for anyone, so the rest of the seeded story stays as it was.
+            english = self.rng.choice(text_notes.BRIEF_HEARD.get(talk.outcome, [""]))
+            brief = text_heard_es.BRIEF_HEARD_ES.get(talk.outcome)
+            return brief[talk.client_uuid.int % len(brief)] if brief else english
+        she = talk.persona.gender == "f"
+        words = {
+            "sub": "she" if she else "he",
+            "Sub": "She" if she else "He",
+            "obj": "her" if she else "him",
+            "pos": "her" if she else "his",
+            "Pos": "Her" if she else "His",
+        }
+        sentences = []
+        for index in talk.told:
+            english = text_heard.HEARD[index][0]
+            spanish = text_heard_es.HEARD_ES.get(english)
+            sentences.append(spanish if spanish else english.format(**words))
+        return " ".join(sentences)
 
     def survey_answers(self, talk: Talk) -> list[tuple[str, str, str]]:
         """What they answered; the first time we really talk, where they stand (1 to 5)."""

@@ -53,7 +53,7 @@ from supporters.services import (
     tag_add,
 )
 
-from . import text_organization
+from . import text_heard_es, text_organization
 from .campaign import Campaign, Talk
 from .followthrough import Followthrough, PlannedFollowUp, PlannedMerge, PlannedNote
 from .people import PeopleMaker, Persona
@@ -154,6 +154,10 @@ class DemoLoader:
                 elif role == Membership.Role.ORGANIZER:
                     self.organizer[slug] = user
         Membership.objects.bulk_create(memberships)
+        # The volunteers who read Earshot in Spanish (Your account → Language).
+        User.objects.filter(email__in=text_heard_es.SPANISH_SPEAKING_VOLUNTEERS).update(
+            language="es"
+        )
         # One hash for everyone: hashing per user would take seconds, and it is one public password.
         User.objects.filter(pk__in=[u.pk for u in self.users.values()]).update(
             password=make_password(text_organization.DEMO_PASSWORD)
@@ -372,6 +376,7 @@ class DemoLoader:
             happened_at=talk.happened_at,
             answers=answers,
             issues=[self.issues[key] for key in talk.issues],
+            language=talk.language,
         )
 
     def write_note(self, planned: PlannedNote) -> None:

@@ -292,7 +292,7 @@ def webhook_deliver(*, delivery_id: int) -> bool:
     }
     status_code, error, final = None, "", False
     if not webhook.is_active:
-        error, final = "The webhook was switched off.", True
+        error, final = str(_("The webhook was switched off.")), True
     elif (checked := _checked_address(webhook.url))[0] is None:
         error, final = checked[1], True
     else:

@@ -16,8 +16,8 @@ from .models import Channel, Relationship, Supporter, Tag
 from .services import tag_name_taken
 
 HOW_WE_MET = [
-    ("door", "Met at the door"),
-    ("relational", "Someone I know"),
+    ("door", _("Met at the door")),
+    ("relational", _("Someone I know")),
 ]
 
 
@@ -110,16 +110,16 @@ class SupporterCreateForm(forms.Form):
         if not (data.get("given_name", "").strip() or data.get("family_name", "").strip()):
             self.add_error("given_name", "A first or last name, please.")
         if data.get("how") == "relational" and not data.get("relationship_kind"):
-            self.add_error("relationship_kind", "Say how you know them.")
+            self.add_error("relationship_kind", _("Say how you know them."))
         return data
 
 
 LAST_CONTACT_CHOICES = [
-    ("", "Any time"),
-    ("7", "In the last 7 days"),
-    ("30", "In the last 30 days"),
-    ("not30", "Not in the last 30 days"),
-    ("never", "Never contacted"),
+    ("", _("Any time")),
+    ("7", _("In the last 7 days")),
+    ("30", _("In the last 30 days")),
+    ("not30", _("Not in the last 30 days")),
+    ("never", _("Never contacted")),
 ]
 
 

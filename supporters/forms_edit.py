@@ -34,20 +34,20 @@ from .models import (
 from .selectors import SupporterAccess
 
 SUPPORT_CHOICES = [
-    ("", "Unknown"),
-    (1, "1 Strong support"),
-    (2, "2 Lean support"),
-    (3, "3 Undecided"),
-    (4, "4 Lean against"),
-    (5, "5 Strong opposition"),
+    ("", _("Unknown")),
+    (1, _("1 Strong support")),
+    (2, _("2 Lean support")),
+    (3, _("3 Undecided")),
+    (4, _("4 Lean against")),
+    (5, _("5 Strong opposition")),
 ]
 ADDRESS_PARTS = ("line1", "line2", "city", "state", "postal_code")
 ADDRESS_LABELS = {
-    "line1": "Street address",
-    "line2": "Apartment, suite…",
-    "city": "City",
-    "state": "State",
-    "postal_code": "ZIP code",
+    "line1": _("Street address"),
+    "line2": _("Apartment, suite…"),
+    "city": _("City"),
+    "state": _("State"),
+    "postal_code": _("ZIP code"),
 }
 
 
@@ -334,7 +334,7 @@ class SupporterEditForm(forms.Form):
         if any(new_address) and not data.get("address-new-line1"):
             self.add_error("address-new-line1", "The street, please.")
         if data.get("custom-new-value") and not data.get("custom-new-key", "").strip():
-            self.add_error("custom-new-key", "Name the field.")
+            self.add_error("custom-new-key", _("Name the field."))
         if data.get("custom-new-key", "").strip() in (self.supporter.custom_fields or {}):
             self.add_error("custom-new-key", "They already have this field; change it above.")
         if bool(data.get("external-new-system")) != bool(
@@ -342,12 +342,12 @@ class SupporterEditForm(forms.Form):
         ):
             self.add_error(
                 "external-new-value" if data.get("external-new-system") else "external-new-system",
-                "Choose the system and type the id.",
+                _("Choose the system and type the id."),
             )
         if data.get("relationship-new-person", "").strip() and not data.get(
             "relationship-new-kind"
         ):
-            self.add_error("relationship-new-kind", "Say how they are related.")
+            self.add_error("relationship-new-kind", _("Say how they are related."))
         data["custom_fields"] = self._custom_fields(data)
         return data
 

@@ -352,11 +352,11 @@ class SupporterAddress(ContactPoint):
 
 # How a do-not-contact flag reads wherever it is shown (badges, the brief's warnings).
 DO_NOT_LABELS = {
-    Channel.CALL: "Do not call",
-    Channel.TEXT: "Do not text",
-    Channel.VISIT: "Do not visit",
-    Channel.EMAIL: "Do not email",
-    Channel.MAIL: "Do not mail",
+    Channel.CALL: _("Do not call"),
+    Channel.TEXT: _("Do not text"),
+    Channel.VISIT: _("Do not visit"),
+    Channel.EMAIL: _("Do not email"),
+    Channel.MAIL: _("Do not mail"),
 }
 
 
@@ -389,7 +389,9 @@ class DoNotContact(models.Model):
     @property
     def label(self) -> str:
         """How the flag reads: "Do not call", "Do not text"… (``DO_NOT_LABELS``)."""
-        return DO_NOT_LABELS.get(self.channel, f"Do not {self.get_channel_display().lower()}")
+        return DO_NOT_LABELS.get(self.channel) or _("Do not %(channel)s") % {
+            "channel": self.get_channel_display().lower()
+        }
 
 
 class ExternalId(models.Model):

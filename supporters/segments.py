@@ -241,7 +241,7 @@ def _custom_field(argument: Any, path: str) -> Q:
         raise SegmentError(path, _("Give exactly one of equals and exists."))
     if "exists" in options:
         if not isinstance(options["exists"], bool):
-            raise SegmentError(path_join(path, "exists"), "Expected true or false.")
+            raise SegmentError(path_join(path, "exists"), _("Expected true or false."))
         q = Q(custom_fields__has_key=name)
         return q if options["exists"] else ~q
     value = options["equals"]

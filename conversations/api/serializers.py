@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -53,6 +54,7 @@ class ConversationSerializer(serializers.ModelSerializer):
             "happened_at",
             "heard",
             "heard_is_sensitive",
+            "language",
             "is_redacted",
             "issues",
             "client_uuid",
@@ -95,6 +97,16 @@ class ConversationCreateSerializer(StrictSerializer):
     channel = serializers.ChoiceField(Conversation.Channel.choices)
     outcome = serializers.ChoiceField(Conversation.Outcome.choices)
     heard = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_(
+            "What the conversation was in (en, es). Left out, it is read from what was heard, "
+            "else the person's language."
+        ),
+    )
     heard_is_sensitive = serializers.BooleanField(
         default=False,
         help_text=_("What was heard is for the person's team organizers, data staff and admins."),

@@ -16,7 +16,12 @@ from zoneinfo import ZoneInfo
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from . import spanish
+from .language import languages_in
+
 ENRICHER = "conversations.listening"
+# Version 1 read English only. Spanish (and mixed) notes are read since; English notes are read
+# exactly as before, so stored results need no second pass.
 VERSION = 1
 
 # --- Sentiment -------------------------------------------------------------------------------
@@ -28,9 +33,12 @@ def _analyzer() -> SentimentIntensityAnalyzer:
     return SentimentIntensityAnalyzer()
 
 
-def sentiment(text: str) -> float | None:
-    """VADER's compound score, from -1 (negative) to 1 (positive); None when nothing was heard."""
-    if not text.strip():
+def sentiment(text: str, language: str = "en") -> float | None:
+    """VADER's compound score, from -1 (negative) to 1 (positive); None when nothing was heard.
+
+    VADER's lexicon is English. No Spanish lexicon is packaged offline, so a conversation in
+    Spanish gets no score at all: never an English score on Spanish words."""
+    if not text.strip() or language != "en":
         return None
     return round(_analyzer().polarity_scores(text)["compound"], 3)
 
@@ -217,45 +225,108 @@ def _is_negated(clause: str) -> bool:
     return bool(_NEGATED.search(without_facts) or _HEDGED.search(clause))
 
 
-def _clauses(text: str) -> list[tuple[str, str]]:
-    """``(clause, sentence)`` pairs: each sentence cut where a new thought starts."""
+def _clauses(text: str, language: str = "en") -> list[tuple[str, str]]:
+    """``(clause, sentence)`` pairs: each sentence cut where a new thought starts (in Spanish
+    too when the sentence has Spanish words)."""
     pairs = []
     for sentence in _SENTENCES.split(text):
         sentence = sentence.strip()
         if not sentence:
             continue
-        for clause in _CLAUSES.split(sentence):
+        clauses = _CLAUSES.split(sentence)
+        if language == "es" or "es" in languages_in(sentence):
+            clauses = [part for clause in clauses for part in spanish.CLAUSES.split(clause)]
+        for clause in clauses:
             if clause and clause.strip():
                 pairs.append((clause.strip(), sentence))
     return pairs
 
 
-def things_to_remember(text: str) -> list[Suggested]:
-    """Short lines a volunteer can read at the door, each with the sentence it came from.
+def _is_negated_es(clause: str) -> bool:
+    without_facts = spanish.NEGATION_IS_THE_FACT.sub("", _NEGATION_IS_THE_FACT.sub("", clause))
+    return bool(
+        spanish.NEGATED.search(without_facts)
+        or _NEGATED.search(without_facts)
+        or spanish.HEDGED.search(clause)
+        or _HEDGED.search(clause)
+    )
 
-    One suggestion per clause at most; negated or hedged clauses give none.
-    """
-    found: list[Suggested] = []
-    seen: set[str] = set()
-    for clause, sentence in _clauses(text):
-        if _is_negated(clause) or _NEVER.search(sentence):
-            continue
-        tidy_clause = _LEADING_SUBJECT.sub("", clause.strip())
-        about_family = bool(_FAMILY.match(tidy_clause))
-        category = None
-        for name, pattern in _RULES:
+
+def _never(sentence: str) -> bool:
+    """The never-suggest list, in both languages, whatever language the note is in."""
+    return bool(_NEVER.search(sentence) or spanish.NEVER.search(sentence))
+
+
+def _category(clause: str, tidy_clause: str, languages: list[str]) -> str | None:
+    """The first category any of ``languages``' rules give the clause, most specific first;
+    family when only a relative is named."""
+    about_family = (bool(_FAMILY.match(tidy_clause)) if "en" in languages else False) or (
+        "es" in languages and bool(spanish.FAMILY.match(tidy_clause))
+    )
+    for language in languages:
+        for name, pattern in _RULES if language == "en" else spanish.RULES:
             if about_family and name not in _FAMILY_MAY_BE:
                 continue
             if pattern.search(clause):
-                category = name
-                break
-        if category is None and (about_family or _FAMILY_ANYWHERE.search(clause)):
-            category = "family"
-        if category == "job_loss":
-            category = "work"
+                return "work" if name == "job_loss" else name
+    if about_family:
+        return "family"
+    if "en" in languages and _FAMILY_ANYWHERE.search(clause):
+        return "family"
+    if "es" in languages and spanish.FAMILY_ANYWHERE.search(clause):
+        return "family"
+    return None
+
+
+def _tidy_es(clause: str) -> str:
+    """A Spanish or mixed line keeps its possessive ("Su hijo es veterano de Irak")."""
+    clause = clause.strip().strip(" .,;:!¡?¿\"'")
+    clause = spanish.LEADING_SUBJECT.sub("", clause)
+    clause = _LEADING_SUBJECT.sub("", clause)
+    clause = " ".join(clause.split())
+    if len(clause) > MAX_LENGTH:
+        clause = clause[:MAX_LENGTH].rsplit(" ", 1)[0] + "…"
+    return clause[:1].upper() + clause[1:]
+
+
+def _clause_languages(clause: str, language: str) -> list[str]:
+    """The rule sets that read a clause: the conversation's language first, then the other one
+    when its words are there too (a mixed clause is read by both)."""
+    present = languages_in(clause)
+    ordered = [language] if language in {"en", "es"} else ["en"]
+    other = "es" if ordered[0] == "en" else "en"
+    if other in present:
+        ordered.append(other)
+    return ordered
+
+
+def things_to_remember(text: str, language: str = "en") -> list[Suggested]:
+    """Short lines a volunteer can read at the door, each with the sentence it came from.
+
+    One suggestion per clause at most; negated, hypothetical or hedged clauses give none, nor
+    does a sentence with a word of the never-suggest list in either language. ``language`` is
+    the conversation's; a clause with words of the other language is read by both rule sets.
+    A note read in English alone is read exactly as it always was.
+    """
+    found: list[Suggested] = []
+    seen: set[str] = set()
+    for clause, sentence in _clauses(text, language):
+        if _never(sentence):
+            continue
+        languages = _clause_languages(clause, language)
+        if languages == ["en"]:
+            if _is_negated(clause):
+                continue
+            tidy_clause = _LEADING_SUBJECT.sub("", clause.strip())
+        else:
+            if _is_negated_es(clause):
+                continue
+            tidy_clause = spanish.LEADING_SUBJECT.sub("", clause.strip())
+            tidy_clause = _LEADING_SUBJECT.sub("", tidy_clause)
+        category = _category(clause, tidy_clause, languages)
         if category is None:
             continue
-        line = _tidy(clause)
+        line = _tidy(clause) if languages == ["en"] else _tidy_es(clause)
         if len(line) < 8 or line.lower() in seen:
             continue
         seen.add(line.lower())
@@ -427,19 +498,31 @@ def _dated(today: date, month: int | None, day: int, *, after: bool) -> date | N
     return None
 
 
-def followup_time(text: str, *, heard_at: datetime, time_zone: str) -> datetime | None:
+def followup_time(
+    text: str, *, heard_at: datetime, time_zone: str, language: str = "en"
+) -> datetime | None:
     """When they asked us to come back, read in their time zone; None when they did not say.
 
     "call me back next Tuesday after 5" → next Tuesday 17:00; "after the 15th" → the 16th;
     "in two weeks" → 14 days later at the same hour of day as usual (17:00); a bare hour
     ("after 6pm") → today if still ahead, else tomorrow. Always in the future of ``heard_at``.
+    Spanish too, when the conversation is in Spanish or the words are: "el martes después de
+    las 5", "mañana por la tarde", "después del 15", "en dos semanas", "la próxima semana".
     """
-    if not text.strip() or not _CUE.search(text):
+    if not text.strip():
+        return None
+    in_spanish = language == "es" or "es" in languages_in(text)
+    if not (_CUE.search(text) or (in_spanish and spanish.CUE.search(text))):
         return None
     zone = ZoneInfo(time_zone)
     local = heard_at.astimezone(zone)
-    day = _day_from(text, local.date())
-    hour = _hour_from(text)
+    day = hour = None
+    if in_spanish:
+        day = spanish.day_from(text, local.date(), add_months=_add_months, dated=_dated)
+        hour = spanish.hour_from(text)
+    if language != "es" or "en" in languages_in(text):
+        day = day or _day_from(text, local.date())
+        hour = hour or _hour_from(text)
     if day is None and hour is None:
         return None
     if day is None:

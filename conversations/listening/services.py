@@ -22,6 +22,7 @@ from ..followups import plan_for, supporter_time_zone
 from ..models import Conversation, Issue, IssueMention, Note, Suggestion
 from ..services import followup_create
 from . import rules
+from .language import languages_in
 
 SWEEP_BATCH_SIZE = 200
 SWEEP_BATCHES = 25
@@ -29,10 +30,14 @@ RECENT = timedelta(days=2)
 GRACE = timedelta(minutes=1)  # the sweep leaves the last minute to the task a save enqueued
 
 
-def _issue_phrases() -> dict[int, list[str]]:
+def _issue_phrases(languages: set[str]) -> dict[int, list[str]]:
+    """Each active issue's name and its phrases in ``languages``."""
     phrases: dict[int, list[str]] = defaultdict(list)
     for issue in Issue.objects.filter(is_active=True).prefetch_related("phrases"):
-        phrases[issue.pk] = [issue.name, *(p.phrase for p in issue.phrases.all())]
+        phrases[issue.pk] = [
+            issue.name,
+            *(p.phrase for p in issue.phrases.all() if p.language in languages),
+        ]
     return phrases
 
 
@@ -55,10 +60,11 @@ def conversation_listen(conversation_id: int, *, force: bool = False) -> bool:
         if conversation.listening_version >= rules.VERSION and not force:
             return False
         heard = conversation.heard or ""
+        language = conversation.language
         time_zone = supporter_time_zone(conversation.supporter)
-        conversation.sentiment = rules.sentiment(heard)
+        conversation.sentiment = rules.sentiment(heard, language)
         conversation.asked_followup_at = rules.followup_time(
-            heard, heard_at=conversation.happened_at, time_zone=time_zone
+            heard, heard_at=conversation.happened_at, time_zone=time_zone, language=language
         )
         conversation.listened_at = timezone.now()
         conversation.listening_version = rules.VERSION
@@ -66,7 +72,8 @@ def conversation_listen(conversation_id: int, *, force: bool = False) -> bool:
             update_fields=["sentiment", "asked_followup_at", "listened_at", "listening_version"]
         )
 
-        issues = rules.issues_heard(heard, _issue_phrases())
+        # Phrases in the conversation's language; in the other's too where its words are there.
+        issues = rules.issues_heard(heard, _issue_phrases({language} | languages_in(heard)))
         IssueMention.objects.bulk_create(
             [
                 IssueMention(
@@ -80,7 +87,7 @@ def conversation_listen(conversation_id: int, *, force: bool = False) -> bool:
             ],
             ignore_conflicts=True,
         )
-        _suggest(conversation, rules.things_to_remember(heard))
+        _suggest(conversation, rules.things_to_remember(heard, language))
 
         plan = plan_for(conversation)
         if plan is not None:

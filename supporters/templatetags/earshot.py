@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language_info, gettext_lazy, pgettext
+from django.utils.translation import get_language, get_language_info, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
 from supporters.models import Supporter
@@ -22,6 +22,12 @@ _EXTRA_LANGUAGES = {
 
 @register.filter
 def language_name(code: str) -> str:
+    name = _language_name(code)
+    # Spanish writes the names of languages in lower case ("habla español").
+    return name.lower() if (get_language() or "").startswith("es") else name
+
+
+def _language_name(code: str) -> str:
     """``es`` → ``Spanish`` (``español`` on a Spanish page); unknown codes are shown as typed."""
     if not code:
         return ""

@@ -69,8 +69,9 @@ def page_factory(chromium):
     """Pages whose console is collected: a test fails on any CSP violation while it runs."""
     contexts, console = [], []
 
-    def make(viewport=PHONE):
-        context = chromium.new_context(viewport=viewport)
+    def make(viewport=PHONE, locale=None):
+        # ``locale`` sets the browser's language (Accept-Language), e.g. "es-MX".
+        context = chromium.new_context(viewport=viewport, **({"locale": locale} if locale else {}))
         context.add_init_script(_CSP_LISTENER)
         contexts.append(context)
         page = context.new_page()

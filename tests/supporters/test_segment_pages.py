@@ -53,8 +53,8 @@ def test_everyone_signed_in_sees_the_list(request, client, role, segment):
 @pytest.mark.parametrize(
     "role,expected",
     [
-        ("organizer", "1 people"),
-        ("other_organizer", "1 people"),
+        ("organizer", "1 person"),
+        ("other_organizer", "1 person"),
         ("data_staff", "2 people"),
         ("volunteer", "0 people"),
     ],

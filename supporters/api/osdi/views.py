@@ -301,7 +301,7 @@ class TaggingView(OsdiView):
     def delete(self, request, tag_pk, pk):
         tagging = self._tagging(tag_pk, pk)
         services.tag_remove(actor=request.user, supporter=tagging.supporter, tag=tagging.tag)
-        return Response({"notice": "This tagging was successfully deleted."})
+        return Response({"notice": _("This tagging was successfully deleted.")})
 
 
 class PersonTaggingsView(OsdiView):
