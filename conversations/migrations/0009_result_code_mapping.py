@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("conversations", "0007_escalation_sent"),
+        ("conversations", "0008_language"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
