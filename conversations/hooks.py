@@ -6,18 +6,20 @@ from __future__ import annotations
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from supporters.enrichment.engagement import facts_counter_register
 from supporters.erasure import erasure_step_register
 from supporters.forms import issue_choices_register
 from supporters.forms_segments import segment_outcome_choices_register
+from supporters.importing.commit import import_step_register
 from supporters.selectors import supporter_list_column_register
 from supporters.services import merge_step_register
 
 from .erasure import supporter_erase_conversations
 from .models import Conversation, FollowUp, Issue
 from .selectors import supporter_last_contact_at
-from .services import supporter_merge_conversations
+from .services import note_create, supporter_merge_conversations
 
 
 def supporter_open_followups() -> Coalesce:
@@ -64,6 +66,14 @@ def engagement_facts_for(supporter_ids: list[int]) -> dict[int, dict[str, int]]:
     return facts
 
 
+def import_note_step(*, actor, supporter, person, at) -> list[str]:
+    """An import's "notes" column becomes a note on the person, written by the importer."""
+    if not person.notes:
+        return []
+    note_create(actor=actor, supporter=supporter, body=person.notes, at=at)
+    return [gettext("a note")]
+
+
 def register() -> None:
     supporter_list_column_register("last_contact_at", supporter_last_contact_at)
     supporter_list_column_register("open_followups", supporter_open_followups)
@@ -72,3 +82,4 @@ def register() -> None:
     facts_counter_register(engagement_facts_for)
     merge_step_register(supporter_merge_conversations)
     erasure_step_register(supporter_erase_conversations)
+    import_step_register(import_note_step)

@@ -531,3 +531,27 @@ class EscalationSent(models.Model):
 
     def __str__(self) -> str:
         return f"Follow-up {self.followup_id} raised to {self.organizer}"
+
+
+class ResultCodeMapping(models.Model):
+    """How another system (VAN, say) names Earshot's outcomes and survey answers.
+
+    ``outcomes``: ``{outcome: result code}`` (``{"not_home": "NH"}``); ``questions``:
+    ``{question slug: {"id": their question id, "choices": {choice value: their response
+    id}}}``. Applied by the conversations export when asked for by name
+    (``conversations.exporting``); anything not mapped goes out as Earshot names it.
+    """
+
+    name = models.CharField(max_length=80, unique=True)
+    outcomes = models.JSONField(default=dict, blank=True)
+    questions = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -24,6 +24,7 @@ from supporters.models import (
     Assignment,
     DoNotContact,
     EngagementChange,
+    ExternalId,
     HistoryEvent,
     Relationship,
     Supporter,
@@ -133,6 +134,12 @@ def _supporter_with_details(*, viewer: User, pk: int) -> Supporter:
                     )
                 )[:1]
             ),
+            # Ids in other systems (VAN, voter file…), shown small to organizers.
+            external_id_list=ArraySubquery(
+                ExternalId.objects.filter(supporter=OuterRef("pk"))
+                .order_by("system")
+                .values(json=JSONObject(system="system", value="value"))
+            ),
             remember_total=_note_count(Note.Kind.REMEMBER),
             sensitive_total=_note_count(Note.Kind.SENSITIVE),
             organizer_names=ArraySubquery(
@@ -218,6 +225,8 @@ class EngagementStep:
             is_up=row["to_level"] > row["from_level"],
         )
 
+    can_organize: bool = False
+
 
 def brief_get(*, viewer: User, pk: int) -> Brief:
     """The brief for supporter ``pk`` as ``viewer`` may see it (404 outside their scope).
@@ -246,6 +255,7 @@ def brief_get(*, viewer: User, pk: int) -> Brief:
         supporter=supporter,
         access=access,
         can_see_sensitive=can_see_sensitive,
+        can_organize=access.can_organize,
         consent_warnings=warnings,
         remember=remember,
         pinned=pinned,

@@ -35,7 +35,15 @@ from metrics.rollups import rollup_rederive
 from organizing.mfa_demo import demo_mfa_setup
 from organizing.models import AuditEvent, Membership, Team, User
 from organizing.services import audit_record
-from supporters.models import ExternalId, Tag
+from supporters.importing.commit import import_commit_chunk
+from supporters.importing.models import Import
+from supporters.importing.services import (
+    import_commit,
+    import_dry_run,
+    import_mapping_set,
+    import_upload,
+)
+from supporters.models import ExternalId, SupporterEmail, Tag
 from supporters.services import (
     assignment_create,
     consent_set,
@@ -111,6 +119,7 @@ class DemoLoader:
         for _, _, act in self.steps:
             act()
         self.load_external_ids(personas)
+        self.load_past_import()
         # The dashboard's rollups, derived once from the history just written (the worker
         # keeps them from here on; the nightly run re-derives them).
         rollup_rederive()
@@ -218,6 +227,41 @@ class DemoLoader:
             for persona in personas
             for system, value in persona.external_ids
         )
+
+    def load_past_import(self) -> None:
+        """One sign-in sheet imported by an organizer, through the import services:
+        three new people, two already known (by email), one row with a typo'd email."""
+        slug = next(iter(self.organizer))
+        organizer, team = self.organizer[slug], self.teams[slug]
+        known = list(
+            SupporterEmail.objects.filter(supporter__team=team)
+            .order_by("id")
+            .values_list("supporter__given_name", "supporter__family_name", "address")[:2]
+        )
+        rows = [
+            ("Rosa", "Quintero", "rosa.quintero@example.org", "(512) 555-0187", "78702", "yes"),
+            ("Darnell", "Hughes", "darnell.hughes@example.org", "(512) 555-0133", "78741", ""),
+            ("Mei", "Lin", "", "(512) 555-0190", "78704", "yes"),
+            *((given, family, email, "", "", "yes") for given, family, email in known),
+            ("Tom", "Okafor", "tom.okafor@", "", "78702", ""),
+        ]
+        lines = ["First Name,Last Name,Email Address,Cell Phone,Zip5,Wants to volunteer"]
+        lines += [",".join(row) for row in rows]
+        job = import_upload(
+            actor=organizer,
+            team=team,
+            file_name="sign-in-sheet-2026-11.csv",
+            data=("\n".join(lines) + "\n").encode(),
+            source="Sign-in sheet",
+        )
+        columns = {header: choice for header, choice in job.mapping.items()}
+        columns["Wants to volunteer"] = {"target": "custom:wants_to_volunteer"}
+        import_mapping_set(actor=organizer, job=job, columns=columns, save=True)
+        import_dry_run(actor=organizer, job=job)
+        import_commit(actor=organizer, job=job)
+        while import_commit_chunk(import_id=job.pk):
+            pass
+        self.counts["imports"] = Import.objects.filter(pk=job.pk, status="done").count()
 
     # --- The story, step by step --------------------------------------------------------
 

@@ -158,6 +158,12 @@ def team_ids_user_may_add_people_to(user) -> list[int]:
     return user_team_ids(user)
 
 
+def team_ids_user_may_import_into(user) -> list[int]:
+    """Teams ``user`` may import a file of people into: the teams they organize; every team
+    for data staff, admins and superusers. Volunteers import nobody."""
+    return team_ids_overseen_by(user)
+
+
 def user_may_export(user) -> bool:
     """Whole-organization exports (segments, export jobs, export keys): data staff and admins."""
     return user_is_organization_wide(user)

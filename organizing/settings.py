@@ -410,8 +410,10 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = 1000
 CELERY_TASK_ALWAYS_EAGER = False
 # Two queues, two worker pools: bulk work (imports, sweeps, exports) never delays field work
 # (organizing/queues.py says which task goes where, by its name).
-CELERY_TASK_DEFAULT_QUEUE = "interactive"
-CELERY_BULK_QUEUE = "bulk"
+# A test's worker sets both to a queue of its own (environment), so that work a task enqueues
+# (an import's next chunk) comes back to it.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "interactive")
+CELERY_BULK_QUEUE = env_str("CELERY_BULK_QUEUE", "bulk")
 CELERY_TASK_ROUTES = ("organizing.queues.route_task",)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_LOG_FORMAT = "[%(asctime)s UTC: %(levelname)s/%(processName)s] %(message)s"
@@ -473,6 +475,10 @@ CELERY_BEAT_SCHEDULE = {
     "export-jobs-sweep": {
         "task": "supporters.tasks.export_jobs_sweep_task",
         "schedule": crontab(minute="*/5"),
+    },
+    "imports-sweep": {
+        "task": "supporters.import_sweep",
+        "schedule": crontab(minute="*"),
     },
     "retention-sweep": {
         "task": "organizing.tasks.retention_sweep_task",
@@ -587,6 +593,11 @@ if RETENTION_DAYS_EXPORT_FILES * 24 < EXPORT_LINK_HOURS:
     )
 IMPORT_DIR = Path(env_str("IMPORT_DIR", str(BASE_DIR / "var" / "imports")))
 RETENTION_DAYS_IMPORT_FILES = env_int("RETENTION_DAYS_IMPORT_FILES", 7, minimum=1)
+# Imports (supporters/importing/): the largest file taken, rows per worker task (at most
+# 5,000), and how old a running import's heartbeat may be before the sweep re-enqueues it.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1_048_576, minimum=1024)
+IMPORT_CHUNK_ROWS = env_int("IMPORT_CHUNK_ROWS", 1000, minimum=1)
+IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 120, minimum=10)
 
 # Content-Security-Policy (django-csp): no inline script or style anywhere; everything from
 # this origin, map tiles from MAP_TILE_URL's host, never framed. data: images are Swagger

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import StringAgg
 from django.db import connection, transaction
 from django.db.models import (
     Case,
@@ -28,10 +29,12 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     TextField,
     Value,
     When,
 )
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from psycopg import ClientCursor
@@ -41,7 +44,7 @@ from organizing.models import User
 from organizing.private_files import open_private, private_folder
 from organizing.webhooks import webhook_emit
 
-from .models import Channel, DoNotContact, ExportJob, Supporter
+from .models import Channel, DoNotContact, ExportJob, ExternalId, Supporter, SupporterTag
 from .segments import SegmentError, segment_supporters
 
 # name → (description, expression). The README and the schema repeat the names.
@@ -69,6 +72,7 @@ EXPORT_COLUMNS: dict[str, tuple[str, object]] = {
         f"do_not_{channel}": (f"true when they asked not to be reached by {label.lower()}", None)
         for channel, label in Channel.choices
     },
+    "tags": ("Their tags' names, separated by commas", None),
     "updated_at": ("When the record last changed", F("updated_at")),
 }
 EXPORT_COLUMN_NAMES = list(EXPORT_COLUMNS)
@@ -88,7 +92,11 @@ CSV_TEXT_COLUMNS = {
     "city",
     "state",
     "zip",
+    "tags",
 }
+# After these, each export adds one column per external-ID system its people have
+# (``external_id_van``, ``external_id_voter_file``…) and per custom field key in use
+# (``custom_<key>``): what another tool needs for a round trip.
 
 
 def _do_not_contact(channel: str):
@@ -101,8 +109,59 @@ def _do_not_contact(channel: str):
     )
 
 
+def _tags_text():
+    return Coalesce(
+        Subquery(
+            SupporterTag.objects.filter(supporter=OuterRef("pk"))
+            .order_by()
+            .values("supporter")
+            .annotate(names=StringAgg("tag__name", delimiter=", ", ordering="tag__name"))
+            .values("names")
+        ),
+        Value(""),
+    )
+
+
+def export_extra_columns(supporters: QuerySet[Supporter]) -> dict[str, object]:
+    """The columns this export adds: one per external-ID system present among
+    ``supporters``, then one per custom field key in use, each in name order."""
+    systems = sorted(
+        ExternalId.objects.filter(supporter__in=supporters.values("pk"))
+        .order_by()
+        .values_list("system", flat=True)
+        .distinct()
+    )
+    with connection.cursor() as cursor:
+        sql, params = supporters.order_by().values("custom_fields").query.sql_with_params()
+        cursor.execute(
+            f"SELECT DISTINCT jsonb_object_keys(x.custom_fields) FROM ({sql}) x "  # noqa: S608 (the ORM's SQL, values as parameters)
+            "WHERE jsonb_typeof(x.custom_fields) = 'object' ORDER BY 1 LIMIT 200",
+            params,
+        )
+        keys = [row[0] for row in cursor.fetchall()]
+    columns: dict[str, object] = {}
+    for system in systems:
+        columns[f"external_id_{system}"] = Coalesce(
+            Subquery(
+                ExternalId.objects.filter(supporter=OuterRef("pk"), system=system).values("value")[
+                    :1
+                ]
+            ),
+            Value(""),
+        )
+    for key in keys:
+        columns[f"custom_{key}"] = Coalesce(
+            Cast(KeyTextTransform(key, "custom_fields"), TextField()), Value("")
+        )
+    return columns
+
+
 def export_queryset(
-    supporters: QuerySet[Supporter], *, text_booleans: bool = False, csv_safe: bool = False
+    supporters: QuerySet[Supporter],
+    *,
+    text_booleans: bool = False,
+    csv_safe: bool = False,
+    extra: dict[str, object] | None = None,
 ) -> QuerySet:
     """``supporters`` as rows of EXPORT_COLUMNS, in id order (a values_list queryset).
 
@@ -122,6 +181,8 @@ def export_queryset(
             flag = _do_not_contact(name.removeprefix("do_not_"))
             expressions[f"x_{name}"] = Cast(flag, TextField()) if text_booleans else flag
             continue
+        if name == "tags":
+            expression = _tags_text()
         if name in {"email", "phone", "address_line1", "address_line2", "city", "state", "zip"}:
             expression = Coalesce(expression, Value(""))
         if csv_safe and name == "phone":
@@ -129,26 +190,31 @@ def export_queryset(
         elif csv_safe and name in CSV_TEXT_COLUMNS:
             expression = CsvSafeText(expression)
         expressions[f"x_{name}"] = expression
+    extra = extra or {}
+    for name, expression in extra.items():
+        expressions[f"x_{name}"] = CsvSafeText(expression) if csv_safe else expression
     return (
         annotated.annotate(**expressions)
         .order_by("id")
-        .values_list(*[f"x_{name}" for name in EXPORT_COLUMN_NAMES])
+        .values_list(*[f"x_{name}" for name in [*EXPORT_COLUMN_NAMES, *extra]])
     )
 
 
-def export_sql(supporters: QuerySet[Supporter], *, csv_safe: bool = True) -> tuple[str, tuple]:
+def export_sql(
+    supporters: QuerySet[Supporter], *, csv_safe: bool = True, extra: dict | None = None
+) -> tuple[str, tuple]:
     """The ORM-built SQL and parameters of the CSV export query (for COPY and the bench).
 
     ``csv_safe=False`` is only for the bench, to measure what the neutralisation costs.
     """
     return export_queryset(
-        supporters, text_booleans=True, csv_safe=csv_safe
+        supporters, text_booleans=True, csv_safe=csv_safe, extra=extra
     ).query.sql_with_params()
 
 
-def _header_line() -> bytes:
+def _header_line(extra: dict | None = None) -> bytes:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(EXPORT_COLUMN_NAMES)
+    csv.writer(buffer, lineterminator="\n").writerow([*EXPORT_COLUMN_NAMES, *(extra or {})])
     return buffer.getvalue().encode()
 
 
@@ -181,8 +247,9 @@ def _copy_chunks(statement: str, params, *, on_rows=None) -> Iterator[bytes]:
 
 def csv_chunks(supporters: QuerySet[Supporter], *, on_rows=None) -> Iterator[bytes]:
     """The CSV, header first. PostgreSQL writes the rows: ``COPY (query) TO STDOUT``."""
-    sql, params = export_sql(supporters)
-    yield _header_line()
+    extra = export_extra_columns(supporters)
+    sql, params = export_sql(supporters, extra=extra)
+    yield _header_line(extra)
     # The SQL is the ORM's, built from the segment; values travel as parameters.
     yield from _copy_chunks(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params, on_rows=on_rows)
 
@@ -205,8 +272,9 @@ class JsonBuildObject(Func):
 
 def ndjson_sql(supporters: QuerySet[Supporter]) -> tuple[str, tuple]:
     """The export query with each row one JSON object built by PostgreSQL (keys in order)."""
-    rows = export_queryset(supporters).values_list(
-        JsonBuildObject(**{name: F(f"x_{name}") for name in EXPORT_COLUMN_NAMES})
+    extra = export_extra_columns(supporters)
+    rows = export_queryset(supporters, extra=extra).values_list(
+        JsonBuildObject(**{name: F(f"x_{name}") for name in [*EXPORT_COLUMN_NAMES, *extra]})
     )
     return rows.query.sql_with_params()
 

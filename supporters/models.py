@@ -601,6 +601,7 @@ class HistoryEvent(models.Model):
         SUGGESTION = "suggestion", _("Suggestion")
         MERGED = "merged", _("Merged")
         ENGAGEMENT = "engagement", _("Engagement level")
+        IMPORTED = "imported", _("Imported")
 
     supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="history")
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -927,3 +928,7 @@ class BulkAction(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+# Imports keep their models in their own room; Django finds them through this import.
+from .importing.models import Import, ImportMapping, ImportRow  # noqa: E402, F401

@@ -308,6 +308,16 @@ def _tags_exist(values: list) -> Exists:
     return Exists(SupporterTag.objects.filter(named_rows(values, "tag"), supporter=OuterRef("pk")))
 
 
+def _has_external_id(argument: Any, path: str) -> Q:
+    """``true``/``false``: has an id in any other system (or none); ``"van"``: has one in
+    that system (one of ``ExternalId.System``)."""
+    if isinstance(argument, bool):
+        q = Q(Exists(ExternalId.objects.filter(supporter=OuterRef("pk"))))
+        return q if argument else ~q
+    system = read_choice(argument, path, ExternalId.System.values)
+    return Q(Exists(ExternalId.objects.filter(supporter=OuterRef("pk"), system=system)))
+
+
 def _contactable_by(argument: Any, path: str) -> Q:
     channel = read_choice(argument, path, Channel.values)
     return ~Q(Exists(DoNotContact.objects.filter(supporter=OuterRef("pk"), channel=channel)))
@@ -393,6 +403,7 @@ CONDITIONS: dict[str, Callable[[Any, str], Q]] = {
     "assigned": _assigned,
     "external_id": _external_id,
     "engagement_moved": _engagement_moved,
+    "has_external_id": _has_external_id,
 }
 
 

@@ -445,6 +445,24 @@ def supporter_access(*, viewer: User, supporter: Supporter) -> SupporterAccess:
     return _access(viewer, supporter)
 
 
+def supporter_list_importable(*, viewer: User) -> QuerySet[Supporter]:
+    """THE rule for what an import by ``viewer`` may match and update: the people they
+    organize (their teams' for an organizer; everyone for data staff and admins, and the
+    system). A row that matches someone outside it is never shown or changed: it counts as
+    new in the importer's counts, and the pair goes to duplicate review, which only those who
+    organize both people see (``duplicate_list``)."""
+    if is_system(viewer) or user_is_organization_wide(viewer):
+        return Supporter.objects.all()
+    return Supporter.objects.filter(team_id__in=team_ids_organized_by(viewer))
+
+
+def supporter_importable_team_ids(*, viewer: User) -> set[int] | None:
+    """The teams of ``supporter_list_importable`` as ids; None means every team."""
+    if is_system(viewer) or user_is_organization_wide(viewer):
+        return None
+    return set(team_ids_organized_by(viewer))
+
+
 def sensitive_team_ids(viewer: User) -> set[int] | None:
     """Teams whose people's sensitive text ``viewer`` may read; None means every team.
 

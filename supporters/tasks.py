@@ -101,3 +101,29 @@ def bulk_action_sweep_task() -> int:
     for bulk_id, cursor in stale:
         send_now(bulk_action_chunk_task, bulk_id, cursor)
     return len(stale)
+
+
+# --- Imports (task names carry "import", so the router sends them to the bulk queue) ------
+
+
+@shared_task(name="supporters.import_commit_chunk", acks_late=True)
+def import_commit_chunk_task(import_id: int) -> bool:
+    """Commit the next chunk of an import (the chunk enqueues its successor)."""
+    from .importing.commit import import_commit_chunk
+
+    return import_commit_chunk(import_id=import_id)
+
+
+@shared_task(name="supporters.import_sweep")
+def import_sweep_task() -> int:
+    """Beat: re-enqueue imports whose heartbeat stopped; forget old imports' raw cells."""
+    from .importing.services import import_forget_old_rows, import_requeue_stale
+
+    with advisory_lock("supporters.import_sweep") as locked:
+        if not locked:
+            return 0
+        ids = import_requeue_stale()
+    for import_id in ids:
+        send_now(import_commit_chunk_task, import_id)
+    import_forget_old_rows()
+    return len(ids)

@@ -765,3 +765,48 @@ def test_someone_a_volunteer_knows_is_recorded_as_known_not_assigned_on_page_and
         person = Supporter.objects.get(given_name="Known", family_name=family)
         assert _assigned_to(person) == [], family
         assert Relationship.objects.get(supporter=person).known_by == alice
+
+
+# --- import --------------------------------------------------------------------------------
+
+IMPORT = {
+    **{name: FORBIDDEN for name in CAST},
+    # Maria's team's organizer, data staff and admins import into Eastside; Charlie organizes
+    # another team, the volunteers import nobody.
+    "olivia": ALLOWED,
+    "priya": ALLOWED,
+    "ada": ALLOWED,
+    "ines": LOGIN,
+}
+
+
+@pytest.mark.parametrize("name, expected", IMPORT.items())
+def test_importing_into_marias_team_has_one_answer(
+    maria_case, ways, name, expected, settings, tmp_path
+):
+    """Uploading a file that names Maria: the page and the API answer alike; a refusal
+    stores nothing; those allowed see her matched (never revealed to anyone else)."""
+    import io
+
+    from supporters.importing.models import Import
+
+    settings.IMPORT_DIR = tmp_path
+    team = maria_case.maria.team
+    way = ways[name]
+    text = b"First Name,Email\nMaria,maria@example.org\nZed,zed@example.org\n"
+    upload = io.BytesIO(text)
+    upload.name = "people.csv"
+    page = answer(
+        way.page.post(reverse("supporters:import-list"), {"file": upload, "team": team.pk})
+    )
+    again = io.BytesIO(text)
+    again.name = "people.csv"
+    api_response = way.api.post(
+        "/api/v1/imports/", {"file": again, "team": team.pk}, format="multipart"
+    )
+    assert one_answer(page, answer(api_response)) == expected
+    if expected != ALLOWED:
+        assert not Import.objects.exists()
+        return
+    dry = way.api.post(f"/api/v1/imports/{api_response.json()['id']}/dry-run/").json()
+    assert dry["counts"] == {"new": 1, "matched": 1, "review": 0, "errors": 0}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
+from .exports import ConversationExportView, ResultCodeMappingViewSet
 from .views import (
     ConversationViewSet,
     FollowUpViewSet,
@@ -22,5 +23,9 @@ router.register("suggestions", SuggestionViewSet, basename="suggestion")
 router.register("followups", FollowUpViewSet, basename="followup")
 router.register("issues", IssueViewSet, basename="issue")
 router.register("survey-questions", SurveyQuestionViewSet, basename="surveyquestion")
+router.register("result-code-mappings", ResultCodeMappingViewSet, basename="resultcodemapping")
 
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    path("conversations/export", ConversationExportView.as_view(), name="conversation-export"),
+    path("", include(router.urls)),
+]

@@ -13,6 +13,7 @@ from supporters.exporting import EXPORT_COLUMNS
 from supporters.models import (
     Channel,
     ExportJob,
+    ExternalId,
     HistoryEvent,
     Relationship,
     Segment,
@@ -43,6 +44,9 @@ class SupporterSerializer(serializers.ModelSerializer):
     do_not_contact = serializers.SerializerMethodField(
         help_text=_("Channels the person asked us not to use.")
     )
+    external_ids = serializers.SerializerMethodField(
+        help_text=_("Their ids in other systems, by system (van, voter_file, action_network…).")
+    )
 
     class Meta:
         model = Supporter
@@ -66,6 +70,7 @@ class SupporterSerializer(serializers.ModelSerializer):
             "address",
             "tags",
             "do_not_contact",
+            "external_ids",
             "created_at",
             "updated_at",
         ]
@@ -102,6 +107,32 @@ class SupporterSerializer(serializers.ModelSerializer):
     def get_do_not_contact(self, supporter):
         return sorted(flag.channel for flag in supporter.do_not_contact.all())
 
+    @extend_schema_field(serializers.DictField(child=serializers.CharField()))
+    def get_external_ids(self, supporter):
+        return {row.system: row.value for row in supporter.external_ids.all()}
+
+
+class ExternalIdsField(serializers.DictField):
+    """``{system: value}``; a blank or null value removes that system's id."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            child=serializers.CharField(max_length=100, allow_blank=True, allow_null=True),
+            required=False,
+            help_text=_("Ids in other systems by system; null or blank removes one."),
+            **kwargs,
+        )
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        unknown = sorted(set(value) - set(ExternalId.System.values))
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown systems: %(unknown)s; use %(systems)s.")
+                % {"unknown": ", ".join(unknown), "systems": ", ".join(ExternalId.System.values)}
+            )
+        return value
+
 
 class SupporterCreateSerializer(StrictSerializer):
     client_uuid = serializers.UUIDField(
@@ -131,6 +162,7 @@ class SupporterCreateSerializer(StrictSerializer):
         help_text=_("Record that you know them (a relational contact)."),
     )
     custom_fields = serializers.DictField(required=False)
+    external_ids = ExternalIdsField()
 
     def validate(self, attrs):
         if not any(
@@ -161,6 +193,7 @@ class SupporterUpdateSerializer(StrictSerializer):
         ),
     )
     custom_fields = serializers.DictField(required=False)
+    external_ids = ExternalIdsField()
 
     def validate(self, attrs):
         supporter = self.context.get("supporter")

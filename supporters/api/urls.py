@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.routers import SimpleRouter
 
 from .audit import AuditEventViewSet
+from .imports import ImportViewSet
 from .segments import ExportJobViewSet, SegmentViewSet
 from .views import RelationshipViewSet, SupporterViewSet, TagViewSet
 
@@ -23,6 +24,7 @@ router.register("relationships", RelationshipViewSet, basename="relationship")
 router.register("segments", SegmentViewSet, basename="segment")
 router.register("exports", ExportJobViewSet, basename="export")
 router.register("audit", AuditEventViewSet, basename="audit")
+router.register("imports", ImportViewSet, basename="import")
 
 urlpatterns = [
     path(
@@ -33,6 +35,14 @@ urlpatterns = [
             filter_backends=[],
         ),
         name="segment-export-bare",
+    ),
+    # The documented form for scripts sending rows: /imports/{id}/rows, no slash.
+    path(
+        "imports/<int:pk>/rows",
+        extend_schema_view(rows=extend_schema(exclude=True))(
+            type("BareImportRows", (ImportViewSet,), {})
+        ).as_view({"post": "rows"}),
+        name="import-rows-bare",
     ),
     path("", include(router.urls)),
 ]

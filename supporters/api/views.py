@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -38,6 +39,7 @@ from organizing.services import audit_record
 from supporters import services
 from supporters.erasure import supporter_erase
 from supporters.models import (
+    ExternalId,
     HistoryEvent,
     Relationship,
     Supporter,
@@ -80,6 +82,24 @@ class SupportLevelFilter(django_filters.NumberFilter):
         super().__init__(min_value=1, max_value=5, **kwargs)
 
 
+def _external_ids_set(actor, supporter, external_ids: dict) -> None:
+    """Each ``system: value`` through the services (blank or null removes it); an id another
+    person holds is a 400 on ``external_ids``."""
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    for system, value in external_ids.items():
+        try:
+            if value:
+                services.external_id_set(
+                    actor=actor, supporter=supporter, system=system, value=value
+                )
+            else:
+                for row in ExternalId.objects.filter(supporter=supporter, system=system):
+                    services.external_id_remove(actor=actor, external_id=row)
+        except DjangoValidationError as error:
+            raise ValidationError({"external_ids": {system: error.messages}}) from error
+
+
 class SupporterFilter(UpdatedSinceFilterSet):
     search = django_filters.CharFilter(
         method="filter_search",
@@ -89,6 +109,10 @@ class SupporterFilter(UpdatedSinceFilterSet):
         ),
     )
     tag = django_filters.CharFilter(method="filter_tag", label=_("Has this tag (name)"))
+    external_id = django_filters.CharFilter(
+        method="filter_external_id",
+        label=_("Has this id in another system: system:value (van:1234)"),
+    )
     support_level = SupportLevelFilter()
 
     class Meta:
@@ -105,6 +129,23 @@ class SupporterFilter(UpdatedSinceFilterSet):
         if not value.strip():
             return queryset
         return queryset.filter(supporter_search_condition(value))
+
+    def filter_external_id(self, queryset, name, value):
+        system, _colon, external = value.partition(":")
+        if not external or system not in ExternalId.System.values:
+            raise ValidationError(
+                {
+                    "external_id": [
+                        _("Use system:value, with a system of %(systems)s.")
+                        % {"systems": ", ".join(ExternalId.System.values)}
+                    ]
+                }
+            )
+        return queryset.filter(
+            Exists(
+                ExternalId.objects.filter(supporter=OuterRef("pk"), system=system, value=external)
+            )
+        )
 
     def filter_tag(self, queryset, name, value):
         return queryset.filter(
@@ -213,7 +254,7 @@ class SupporterViewSet(
 
     def get_queryset(self):
         return supporter_list(viewer=self.request.user).prefetch_related(
-            "emails", "phones", "addresses", "taggings__tag", "do_not_contact"
+            "emails", "phones", "addresses", "taggings__tag", "do_not_contact", "external_ids"
         )
 
     def get_object(self):
@@ -238,7 +279,11 @@ class SupporterViewSet(
         data = dict(serializer.validated_data)
         team = data.pop("team", None)
         team = team_for_new_person(viewer=request.user, team_id=team.pk if team else None)
-        supporter = services.supporter_create(actor=request.user, team=team, **data)
+        external_ids = data.pop("external_ids", {})
+        with transaction.atomic():  # an id someone else holds adds nobody
+            supporter = services.supporter_create(actor=request.user, team=team, **data)
+            if supporter.is_new:
+                _external_ids_set(request.user, supporter, external_ids)
         visible = self.get_queryset().filter(pk=supporter.pk).first()
         if visible is None:  # a retry's UUID that names someone else
             raise Conflict(_("This client_uuid belongs to another person."))
@@ -251,9 +296,12 @@ class SupporterViewSet(
         supporter = self.get_object()
         serializer = SupporterUpdateSerializer(data=request.data, context={"supporter": supporter})
         serializer.is_valid(raise_exception=True)
-        services.supporter_update(
-            actor=request.user, supporter=supporter, **serializer.validated_data
-        )
+        changes = dict(serializer.validated_data)
+        external_ids = changes.pop("external_ids", {})
+        with transaction.atomic():
+            if changes:
+                services.supporter_update(actor=request.user, supporter=supporter, **changes)
+            _external_ids_set(request.user, supporter, external_ids)
         return Response(self.get_serializer(self.get_queryset().get(pk=supporter.pk)).data)
 
     @extend_schema(

@@ -266,3 +266,18 @@ def test_the_dashboard_shows_non_trivial_figures_from_the_demo_history():
     assert figures["reach"]["relational"] > 0
     assert figures["ladder"]["up"] > 5
     assert figures_from_raw(scope) == figures
+
+
+def test_the_demo_has_a_past_import_made_through_the_import_services():
+    from supporters.importing.models import Import
+
+    job = Import.objects.get()
+    assert job.status == Import.Status.DONE
+    assert job.counts == {"created": 3, "updated": 2, "error": 1}
+    assert (
+        HistoryEvent.objects.filter(
+            kind=HistoryEvent.Kind.IMPORTED,
+            summary__startswith="Imported from sign-in-sheet-2026-11.csv",
+        ).count()
+        == 5
+    )

@@ -31,6 +31,8 @@ BULK_TASKS = [
     "organizing.tasks.retention_sweep_task",
     "supporters.bulk_action_chunk",
     "supporters.bulk_action_sweep",
+    "supporters.import_commit_chunk",
+    "supporters.import_sweep",
     "organizing.tasks.sealed_text_reseal_task",
     "metrics.tasks.rollup_rederive_task",
     # Tasks other issues add: any name with "import" or "bulk" in it.

@@ -54,7 +54,7 @@ PHONE_KINDS = {
 
 def person_queryset(viewer: User):
     return supporter_list(viewer=viewer).prefetch_related(
-        "emails", "phones", "addresses", "do_not_contact"
+        "emails", "phones", "addresses", "do_not_contact", "external_ids"
     )
 
 
@@ -62,7 +62,11 @@ def person_represent(view, supporter: Supporter) -> dict:
     """A supporter as an OSDI person (emails, phones, addresses and consent prefetched)."""
     blocked = {flag.channel for flag in supporter.do_not_contact.all()}
     return {
-        "identifiers": identifiers(supporter.pk),
+        # Earshot's own ids first: parsons and the osdi client take the first identifier with
+        # ``action_network:`` as the id in the person's URL. Stored external ids follow under
+        # their own system names (an Action Network id from an export comes after ours).
+        "identifiers": identifiers(supporter.pk)
+        + sorted(f"{row.system}:{row.value}" for row in supporter.external_ids.all()),
         "created_date": osdi_date(supporter.created_at),
         "modified_date": osdi_date(supporter.updated_at),
         "given_name": supporter.given_name,

@@ -91,7 +91,9 @@ class PeopleView(OsdiView):
         if filters:
             # Joins through emails or addresses could repeat a person; keep each once.
             people = supporter_list(viewer=request.user).filter(pk__in=people.values("pk"))
-        people = people.prefetch_related("emails", "phones", "addresses", "do_not_contact")
+        people = people.prefetch_related(
+            "emails", "phones", "addresses", "do_not_contact", "external_ids"
+        )
         body = osdi_page(
             self,
             people.order_by("id"),
