@@ -278,6 +278,8 @@ def call_list_queue(*, call_list: CallList, now: datetime | None = None) -> Queu
         .select_related("supporter", "claimed_by")
         .order_by("id")[:25]
     )
+    for target in blocked:
+        target.reason_label = Blocked.LABELS[target.reason]
     return QueueStatus(
         total=sum(by_status.values()),
         by_status=by_status,

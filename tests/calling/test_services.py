@@ -303,7 +303,7 @@ def test_two_callers_never_share_a_person(eastside):
                 call_record(
                     actor=caller, target=held, client_uuid=uuid.uuid4(), result="left_message"
                 )
-        except BaseException as error:  # noqa: BLE001 -- reported by the assertion below
+        except BaseException as error:
             errors.append(error)
         finally:
             connection.close()
