@@ -89,7 +89,9 @@ class CallListForm(forms.Form):
         try:
             return json.loads(text)
         except ValueError:
-            raise forms.ValidationError(_("This is not JSON: check the brackets and quotes."))
+            raise forms.ValidationError(
+                _("This is not JSON: check the brackets and quotes.")
+            ) from None
 
     def scripts(self) -> dict[str, str]:
         data = self.cleaned_data
