@@ -151,27 +151,35 @@ def _not_waiting(now: datetime) -> Q:
     return Q(available_after__isnull=True) | Q(available_after__lte=now)
 
 
-def _not_recent(call_list: CallList, now: datetime) -> Q:
-    """Nobody called in the last ``recent_days`` days, unless they asked us to call back."""
+def _not_recent(call_list: CallList, since: datetime) -> Q:
+    """Nobody called since ``since``, unless they asked us to call back."""
     if not call_list.recent_days:
         return Q()
-    since = now - timedelta(days=call_list.recent_days)
     return Q(status=CallTarget.Status.CALL_BACK) | ~Q(_called_since(since))
 
 
-def target_ready_condition(call_list: CallList, now: datetime) -> Q:
+def target_ready_condition(
+    call_list: CallList, now: datetime, *, zones: list[str] | None = None, since=None
+) -> Q:
     """THE rule for whom "Next call" may offer now: on the list and not done with, held by
     nobody (or their lease ran out), not held back until later, inside calling hours in their
     time zone, with a phone number not known to be wrong, never do-not-call, and not called
-    in the last ``recent_days`` days (unless they asked for a call back)."""
+    in the last ``recent_days`` days (unless they asked for a call back).
+
+    ``zones`` (the list's zones inside calling hours now) and ``since`` (the start of the
+    "called recently" window) are worked out from ``now`` unless given."""
+    if zones is None:
+        zones = zones_in_calling_hours(call_list, now)
+    if since is None:
+        since = now - timedelta(days=call_list.recent_days)
     return (
         Q(call_list=call_list, status__in=CallTarget.OPEN_STATUSES)
         & _lease_free(now)
         & _not_waiting(now)
-        & _in_zones(zones_in_calling_hours(call_list, now))
+        & _in_zones(zones)
         & Q(_has_phone())
         & ~Q(_do_not_call())
-        & _not_recent(call_list, now)
+        & _not_recent(call_list, since)
     )
 
 

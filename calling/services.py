@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -29,7 +30,7 @@ from supporters.segments import SegmentError, segment_compile, segment_supporter
 
 from .models import CallAttempt, CallList, CallScript, CallTarget
 from .scripts import script_check
-from .selectors import call_target_held, target_ready_condition, zone_of
+from .selectors import target_ready_condition, zone_of, zones_in_calling_hours
 
 # A caller who skips someone does not get them again straight away.
 SKIP_MINUTES = 30
@@ -251,8 +252,9 @@ def call_list_build(*, actor: Actor, call_list: CallList) -> int:
             [call_list.pk, *params],
         )
         added = cursor.rowcount
-        zones = sorted(
+        zones = list(
             CallTarget.objects.filter(call_list=call_list)
+            .order_by("time_zone")  # not the model's ordering, which DISTINCT would include
             .values_list("time_zone", flat=True)
             .distinct()
         )
@@ -273,6 +275,58 @@ def _may_call(actor: Actor, call_list: CallList) -> None:
         raise PermissionDenied(_("Only this team's members take calls from its lists."))
 
 
+# The claim statement, compiled by the ORM from ``target_ready_condition`` once per list,
+# zones and rule, with stand-in times swapped for the real ones at each claim: building the
+# query anew cost more than running it (see bench/calling.py).
+_NOW = datetime(1970, 1, 3, tzinfo=UTC)
+_SINCE = datetime(1970, 1, 2, tzinfo=UTC)
+_claim_statements: dict[tuple, tuple[str, list]] = {}
+_RETURNED = (
+    "id, supporter_id, status, time_zone, attempts, available_after, last_called_at, claimed_at"
+)
+
+
+def _claim_statement(call_list: CallList, zones: list[str]) -> tuple[str, list]:
+    key = (call_list.pk, tuple(zones), call_list.recent_days)
+    statement = _claim_statements.get(key)
+    if statement is None:
+        candidate = (
+            CallTarget.objects.filter(
+                target_ready_condition(call_list, _NOW, zones=zones, since=_SINCE)
+            )
+            .order_by("id")
+            .values("id")[:1]
+            .select_for_update(skip_locked=True, of=("self",))
+        )
+        with transaction.atomic():  # FOR UPDATE compiles only inside one; nothing runs here
+            sql, params = candidate.query.sql_with_params()
+        # The person the caller already holds on this list, renewed (calltarget_lease_idx);
+        # only when there is none, the next ready person, locked and taken in one statement.
+        statement = (
+            f"""
+            WITH held AS (
+                UPDATE calling_calltarget SET lease_expires_at = %s, updated_at = %s
+                WHERE claimed_by_id = %s AND call_list_id = %s AND lease_expires_at > %s
+                RETURNING {_RETURNED}
+            ), claimed AS (
+                UPDATE calling_calltarget
+                SET claimed_by_id = %s, claimed_at = %s, lease_expires_at = %s, updated_at = %s
+                WHERE id = (
+                    SELECT candidate.id FROM ({sql}) AS candidate
+                    WHERE NOT EXISTS (SELECT 1 FROM held)
+                )
+                RETURNING {_RETURNED}
+            )
+            SELECT * FROM held UNION ALL SELECT * FROM claimed
+            """,  # noqa: S608 -- the ORM compiled the inner query; values are parameters
+            list(params),
+        )
+        if len(_claim_statements) > 500:
+            _claim_statements.clear()
+        _claim_statements[key] = statement
+    return statement
+
+
 def call_claim(
     *, actor: Actor, call_list: CallList, now: datetime | None = None
 ) -> CallTarget | None:
@@ -281,7 +335,8 @@ def call_claim(
 
     Never the same person to two callers at once: one ``UPDATE … WHERE id = (SELECT … FOR
     UPDATE SKIP LOCKED LIMIT 1) RETURNING``, so concurrent callers each lock a different row
-    and a row another caller just took fails the lease test when re-checked. A caller who
+    and a row another caller just took fails the lease test when re-checked. It is a single
+    statement in its own transaction: nothing stays open between requests. A caller who
     already holds someone on this list gets them again (a reload, a second tap), with the
     lease renewed. Anyone who works for the list's team, while it is open.
     """
@@ -290,35 +345,34 @@ def call_claim(
         raise PermissionDenied(_("Only a person takes calls."))
     now = now or timezone.now()
     lease_until = now + timedelta(minutes=call_list.lease_minutes)
-    held = call_target_held(viewer=actor, call_list=call_list, now=now)
-    if held is not None:
-        CallTarget.objects.filter(pk=held.pk, claimed_by=actor).update(
-            lease_expires_at=lease_until, updated_at=now
-        )
-        held.lease_expires_at = lease_until
-        return held
-    with transaction.atomic():  # one statement; the atomic block is only what FOR UPDATE needs
-        candidate = (
-            CallTarget.objects.filter(target_ready_condition(call_list, now))
-            .order_by("id")
-            .values("id")[:1]
-            .select_for_update(skip_locked=True, of=("self",))
-        )
-        sql, params = candidate.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                UPDATE calling_calltarget
-                SET claimed_by_id = %s, claimed_at = %s, lease_expires_at = %s, updated_at = %s
-                WHERE id = ({sql})
-                RETURNING id
-                """,  # noqa: S608 -- the ORM compiled the inner query; values are parameters
-                [actor.pk, now, lease_until, now, *params],
-            )
-            row = cursor.fetchone()
+    zones = zones_in_calling_hours(call_list, now)
+    since = now - timedelta(days=call_list.recent_days)
+    sql, template = _claim_statement(call_list, zones)
+    params = [now if p == _NOW else since if p == _SINCE else p for p in template]
+    held = [lease_until, now, actor.pk, call_list.pk, now]
+    connection.ensure_connection()
+    # Bound on the server and prepared once per connection: the statement is the same each
+    # time, so PostgreSQL plans it once (planning it cost more than running it).
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, [*held, actor.pk, now, lease_until, now, *params], prepare=True)
+        row = cursor.fetchone()
     if row is None:
         return None
-    return CallTarget.objects.select_related("supporter").get(pk=row[0])
+    target_id, supporter_id, status, zone, attempts, available_after, last_called_at, at = row
+    return CallTarget(
+        pk=target_id,
+        call_list=call_list,
+        supporter_id=supporter_id,
+        status=status,
+        time_zone=zone,
+        attempts=attempts,
+        available_after=available_after,
+        last_called_at=last_called_at,
+        claimed_by_id=actor.pk,
+        claimed_at=at,
+        lease_expires_at=lease_until,
+        updated_at=now,
+    )
 
 
 def _held_by(actor: Actor, target_pk: int, now: datetime) -> CallTarget:

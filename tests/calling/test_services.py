@@ -319,3 +319,10 @@ def test_two_callers_never_share_a_person(eastside):
     assert len(set(everyone)) == 60  # nobody claimed twice
     assert sum(1 for pks in claimed.values() if pks) > 1  # the callers really did share the work
     assert CallAttempt.objects.count() == 60
+
+
+def test_the_lists_time_zones_are_each_zone_once(organizer, eastside):
+    for _ in range(3):
+        person(eastside, zone="America/New_York")
+    person(eastside, zone="America/Denver")
+    assert call_list(organizer, eastside).time_zones == ["America/Denver", "America/New_York"]
