@@ -46,6 +46,7 @@ from supporters.services import (
 )
 
 from . import text_organization
+from .calling import demo_call_list_load
 from .campaign import Campaign, Talk
 from .followthrough import Followthrough, PlannedFollowUp, PlannedMerge, PlannedNote
 from .people import PeopleMaker, Persona
@@ -107,6 +108,7 @@ class DemoLoader:
         for _, _, act in self.steps:
             act()
         self.load_external_ids(personas)
+        demo_call_list_load(organizer=self.organizer["eastside"], team=self.teams["eastside"])
         self.counts.update(
             supporters=len(personas),
             conversations=len(campaign.talks),
@@ -114,6 +116,7 @@ class DemoLoader:
             supporters_with_things_to_remember=followthrough.remembered_people,
             followups=len(followthrough.followups),
             merges=len(followthrough.merges),
+            call_lists=1,
             seconds=round(time.monotonic() - started),
         )
         return self.counts

@@ -248,3 +248,14 @@ def test_demo_staff_sign_in_with_the_published_totp_secret_and_volunteers_need_n
     )
     assert with_app == {user.pk for user in staff}
     assert len(demo_totp_code()) == 6
+
+
+def test_the_demo_has_a_call_list_ready(demo):
+    from calling.models import CallList
+    from calling.selectors import Blocked, call_list_queue
+
+    call_list = CallList.objects.get(name="Eastside rent calls")
+    assert set(call_list.scripts.values_list("language", flat=True)) == {"en", "es"}
+    queue = call_list_queue(call_list=call_list)
+    assert queue.total == Supporter.objects.filter(team=call_list.team).count() > 100
+    assert queue.by_reason.get(Blocked.DO_NOT_CALL, 0) >= 1  # held back, and the queue says so
