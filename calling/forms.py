@@ -144,3 +144,41 @@ class CallResultForm(ConversationLogForm):
         if when is not None and when <= timezone.now():
             self.add_error("call_back_after", _("Pick a time in the future."))
         return data
+
+
+def filter_from_supporter_filters(data) -> tuple[dict | None, list[str]]:
+    """The Supporters page's filters (its query string) in the segment language, and the
+    names of those the segment language cannot say (search, assignment), which a call list
+    leaves out. None when no filter was given."""
+    from supporters.forms import SupporterFilterForm
+
+    form = SupporterFilterForm(data, teams=Team.objects.all())
+    if not form.is_valid():
+        return None, []
+    values = form.cleaned_data
+    conditions: list[dict] = []
+    if values.get("team"):
+        conditions.append({"team": values["team"].pk})
+    if values.get("tag"):
+        conditions.append({"tags": {"any": [values["tag"].pk]}})
+    if values.get("support_level"):
+        conditions.append({"support_level": values["support_level"]})
+    if values.get("issue"):
+        conditions.append({"issues": {"any": [values["issue"].pk]}})
+    last_contact = values.get("last_contact")
+    if last_contact == "never":
+        conditions.append({"never_contacted": True})
+    elif last_contact == "not30":
+        conditions.append({"not": {"conversations": {"within_days": 30}}})
+    elif last_contact:
+        conditions.append({"conversations": {"within_days": int(last_contact)}})
+    if values.get("followup") == "yes":
+        conditions.append({"followups": {"status": "open"}})
+    elif values.get("followup") == "no":
+        conditions.append({"followups": {"status": "none_open"}})
+    if values.get("contactable"):
+        conditions.append({"contactable_by": values["contactable"]})
+    left_out = [str(form.fields[name].label) for name in ("q", "assigned") if values.get(name)]
+    if not conditions:
+        return None, left_out
+    return ({"and": conditions} if len(conditions) > 1 else conditions[0]), left_out

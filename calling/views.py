@@ -3,6 +3,7 @@ and the caller's screen ("Next call" → brief, script, dial, one form → next)
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 
@@ -21,7 +22,7 @@ from organizing.models import Team
 from organizing.roles import team_ids_organized_by, user_is_organization_wide
 from organizing.services import audit_record
 
-from .forms import CallListForm, CallResultForm
+from .forms import CallListForm, CallResultForm, filter_from_supporter_filters
 from .models import CallAttempt, CallTarget
 from .scripts import script_for_language, script_render
 from .selectors import (
@@ -59,8 +60,19 @@ def call_list_create_view(request: HttpRequest) -> HttpResponse:
     if not teams.exists():
         raise PermissionDenied(_("Call lists are made by organizers."))
     initial = {"team": teams.first(), "segment": request.GET.get("segment") or None}
-    if request.GET.get("filter"):
-        initial["filter"] = request.GET["filter"]
+    if request.method == "GET":
+        # From the Supporters page: its filters, said in the segment language.
+        carried, left_out = filter_from_supporter_filters(request.GET)
+        if carried is not None:
+            initial["filter"] = json.dumps(carried)
+            if carried.get("team") and teams.filter(pk=carried["team"]).exists():
+                initial["team"] = carried["team"]
+        if left_out:
+            messages.info(
+                request,
+                _("Not carried over from the Supporters filters: %(names)s.")
+                % {"names": ", ".join(left_out)},
+            )
     form = CallListForm(request.POST or None, teams=teams, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -169,3 +169,22 @@ def test_an_organizer_makes_a_list_from_a_segment_and_errors_keep_the_input(
 def test_volunteers_may_not_make_lists(client, volunteer):
     client.force_login(volunteer)
     assert client.get(reverse("calling:create")).status_code == 403
+
+
+def test_the_supporters_filters_become_the_lists_filter(client, organizer, eastside):
+    from supporters.models import Tag
+
+    tag = Tag.objects.create(name="tenant leader")
+    force_login_with_mfa(client, organizer)
+    listing = client.get(reverse("supporters:list"), {"tag": tag.pk, "support_level": 2})
+    assert f"{reverse('calling:create')}?tag={tag.pk}" in listing.content.decode()
+    response = client.get(
+        reverse("calling:create"), {"tag": tag.pk, "support_level": 2, "q": "rosa"}
+    )
+    form = response.context["form"]
+    import json
+
+    assert json.loads(form.initial["filter"]) == {
+        "and": [{"tags": {"any": [tag.pk]}}, {"support_level": 2}]
+    }
+    assert "Not carried over" in response.content.decode()
