@@ -521,8 +521,11 @@ def call_release(*, actor: Actor, call_list: CallList, now: datetime | None = No
 def call_list_merge_step(*, actor: Actor, kept, merged) -> dict[str, int]:
     """``supporter_merge``'s step for this app: the merged person's places on call lists move
     to the one kept, except on lists that already have them. Registered in ``calling.hooks``."""
-    taken = CallTarget.objects.filter(supporter=kept).values("call_list_id")
-    CallTarget.objects.filter(supporter=merged, call_list_id__in=taken).delete()
+    kept_places = dict(CallTarget.objects.filter(supporter=kept).values_list("call_list_id", "pk"))
+    for place in CallTarget.objects.filter(supporter=merged, call_list_id__in=list(kept_places)):
+        # Both were on this list: the calls made to either stay, on the place kept.
+        CallAttempt.objects.filter(target=place).update(target_id=kept_places[place.call_list_id])
+        place.delete()
     moved = CallTarget.objects.filter(supporter=merged).update(supporter=kept)
     CallAttempt.objects.filter(supporter=merged).update(supporter=kept)
     return {"call_list_places": moved}

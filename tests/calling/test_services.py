@@ -326,3 +326,17 @@ def test_the_lists_time_zones_are_each_zone_once(organizer, eastside):
         person(eastside, zone="America/New_York")
     person(eastside, zone="America/Denver")
     assert call_list(organizer, eastside).time_zones == ["America/Denver", "America/New_York"]
+
+
+def test_merging_two_people_on_one_list_keeps_one_place_and_every_call(
+    organizer, volunteer, eastside
+):
+    from supporters.services import supporter_merge
+
+    first, second = person(eastside, given_name="Ann"), person(eastside, given_name="Anne")
+    calls = call_list(organizer, eastside)
+    held = call_claim(actor=volunteer, call_list=calls)
+    call_record(actor=volunteer, target=held, client_uuid=uuid.uuid4(), result="no_answer")
+    supporter_merge(actor=organizer, kept=first, merged=second)
+    assert list(CallTarget.objects.values_list("supporter", flat=True)) == [first.pk]
+    assert CallAttempt.objects.get().target.supporter == first
