@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CallList(models.Model):
@@ -20,8 +21,8 @@ class CallList(models.Model):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", pgettext_lazy("a call list", "Open")
+        CLOSED = "closed", pgettext_lazy("a call list", "Closed")
 
     name = models.CharField(_("name"), max_length=120)
     team = models.ForeignKey("organizing.Team", on_delete=models.PROTECT, related_name="call_lists")
