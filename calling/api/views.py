@@ -6,7 +6,12 @@ scripts. Lists are read through ``calling.selectors``; writes go through ``calli
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -65,9 +70,128 @@ def _progress_rows(rows):
     ]
 
 
+CALL_LIST_EXAMPLE = OpenApiExample(
+    "A call list",
+    value={
+        "id": 3,
+        "name": "Eastside rent calls",
+        "team": 1,
+        "segment": None,
+        "filter": {"support_level": {"lte": 3}},
+        "status": "open",
+        "calling_starts": "09:00:00",
+        "calling_ends": "21:00:00",
+        "recent_days": 3,
+        "lease_minutes": 20,
+        "default_language": "en",
+        "scripts": [
+            {"language": "en", "text": "Hi {first_name}, this is {caller_name}…"},
+            {"language": "es", "text": "Hola {first_name}, habla {caller_name}…"},
+        ],
+        "questions": ["support", "meeting"],
+        "time_zones": ["America/Chicago", "America/New_York"],
+        "created_by": 2,
+        "created_at": "2026-12-01T15:00:00Z",
+        "updated_at": "2026-12-01T15:00:00Z",
+        "built_at": "2026-12-01T15:00:00Z",
+    },
+    response_only=True,
+)
+CALL_LIST_INPUT_EXAMPLE = OpenApiExample(
+    "Make a call list",
+    value={
+        "name": "Eastside rent calls",
+        "team": 1,
+        "filter": {"support_level": {"lte": 3}},
+        "scripts": {"en": "Hi {first_name}, this is {caller_name}…"},
+        "questions": ["support"],
+        "calling_starts": "09:00",
+        "calling_ends": "21:00",
+        "recent_days": 3,
+    },
+    request_only=True,
+)
+PROGRESS_ROW = {
+    "key": 7,
+    "label": "Ana Morales",
+    "calls": 24,
+    "contacts": 9,
+    "contact_rate": 0.375,
+    "remembered": 5,
+    "followups": 4,
+    "calls_seconds_apart": 0,
+    "flag_contact_rate": False,
+    "flag_seconds_apart": False,
+}
+PROGRESS_EXAMPLE = OpenApiExample(
+    "Queue and progress",
+    value={
+        "queue": {
+            "total": 180,
+            "by_status": {"queued": 150, "reached": 20, "left_message": 6, "call_back": 4},
+            "by_reason": {"ready": 90, "do_not_call": 3, "no_phone": 12, "called_recently": 45},
+            "claimed_by": [{"user": 7, "people": 1}],
+            "zones_in_calling_hours": ["America/Chicago"],
+        },
+        "total": {**PROGRESS_ROW, "key": None, "label": "All"},
+        "by_volunteer": [PROGRESS_ROW],
+        "by_day": [{**PROGRESS_ROW, "key": "2026-12-01", "label": "Tue Dec 1"}],
+    },
+    response_only=True,
+)
+CLAIM_EXAMPLE = OpenApiExample(
+    "Claimed",
+    value={
+        "target": 912,
+        "supporter": 42,
+        "lease_expires_at": "2026-12-01T18:20:00Z",
+        "script": "Hi Maria, this is Ana…",
+        "why_none": None,
+    },
+    response_only=True,
+)
+CALL_EXAMPLE = OpenApiExample(
+    "A call",
+    value={
+        "target": 912,
+        "client_uuid": "1b4e28ba-2fa1-11d2-883f-0016d3cca427",
+        "result": "talked",
+        "heard": "Rent went up again; her son is home from deployment.",
+        "answers": [{"question": "support", "choice": "2"}],
+        "remember": [{"text": "Son home from deployment", "sensitive": False}],
+        "message_to_organizer": "Wants to host a house meeting",
+    },
+    request_only=True,
+)
+ATTEMPT_EXAMPLE = OpenApiExample(
+    "Recorded",
+    value={
+        "id": 55,
+        "call_list": 3,
+        "target": 912,
+        "supporter": 42,
+        "caller": 7,
+        "result": "talked",
+        "conversation": 1203,
+        "client_uuid": "1b4e28ba-2fa1-11d2-883f-0016d3cca427",
+        "remembered": 1,
+        "created_at": "2026-12-01T18:05:00Z",
+    },
+    response_only=True,
+)
+
+
 @extend_schema_view(
-    list=extend_schema(summary="List call lists", description="Your teams' call lists."),
-    retrieve=extend_schema(summary="Read a call list"),
+    list=extend_schema(
+        summary="List call lists",
+        description="Your teams' call lists (every list for data staff and admins).",
+        examples=[CALL_LIST_EXAMPLE],
+    ),
+    retrieve=extend_schema(
+        summary="Read a call list",
+        description="A call list of one of your teams; otherwise a 404.",
+        examples=[CALL_LIST_EXAMPLE],
+    ),
     create=extend_schema(
         summary="Make a call list (organizers)",
         description="Built at once from `segment` (an id) or `filter` (the segment language), "
@@ -76,11 +200,18 @@ def _progress_rows(rows):
         request=CallListWriteSerializer,
         responses={201: CallListSerializer},
         parameters=[IDEMPOTENCY_PARAMETER],
+        examples=[CALL_LIST_INPUT_EXAMPLE, CALL_LIST_EXAMPLE],
     ),
     partial_update=extend_schema(
         summary="Change a call list (organizers)",
+        description="Name, status (`open`, `closed`), scripts (the languages sent replace "
+        "theirs), questions, calling hours, `recent_days`.",
         request=CallListUpdateSerializer,
         responses={200: CallListSerializer},
+        examples=[
+            OpenApiExample("Close it", value={"status": "closed"}, request_only=True),
+            CALL_LIST_EXAMPLE,
+        ],
     ),
 )
 class CallListViewSet(
@@ -153,6 +284,7 @@ class CallListViewSet(
         "`outside_hours`); who holds whom; calls, contacts, contact rate, things remembered "
         "and follow-ups by caller and by day, with flags.",
         responses={200: inline_serializer("CallListProgress", {"queue": serializers.DictField()})},
+        examples=[PROGRESS_EXAMPLE],
     )
     @action(detail=True, methods=["get"])
     def progress(self, request, pk=None):
@@ -184,6 +316,7 @@ class CallListViewSet(
         "ready, `target` is null and `why_none` counts the reasons.",
         request=None,
         responses={200: ClaimSerializer},
+        examples=[CLAIM_EXAMPLE],
     )
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
@@ -230,6 +363,7 @@ class CallListViewSet(
         request=CallRecordSerializer,
         responses={201: CallAttemptSerializer, 200: CallAttemptSerializer},
         parameters=[IDEMPOTENCY_PARAMETER],
+        examples=[CALL_EXAMPLE, ATTEMPT_EXAMPLE],
     )
     @action(detail=True, methods=["post"])
     def calls(self, request, pk=None):
@@ -257,6 +391,8 @@ class CallListViewSet(
 
     @extend_schema(
         summary="Stop calling: give back the person you hold",
+        description="The person you hold on this list goes back in the queue at once.",
+        examples=[OpenApiExample("Released", value={"released": 1}, response_only=True)],
         request=None,
         responses={200: inline_serializer("CallRelease", {"released": serializers.IntegerField()})},
     )
