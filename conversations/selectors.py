@@ -193,6 +193,7 @@ class Brief:
     suggestions: list[Suggestion]
     pinned: list[Note] = field(default_factory=list)
     access: SupporterAccess | None = None
+    can_organize: bool = False
 
     @property
     def engagement_step(self) -> EngagementStep | None:
@@ -224,8 +225,6 @@ class EngagementStep:
             by=row.get("by_name") or row.get("by_email") or "",
             is_up=row["to_level"] > row["from_level"],
         )
-
-    can_organize: bool = False
 
 
 def brief_get(*, viewer: User, pk: int) -> Brief:

@@ -56,6 +56,7 @@ from supporters.services import (
 )
 
 from . import text_heard_es, text_organization
+from .calling import demo_call_list_load
 from .campaign import Campaign, Talk
 from .followthrough import Followthrough, PlannedFollowUp, PlannedMerge, PlannedNote
 from .people import PeopleMaker, Persona
@@ -120,6 +121,7 @@ class DemoLoader:
             act()
         self.load_external_ids(personas)
         self.load_past_import()
+        demo_call_list_load(organizer=self.organizer["eastside"], team=self.teams["eastside"])
         # The dashboard's rollups, derived once from the history just written (the worker
         # keeps them from here on; the nightly run re-derives them).
         rollup_rederive()
@@ -130,6 +132,7 @@ class DemoLoader:
             supporters_with_things_to_remember=followthrough.remembered_people,
             followups=len(followthrough.followups),
             merges=len(followthrough.merges),
+            call_lists=1,
             seconds=round(time.monotonic() - started),
         )
         return self.counts

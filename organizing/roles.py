@@ -134,6 +134,14 @@ def user_team_ids(user) -> list[int]:
     return sorted({team_id for team_id, _ in user_memberships(user)})
 
 
+def user_works_for_team(user, team_id: int | None) -> bool:
+    """May ``user`` work ``team_id``'s field lists (call lists: "Next call")? Any member of
+    the team, in any role, and whoever organizes it (data staff, admins: every team)."""
+    if not _is_live(user) or team_id is None:
+        return False
+    return user_organizes(user, team_id) or any(t == team_id for t, _ in user_memberships(user))
+
+
 def user_is_organizer_or_above(user) -> bool:
     """Organizers of any team, data staff, admins: who keeps the shared lists and pages
     (tags, issues, survey questions, rules, segments, webhooks, duplicate review)."""

@@ -181,6 +181,7 @@ INSTALLED_APPS = [
     "supporters",
     "conversations",
     "metrics",
+    "calling",
     "demo",
 ]
 

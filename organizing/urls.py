@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/", include("organizing.api.urls")),
     path("segments/", include("supporters.urls_segments")),
     path("audit/", include("supporters.urls_audit")),
+    path("calling/", include("calling.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

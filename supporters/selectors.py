@@ -60,8 +60,9 @@ def supporter_list(*, viewer: User, teams: Iterable[int] | None = None) -> Query
 
     - data staff, admins (and superusers): everyone;
     - organizers: every supporter owned by a team they organize;
-    - everyone signed in (volunteers included): the people assigned to them and
-      their own relational contacts;
+    - everyone signed in (volunteers included): the people assigned to them, their own
+      relational contacts, and those a registered grant gives them for a while
+      (``supporter_visibility_grant_register``: the person a caller holds on a lease);
     - anyone inactive or anonymous: no one.
 
     ``teams`` narrows the answer to supporters owned by those teams. When the viewer sees
@@ -84,7 +85,10 @@ def supporter_list(*, viewer: User, teams: Iterable[int] | None = None) -> Query
         Assignment.objects.active()
         .filter(volunteer=viewer)
         .values("supporter_id")
-        .union(Relationship.objects.filter(known_by=viewer).values("supporter_id"))
+        .union(
+            Relationship.objects.filter(known_by=viewer).values("supporter_id"),
+            *(grant(viewer) for grant in _visibility_grants.values()),
+        )
     )
     if not organized_teams:
         visible = living.filter(pk__in=own_people)
@@ -101,6 +105,19 @@ def supporter_list_downloadable(*, viewer: User) -> QuerySet[Supporter]:
     if user_is_organization_wide(viewer):
         return supporter_list(viewer=viewer)
     return supporter_list(viewer=viewer, teams=team_ids_organized_by(viewer))
+
+
+# More of a volunteer's own people that the apps above hand out for a while (calling: the
+# person a caller holds on a lease), registered at app-ready time. Each is part of the rule
+# above, never a copy of who may see whom.
+_visibility_grants: dict[str, Callable[[User], QuerySet]] = {}
+
+
+def supporter_visibility_grant_register(name: str, grant: Callable[[User], QuerySet]) -> None:
+    """``grant(viewer)``: a query of ``supporter_id`` values the viewer may see because of
+    something that lasts a while (a lease, a check-out), tested in the database at read time
+    (``Now()``), so the grant ends by itself when it expires."""
+    _visibility_grants[name] = grant
 
 
 def supporter_get(*, viewer: User, pk: int) -> Supporter:

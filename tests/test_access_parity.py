@@ -810,3 +810,45 @@ def test_importing_into_marias_team_has_one_answer(
         return
     dry = way.api.post(f"/api/v1/imports/{api_response.json()['id']}/dry-run/").json()
     assert dry["counts"] == {"new": 1, "matched": 1, "review": 0, "errors": 0}
+
+
+# --- a caller's lease (calling): the person they hold, while it lasts -----------------------
+
+
+def test_a_callers_lease_opens_maria_the_same_way_everywhere_and_closes_with_it(maria_case, ways):
+    """Evan (Maria's assignment to him ended) works Eastside's call list: holding Maria on a
+    lease, every way in lets him read her, none shows her sensitive text, and when the lease
+    runs out every way in is a 404 again."""
+    from datetime import timedelta
+
+    from calling.models import CallTarget
+    from calling.services import call_claim
+    from supporters.models import SupporterPhone
+    from tests.calling.helpers import call_list
+
+    maria, evan = maria_case.maria, maria_case.cast["evan"]
+    SupporterPhone.objects.create(supporter=maria, number="312-555-0199", is_primary=True)
+    tag = Tag.objects.create(name="phone bank")
+    SupporterTag.objects.create(supporter=maria, tag=tag)
+    calls = call_list(
+        maria_case.cast["olivia"], maria.team, filter_json={"tags": {"any": [tag.pk]}}
+    )
+    way = ways["evan"]
+
+    def ways_in():
+        return (
+            text_answer(way.page.get(reverse("conversations:brief", args=[maria.pk])), ()),
+            text_answer(way.api.get(reverse("api:supporter-detail", args=[maria.pk])), ()),
+            text_answer(way.osdi.get(f"{OSDI}people/{maria.pk}"), ()),
+        )
+
+    assert ways_in() == (NOT_FOUND, NOT_FOUND, NOT_FOUND)
+    held = call_claim(actor=evan, call_list=calls)
+    assert held.supporter_id == maria.pk
+    call_page = way.page.get(reverse("calling:call", args=[calls.pk, held.pk]))
+    assert text_answer(call_page, ()) == REDACTED
+    assert ways_in() == (REDACTED, REDACTED, REDACTED)
+    CallTarget.objects.filter(pk=held.pk).update(
+        lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert ways_in() == (NOT_FOUND, NOT_FOUND, NOT_FOUND)
