@@ -425,6 +425,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/2"),
         "kwargs": {"recent_only": True},
     },
+    # Households for people enriched before households existed (bounded; idle once done).
+    "supporters-household-backfill": {
+        "task": "supporters.tasks.household_backfill_task",
+        "schedule": crontab(minute="*/10"),
+    },
     "conversations-listen-catch-up": {
         "task": "conversations.tasks.conversation_listen_sweep_task",
         "schedule": crontab(minute="*/2"),

@@ -12,6 +12,7 @@ from organizing.dispatch import advisory_lock, send_now
 
 from .enrichment.pipeline import enrich_supporters, supporters_needing_enrichment
 from .exporting import export_job_run, export_jobs_expire, export_jobs_requeue_stale
+from .households import household_backfill
 
 BATCH_SIZE = 200
 SWEEP_BATCHES = 25  # at most 5,000 supporters enqueued per sweep run
@@ -53,6 +54,24 @@ def supporter_enrich_sweep_task(recent_only: bool = False) -> int:
     for start in range(0, len(ids), BATCH_SIZE):
         send_now(supporter_enrich_batch_task, ids[start : start + BATCH_SIZE])
     return len(ids)
+
+
+@shared_task
+def household_backfill_task(batches: int = 20) -> int:
+    """Beat (and after a migration): place people in households and turn the old "same
+    household" relationships into households, a bounded batch at a time, re-enqueueing itself
+    while work is left. Returns what this run did; 0 once everyone is placed."""
+    done = 0
+    with advisory_lock("household_backfill") as locked:
+        if not locked:
+            return 0
+        for _ in range(batches):
+            did = household_backfill()
+            done += did
+            if not did:
+                return done
+    send_now(household_backfill_task, batches)
+    return done
 
 
 # --- Export jobs ---------------------------------------------------------------------------

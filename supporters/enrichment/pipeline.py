@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from supporters.history import history_record
+from supporters.households import households_assign
 from supporters.models import (
     DuplicateCandidate,
     HistoryEvent,
@@ -202,6 +203,8 @@ def enrich_supporters(
                 "enricher_version",
             ],
         )
+        # The people at one standardized address form a household (a door on walk lists).
+        households_assign(todo)
         SupporterEnrichment.objects.bulk_create(
             rows,
             update_conflicts=True,
