@@ -180,6 +180,7 @@ INSTALLED_APPS = [
     "organizing",
     "supporters",
     "conversations",
+    "canvass",
     "demo",
 ]
 

@@ -236,8 +236,17 @@ def _record_move(actor: Actor, supporter: Supporter, household: Household, why: 
 
 def household_move(*, actor: Actor, supporter: Supporter, household: Household) -> Supporter:
     """Put one person in another household. The rule: those who organize the person
-    (``SupporterAccess.can_organize``). The worker leaves them there from now on."""
-    _may_organize(actor, supporter)
+    (``SupporterAccess.can_organize``); someone with no household yet (a person just met at
+    the door: "someone new lives here") may also be placed by anyone who may write about them
+    and sees someone who lives there. The worker leaves them there from now on."""
+    access = supporter_access(viewer=actor, supporter=supporter)
+    newcomer = (
+        supporter.household_id is None
+        and access.can_edit
+        and (is_system(actor) or bool(household_members_visible(viewer=actor, household=household)))
+    )
+    if not (access.can_organize or newcomer):
+        raise PermissionDenied(_("Only this person's organizers change their household."))
     with transaction.atomic():
         Supporter.objects.filter(pk=supporter.pk).update(
             household=household, household_fixed=True, updated_at=timezone.now()

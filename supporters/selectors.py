@@ -51,14 +51,29 @@ from .models import (
     supporter_search_name,
 )
 
+# Further ways a volunteer comes to see people, registered by the apps above at app-ready
+# time (canvass: the doors of a packet checked out to them, while ``until > now()``). Each
+# is a callable ``viewer -> QuerySet`` of one column of supporter ids, evaluated inside the
+# query, never copied into assignments.
+_visibility_grants: list[Callable[[User], QuerySet]] = []
+
+
+def supporter_visibility_grant_register(grant: Callable[[User], QuerySet]) -> None:
+    """``grant(viewer)``: a ``.values("supporter_id")``-shaped QuerySet of whom else
+    ``viewer`` may see. Part of THE visibility rule (``supporter_list``): keep it one indexed
+    semi-join, with its time condition in SQL (``Now()``), so it ends on its own."""
+    if grant not in _visibility_grants:
+        _visibility_grants.append(grant)
+
 
 def supporter_list(*, viewer: User, teams: Iterable[int] | None = None) -> QuerySet[Supporter]:
     """The supporters ``viewer`` may see (within ``teams``, when given).
 
     - data staff, admins (and superusers): everyone;
     - organizers: every supporter owned by a team they organize;
-    - everyone signed in (volunteers included): the people assigned to them and
-      their own relational contacts;
+    - everyone signed in (volunteers included): the people assigned to them, their own
+      relational contacts, and whom a registered grant gives them (canvass: the people at the
+      doors of a packet checked out to them, until the check-out ends or is returned);
     - anyone inactive or anonymous: no one.
 
     ``teams`` narrows the answer to supporters owned by those teams. When the viewer sees
@@ -80,7 +95,10 @@ def supporter_list(*, viewer: User, teams: Iterable[int] | None = None) -> Query
         Assignment.objects.active()
         .filter(volunteer=viewer)
         .values("supporter_id")
-        .union(Relationship.objects.filter(known_by=viewer).values("supporter_id"))
+        .union(
+            Relationship.objects.filter(known_by=viewer).values("supporter_id"),
+            *(grant(viewer) for grant in _visibility_grants),
+        )
     )
     if not organized_teams:
         visible = Supporter.objects.filter(pk__in=own_people)

@@ -25,6 +25,7 @@ router.register("webhooks", WebhookViewSet, basename="webhook")
 urlpatterns = [
     path("v1/", include("supporters.api.urls")),
     path("v1/", include("conversations.api.urls")),
+    path("v1/", include("canvass.api.urls")),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its init script as a file (?script), for the CSP: no inline script.
