@@ -47,6 +47,7 @@ class DoorPlace:
     zip5: str = ""
     latitude: float | None = None
     longitude: float | None = None
+    precise: bool = True  # False: only the ZIP's centre is known
 
 
 def _block_doors(doors: list[DoorPlace]) -> list[DoorPlace]:
@@ -141,6 +142,11 @@ def walking_order(doors: Iterable[DoorPlace]) -> list[DoorPlace]:
     at_point: dict[tuple[float, float] | None, list[tuple]] = defaultdict(list)
     for block_key, block_doors in blocks.items():
         placed = [(d.latitude, d.longitude) for d in block_doors if d.latitude is not None]
+        # A block's place is where its geocoded doors are; a ZIP centre only when none is.
+        precise = [
+            (d.latitude, d.longitude) for d in block_doors if d.latitude is not None and d.precise
+        ]
+        placed = precise or placed
         point = None
         if placed:
             point = (

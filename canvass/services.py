@@ -112,9 +112,18 @@ def walk_list_cut(
             zip5=row[5],
             latitude=row[6],
             longitude=row[7],
+            precise=row[8] != Household.Precision.ZIP,
         )
         for row in Household.objects.filter(pk__in=household_ids).values_list(
-            "pk", "street", "house_number", "house_suffix", "unit", "zip5", "latitude", "longitude"
+            "pk",
+            "street",
+            "house_number",
+            "house_suffix",
+            "unit",
+            "zip5",
+            "latitude",
+            "longitude",
+            "geocode_precision",
         )
     ]
     ordered = walking_order(places)
