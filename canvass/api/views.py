@@ -190,12 +190,10 @@ class WalkListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
 
 
 def _packets_with_counts(packets):
-    return list(
-        packets.annotate(
-            door_count=Count("doors", distinct=True),
-            doors_done=Count("doors", filter=Q(doors__results__isnull=False), distinct=True),
-        ).order_by("walk_list", "position", "id")
-    )
+    return packets.annotate(
+        door_count=Count("doors", distinct=True),
+        doors_done=Count("doors", filter=Q(doors__results__isnull=False), distinct=True),
+    ).order_by("walk_list", "position", "id")
 
 
 class PacketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
