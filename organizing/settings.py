@@ -199,6 +199,8 @@ MIDDLEWARE = [
     # user whose role needs a second factor and has none is sent to set one up.
     "organizing.middleware.SessionIdleTimeoutMiddleware",
     "organizing.middleware.MfaRequiredMiddleware",
+    # A day volunteer's session (a guest link) reaches its packet's pages only.
+    "canvass.middleware.GuestScopeMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -572,6 +574,13 @@ if _map_tiles.scheme not in {"http", "https"} or not _map_tiles.hostname:
         "MAP_TILE_URL must be an http(s) URL, as in https://tile.example.org/{z}/{x}/{y}.png."
     )
 MAP_TILE_ORIGIN = f"{_map_tiles.scheme}://{_map_tiles.netloc}"
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+# Geocoding households (supporters.enrichment.geocoder): "census" (the US Census batch
+# geocoder through censusgeocode), "nominatim" (a Nominatim-style GEOCODER_URL), or "off"
+# (doors keep their ZIP centre, flagged as such). GEOCODER_URL overrides the service's address.
+GEOCODER = env_str("GEOCODER", "census")
+GEOCODER_URL = env_str("GEOCODER_URL", "")
+GEOCODER_TIMEOUT_SECONDS = env_int("GEOCODER_TIMEOUT_SECONDS", 120, minimum=1)
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "csp.middleware.CSPMiddleware",

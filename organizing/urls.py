@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/osdi/v1/", include("supporters.api.osdi.urls")),
     path("api/", include("organizing.api.urls")),
     path("segments/", include("supporters.urls_segments")),
+    path("canvass/", include("canvass.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -99,6 +99,14 @@ def supporter_create_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+def supporters_filtered(
+    form: SupporterFilterForm, base: QuerySet[Supporter]
+) -> QuerySet[Supporter]:
+    """The Supporters page's filters (a valid ``form``) applied to ``base``; the walk-list cut
+    reads the same filters."""
+    return _filtered(form, base)
+
+
 def _filtered(form: SupporterFilterForm, base: QuerySet[Supporter]) -> QuerySet[Supporter]:
     data = form.cleaned_data
     supporters = base
