@@ -34,7 +34,13 @@ class SplitForm(forms.Form):
     doors_per_packet = forms.IntegerField(
         label=_("Doors a packet"), min_value=1, max_value=1000, initial=40
     )
-    name = forms.CharField(label=_("Name packets"), max_length=100, required=False, initial="")
+    name = forms.CharField(
+        label=_("Their names begin"),
+        max_length=100,
+        required=False,
+        initial="",
+        help_text=_("“Packet” when empty: Packet 1, Packet 2…"),
+    )
 
 
 class DrawForm(forms.Form):

@@ -318,6 +318,8 @@ class PacketRow:
     done: int
     checkout: Checkout | None
     guest_link: GuestLink | None
+    checkout_form: object = None  # the page's forms for this packet
+    guest_form: object = None
 
 
 def walk_list_packets(walk_list: WalkList) -> list[PacketRow]:

@@ -147,6 +147,9 @@ def walk_list_view(request: HttpRequest, pk: int) -> HttpResponse:
     packets = walk_list_packets(walk_list)
     map_packets = []
     for row in packets:
+        # One pair of forms a packet, each with its own ids (its labels name its fields).
+        row.checkout_form = CheckoutForm(team_id=walk_list.team_id, prefix=f"packet{row.packet.pk}")
+        row.guest_form = GuestLinkForm(prefix=f"guest{row.packet.pk}")
         doors = packet_doors(viewer=request.user, packet=row.packet)
         map_packets.append(
             {
@@ -181,10 +184,8 @@ def walk_list_view(request: HttpRequest, pk: int) -> HttpResponse:
             "loose_count": loose.count(),
             "zip_only": zip_only,
             "progress": walk_list_progress(walk_list),
-            "split_form": SplitForm(),
-            "draw_form": DrawForm(),
-            "checkout_form": CheckoutForm(team_id=walk_list.team_id),
-            "guest_form": GuestLinkForm(),
+            "split_form": SplitForm(prefix="split"),
+            "draw_form": DrawForm(prefix="draw"),
             "map_data": {
                 "tiles": settings.MAP_TILE_URL,
                 "attribution": settings.MAP_TILE_ATTRIBUTION,
@@ -207,7 +208,7 @@ def _organized_list(request: HttpRequest, pk: int):
 @require_POST
 def split_view(request: HttpRequest, pk: int) -> HttpResponse:
     walk_list = _organized_list(request, pk)
-    form = SplitForm(request.POST)
+    form = SplitForm(request.POST, prefix="split")
     if form.is_valid():
         try:
             made = services.packets_by_count(
@@ -241,7 +242,7 @@ def clear_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def draw_view(request: HttpRequest, pk: int) -> HttpResponse:
     walk_list = _organized_list(request, pk)
-    form = DrawForm(request.POST)
+    form = DrawForm(request.POST, prefix="draw")
     if form.is_valid():
         try:
             packet, counts = services.packet_draw(
@@ -278,7 +279,7 @@ def draw_view(request: HttpRequest, pk: int) -> HttpResponse:
 def checkout_view(request: HttpRequest, pk: int) -> HttpResponse:
     packet = packet_get(viewer=request.user, pk=pk)
     walk_list = _organized_list(request, packet.walk_list_id)
-    form = CheckoutForm(request.POST, team_id=walk_list.team_id)
+    form = CheckoutForm(request.POST, team_id=walk_list.team_id, prefix=f"packet{packet.pk}")
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -328,7 +329,7 @@ def guest_link_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Hand a packet to a day volunteer: the link and PIN are shown once, with a QR code."""
     packet = packet_get(viewer=request.user, pk=pk)
     walk_list = _organized_list(request, packet.walk_list_id)
-    form = GuestLinkForm(request.POST)
+    form = GuestLinkForm(request.POST, prefix=f"guest{packet.pk}")
     if not form.is_valid():
         for field, problems in form.errors.items():
             for problem in problems:

@@ -1,5 +1,5 @@
 // The walk list's map: numbered doors in walking order, packet outlines, and (for organizers)
-// a drawing tool whose shape the server turns into a packet. Markers draw without tiles.
+// a drawing tool (Leaflet-Geoman) whose shape the server turns into a packet. Markers draw without tiles.
 (function () {
   "use strict";
   function start() {
@@ -43,36 +43,35 @@
     else map.setView([39.8, -98.6], 4);
 
     var form = document.getElementById("draw-form");
-    if (!data.draw || !form || !L.Control || !L.Control.Draw) return;
-    var drawn = new L.FeatureGroup().addTo(map);
-    map.addControl(new L.Control.Draw({
-      draw: {
-        polygon: { showArea: false, allowIntersection: false },
-        rectangle: { showArea: false },
-        polyline: false, circle: false, marker: false, circlemarker: false
-      },
-      edit: { featureGroup: drawn, remove: true }
-    }));
-    var outline = form.querySelector("input[name=outline]");
+    if (!data.draw || !form || !map.pm) return;
+    var drawn = null;
+    map.pm.addControls({
+      position: "topleft",
+      drawMarker: false, drawCircleMarker: false, drawPolyline: false, drawCircle: false,
+      drawText: false, cutPolygon: false, rotateMode: false, dragMode: false,
+      drawPolygon: true, drawRectangle: true, editMode: true, removalMode: true
+    });
+    var outline = form.querySelector("input[name$=outline]");
     var drawStatus = document.getElementById("draw-status");
     function record(layer) {
       var ring = layer.getLatLngs()[0];
       outline.value = JSON.stringify(ring.map(function (p) { return [p.lat, p.lng]; }));
-      if (drawStatus) drawStatus.textContent = ring.length + " ✓";
+      if (drawStatus) drawStatus.textContent = drawStatus.dataset.drawn.replace("%(count)s", ring.length);
     }
-    map.on(L.Draw.Event.CREATED, function (event) {
-      drawn.clearLayers();
-      drawn.addLayer(event.layer);
-      record(event.layer);
+    map.on("pm:create", function (event) {
+      if (drawn) map.removeLayer(drawn);
+      drawn = event.layer;
+      record(drawn);
+      drawn.on("pm:edit", function () { record(drawn); });
     });
-    map.on(L.Draw.Event.EDITED, function (event) { event.layers.eachLayer(record); });
-    map.on(L.Draw.Event.DELETED, function () { outline.value = ""; if (drawStatus) drawStatus.textContent = ""; });
-    // For tests and keyboards: a shape may also be handed in as [[lat, lon], …].
+    map.on("pm:remove", function (event) {
+      if (event.layer === drawn) { drawn = null; outline.value = ""; if (drawStatus) drawStatus.textContent = ""; }
+    });
+    // For keyboards and tests: a shape may also be handed in as [[lat, lon], …].
     window.earshotDrawShape = function (points) {
-      var layer = L.polygon(points);
-      drawn.clearLayers();
-      drawn.addLayer(layer);
-      record(layer);
+      if (drawn) map.removeLayer(drawn);
+      drawn = L.polygon(points).addTo(map);
+      record(drawn);
     };
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

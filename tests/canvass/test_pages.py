@@ -87,14 +87,14 @@ def test_drawing_on_the_page_makes_a_packet(client, organizer, walk_list):
     box = [[41.9030, -87.6300], [41.9040, -87.6300], [41.9040, -87.6304], [41.9030, -87.6304]]
     response = client.post(
         reverse("canvass:draw", args=[walk_list.pk]),
-        {"name": "East end", "outline": json.dumps(box)},
+        {"draw-name": "East end", "draw-outline": json.dumps(box)},
     )
     assert response.status_code == 302
     packet = Packet.objects.get(name="East end")
     assert packet.doors.count() == 2
     empty = client.post(
         reverse("canvass:draw", args=[walk_list.pk]),
-        {"name": "Nothing", "outline": ""},
+        {"draw-name": "Nothing", "draw-outline": ""},
         follow=True,
     )
     assert "Draw a shape on the map first." in empty.content.decode()
@@ -108,7 +108,7 @@ def test_volunteers_and_other_organizers_cannot_open_the_organizer_page(
         assert client.get(reverse("canvass:walk_list", args=[walk_list.pk])).status_code == 404
         assert (
             client.post(
-                reverse("canvass:split", args=[walk_list.pk]), {"doors_per_packet": 1}
+                reverse("canvass:split", args=[walk_list.pk]), {"split-doors_per_packet": 1}
             ).status_code
             == 404
         )
@@ -122,7 +122,8 @@ def test_check_out_on_the_page_then_the_volunteer_works_the_packet(
     client.force_login(organizer)
     until = (timezone.localtime() + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
     client.post(
-        reverse("canvass:checkout", args=[packet.pk]), {"volunteer": teammate.pk, "until": until}
+        reverse("canvass:checkout", args=[packet.pk]),
+        {f"packet{packet.pk}-volunteer": teammate.pk, f"packet{packet.pk}-until": until},
     )
     assert Checkout.objects.current().filter(packet=packet, volunteer=teammate).exists()
     client.force_login(teammate)
@@ -195,7 +196,8 @@ def test_a_day_volunteer_opens_the_link_with_the_pin_sees_only_the_packet_and_lo
     client.force_login(organizer)
     until = (timezone.localtime() + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
     made = client.post(
-        reverse("canvass:guest_link", args=[packet.pk]), {"guest_name": "Rosa", "until": until}
+        reverse("canvass:guest_link", args=[packet.pk]),
+        {f"guest{packet.pk}-guest_name": "Rosa", f"guest{packet.pk}-until": until},
     )
     body = made.content.decode()
     assert made.status_code == 200 and "<svg" in body
