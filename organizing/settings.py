@@ -433,6 +433,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "supporters.tasks.household_backfill_task",
         "schedule": crontab(minute="*/10"),
     },
+    # Doors placed by ZIP only, to the configured geocoder (GEOCODER), a batch at a time.
+    "supporters-household-geocode": {
+        "task": "supporters.tasks.household_geocode_task",
+        "schedule": crontab(minute="7-59/15"),
+    },
     "conversations-listen-catch-up": {
         "task": "conversations.tasks.conversation_listen_sweep_task",
         "schedule": crontab(minute="*/2"),

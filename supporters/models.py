@@ -278,6 +278,9 @@ class Household(models.Model):
     geocode_precision = models.CharField(max_length=10, choices=Precision.choices, blank=True)
     geocode_source = models.CharField(max_length=60, blank=True, help_text="Which geocoder.")
     geocoded_at = models.DateTimeField(null=True, blank=True)
+    geocode_attempted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the geocoder last tried (matched or not)."
+    )
     no_soliciting = models.BooleanField(default=False)
     no_soliciting_set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -290,8 +293,11 @@ class Household(models.Model):
         indexes = [
             # Serves the worker's "which household has this address?".
             models.Index(fields=["address_key"], name="household_address_key_idx"),
-            # Serves the geocoder's "which doors have only a ZIP centre?".
-            models.Index(fields=["geocode_precision", "id"], name="household_precision_idx"),
+            # Serves the geocoder's "which doors have only a ZIP centre, not tried lately?".
+            models.Index(
+                fields=["geocode_precision", "geocode_attempted_at", "id"],
+                name="household_precision_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -54,7 +54,9 @@ def test_only_organizers_move_people_between_households(organizer, volunteer, ea
     assert cy.household_id != ana.household_id
 
 
-def test_the_brief_lists_housemates_linking_only_those_the_viewer_sees(client, organizer, volunteer, eastside):
+def test_the_brief_lists_housemates_linking_only_those_the_viewer_sees(
+    client, organizer, volunteer, eastside
+):
     ana = person_at(organizer, eastside, "Ana", "11 W Division St")
     ben = person_at(organizer, eastside, "Ben", "11 W Division St", family="Roe")
     assignment_create(actor=organizer, supporter=ana, volunteer=volunteer)
