@@ -4,7 +4,7 @@ Prints one line per figure: its name, the value with units, a reference measured
 run on the same data, and ``ratio X.XX`` (value / reference, oriented so that higher is better
 for rates and lower is better for times, as each line says).
 
-``ONLY=export`` (or ``insert``, ``visibility``, ``search``, ``history``, ``enrichment``;
+``ONLY=export`` (or ``insert``, ``visibility``, ``search``, ``history``, ``enrichment``, ``walklist``;
 comma-separated) runs only those figures.
 
 Works in a database of its own, ``<DATABASE_URL's name>_bench``, dropped and made anew each run,
@@ -263,6 +263,10 @@ def main() -> int:
         history.run(line=line, timed=timed, team=teams[0], volunteer=volunteer)
     if wanted("enrichment"):
         enrichment.run(scale, line)
+    if wanted("walklist"):
+        from bench import walklist
+
+        walklist.run(scale, line)
     if wanted("export"):
         from bench.export import run_export_bench
 

@@ -47,6 +47,7 @@ from supporters.services import (
 
 from . import text_organization
 from .campaign import Campaign, Talk
+from .canvass import demo_canvass_load
 from .followthrough import Followthrough, PlannedFollowUp, PlannedMerge, PlannedNote
 from .people import PeopleMaker, Persona
 
@@ -107,6 +108,13 @@ class DemoLoader:
         for _, _, act in self.steps:
             act()
         self.load_external_ids(personas)
+        self.counts.update(
+            demo_canvass_load(
+                organizer=self.organizer["eastside"],
+                volunteer=self.users["ana"],
+                team=self.teams["eastside"],
+            )
+        )
         self.counts.update(
             supporters=len(personas),
             conversations=len(campaign.talks),

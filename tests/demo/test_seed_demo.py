@@ -248,3 +248,19 @@ def test_demo_staff_sign_in_with_the_published_totp_secret_and_volunteers_need_n
     )
     assert with_app == {user.pk for user in staff}
     assert len(demo_totp_code()) == 6
+
+
+def test_the_demo_has_a_walk_list_with_packets_one_out_with_ana():
+    from canvass.models import Checkout, WalkList
+
+    walk_list = WalkList.objects.get()
+    assert walk_list.door_count > 0
+    assert walk_list.packets.count() >= 2
+    checkout = Checkout.objects.current().select_related("volunteer").get()
+    assert checkout.volunteer.email == "ana@example.org"
+    people = set(
+        walk_list.doors.filter(packet=checkout.packet).values_list(
+            "door_people__supporter", flat=True
+        )
+    )
+    assert people <= set(supporter_list(viewer=checkout.volunteer).values_list("pk", flat=True))
