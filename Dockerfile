@@ -13,6 +13,8 @@ RUN pip install --no-cache-dir uv==0.13.8 \
 COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-default-groups
 COPY . .
+# The translation catalogues: .mo files are built from the committed .po files.
+RUN python -m organizing.translations
 # collectstatic reads settings, which need URLs to parse; nothing connects at build time.
 RUN DJANGO_DEBUG=true DATABASE_URL=postgres://build/none REDIS_URL=redis://build:6379/0 \
     python manage.py collectstatic --noinput -v 0

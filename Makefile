@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 SCALE ?= 10000
 
-.PHONY: run test manage bench lint format install clean-var
+.PHONY: run test manage bench lint format install clean-var messages
 
 run: install ## serve the app with a worker and beat, demo data loaded, on http://127.0.0.1:8000
 	$(BIN)/python -m organizing.launcher run
@@ -26,6 +26,13 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m organizing.launcher manage makemigrations --check --dry-run
+	$(BIN)/python -m organizing.launcher manage translations_check
+
+# Translations (README, "Translations"): new strings into locale/es/LC_MESSAGES/django.po.
+MAKEMESSAGES_IGNORE := -i 'var/*' -i 'static/*' -i 'tests/*' -i 'bench/*' -i 'node_modules/*'
+messages: install ## add new strings to the Spanish catalogue, then build the .mo files
+	$(BIN)/python -m organizing.launcher manage makemessages -l es --no-location $(MAKEMESSAGES_IGNORE)
+	$(BIN)/python -m organizing.translations tidy
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -6,6 +6,7 @@ from datetime import datetime, time
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from organizing.models import User
 from supporters.models import Channel
@@ -44,50 +45,50 @@ class ConversationLogForm(forms.Form):
 
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
     channel = forms.ChoiceField(
-        choices=Conversation.Channel.choices, widget=forms.RadioSelect, label="How"
+        choices=Conversation.Channel.choices, widget=forms.RadioSelect, label=_("How")
     )
     outcome = forms.ChoiceField(
-        choices=Conversation.Outcome.choices, widget=forms.RadioSelect, label="What happened"
+        choices=Conversation.Outcome.choices, widget=forms.RadioSelect, label=_("What happened")
     )
     issues = forms.ModelMultipleChoiceField(
         queryset=Issue.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Issues they raised",
+        label=_("Issues they raised"),
     )
     heard = forms.CharField(
-        label="What we heard",
+        label=_("What we heard"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="In their words, as near as you can.",
+        help_text=_("In their words, as near as you can."),
     )
     heard_is_sensitive = forms.BooleanField(
-        label="This is sensitive (only the team's organizers may read it)",
+        label=_("This is sensitive (only the team's organizers may read it)"),
         required=False,
-        help_text="Health, immigration, money or family troubles: tick it when in doubt.",
+        help_text=_("Health, immigration, money or family troubles: tick it when in doubt."),
     )
     followup = forms.ChoiceField(
-        label="Follow up",
+        label=_("Follow up"),
         choices=[
-            (FOLLOW_UP_NONE, "No follow-up"),
-            (FOLLOW_UP_DATE, "On a date"),
-            (FOLLOW_UP_CALLBACK, "They asked: call me back at…"),
+            (FOLLOW_UP_NONE, _("No follow-up")),
+            (FOLLOW_UP_DATE, _("On a date")),
+            (FOLLOW_UP_CALLBACK, _("They asked: call me back at…")),
         ],
         initial=FOLLOW_UP_NONE,
         widget=forms.RadioSelect,
     )
     followup_date = forms.DateField(
-        label="Follow-up date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Follow-up date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     callback_at = forms.DateTimeField(
-        label="Call back at",
+        label=_("Call back at"),
         required=False,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     consent = forms.MultipleChoiceField(
-        label="They asked us to stop",
+        label=_("They asked us to stop"),
         choices=CONSENT_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -115,15 +116,15 @@ class ConversationLogForm(forms.Form):
             self.fields[name].question = question
         for n in range(REMEMBER_LINES):
             self.fields[f"remember_{n}"] = forms.CharField(
-                label=f"Thing to remember {n + 1}",
+                label=_("Thing to remember %(number)d") % {"number": n + 1},
                 required=False,
                 max_length=200,
                 widget=forms.TextInput(
-                    attrs={"placeholder": "e.g. Son is an Iraq war veteran"} if n == 0 else {}
+                    attrs={"placeholder": _("e.g. Son is an Iraq war veteran")} if n == 0 else {}
                 ),
             )
             self.fields[f"remember_{n}_sensitive"] = forms.BooleanField(
-                label="Sensitive (organizers only)", required=False
+                label=_("Sensitive (organizers only)"), required=False
             )
 
     def question_fields(self):
@@ -182,7 +183,7 @@ class NoteForm(forms.ModelForm):
     class Meta:
         model = Note
         fields = ["body", "kind", "is_pinned"]
-        labels = {"body": "Note", "is_pinned": "Pin to the top of the brief"}
+        labels = {"body": _("Note"), "is_pinned": _("Pin to the top of the brief")}
         widgets = {"body": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, can_see_sensitive: bool, **kwargs):
@@ -195,7 +196,7 @@ class NoteForm(forms.ModelForm):
 
 
 class FollowUpReassignForm(forms.Form):
-    assignee = forms.ModelChoiceField(queryset=User.objects.none(), label="Give to")
+    assignee = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Give to"))
 
     def __init__(self, *args, assignees, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Conversation(models.Model):
@@ -17,23 +18,23 @@ class Conversation(models.Model):
     """
 
     class Channel(models.TextChoices):
-        DOOR = "door", "Door"
-        PHONE = "phone", "Phone"
-        TEXT = "text", "Text"
-        RELATIONAL = "relational", "Relational"
-        EVENT = "event", "Event"
-        OTHER = "other", "Other"
+        DOOR = "door", _("Door")
+        PHONE = "phone", _("Phone")
+        TEXT = "text", _("Text")
+        RELATIONAL = "relational", _("Relational")
+        EVENT = "event", _("Event")
+        OTHER = "other", _("Other")
 
     class Outcome(models.TextChoices):
-        TALKED = "talked", "Talked"
-        NOT_HOME = "not_home", "Not home"
-        REFUSED = "refused", "Refused"
-        WRONG_NUMBER = "wrong_number", "Wrong number"
-        MOVED = "moved", "Moved"
-        CALLBACK_REQUESTED = "callback_requested", "Callback requested"
-        LEFT_MESSAGE = "left_message", "Left a message"
-        INACCESSIBLE = "inaccessible", "Couldn't reach the door"
-        DECEASED = "deceased", "Deceased"
+        TALKED = "talked", _("Talked")
+        NOT_HOME = "not_home", _("Not home")
+        REFUSED = "refused", _("Refused")
+        WRONG_NUMBER = "wrong_number", _("Wrong number")
+        MOVED = "moved", _("Moved")
+        CALLBACK_REQUESTED = "callback_requested", _("Callback requested")
+        LEFT_MESSAGE = "left_message", _("Left a message")
+        INACCESSIBLE = "inaccessible", _("Couldn't reach the door")
+        DECEASED = "deceased", _("Deceased")
 
     supporter = models.ForeignKey(
         "supporters.Supporter", on_delete=models.CASCADE, related_name="conversations"
@@ -52,11 +53,11 @@ class Conversation(models.Model):
     heard_is_sensitive = models.BooleanField(
         default=False,
         db_default=False,
-        help_text="Marked at logging time: what we heard is for the person's organizers only.",
+        help_text=_("Marked at logging time: what we heard is for the person's organizers only."),
     )
     issues = models.ManyToManyField("Issue", related_name="conversations", blank=True)
     client_uuid = models.UUIDField(
-        unique=True, help_text="Made by the client; makes saving idempotent."
+        unique=True, help_text=_("Made by the client; makes saving idempotent.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -64,12 +65,12 @@ class Conversation(models.Model):
     listened_at = models.DateTimeField(null=True, blank=True)
     listening_version = models.PositiveIntegerField(default=0)
     sentiment = models.FloatField(
-        null=True, blank=True, help_text="VADER compound score of what we heard, from -1 to 1."
+        null=True, blank=True, help_text=_("VADER compound score of what we heard, from -1 to 1.")
     )
     asked_followup_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="A time they asked us to come back, read from what we heard.",
+        help_text=_("A time they asked us to come back, read from what we heard."),
     )
 
     class Meta:
@@ -103,13 +104,15 @@ class Issue(models.Model):
 
 class SurveyQuestion(models.Model):
     class Kind(models.TextChoices):
-        CHOICE = "choice", "Pick one"
-        TEXT = "text", "Short answer"
+        CHOICE = "choice", _("Pick one")
+        TEXT = "text", _("Short answer")
 
     prompt = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CHOICE)
-    is_active = models.BooleanField(default=True, help_text="Active questions appear on the form.")
+    is_active = models.BooleanField(
+        default=True, help_text=_("Active questions appear on the form.")
+    )
     position = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -167,9 +170,9 @@ class Note(models.Model):
     """Something written about a supporter. Edits keep the earlier text in ``NoteRevision``."""
 
     class Kind(models.TextChoices):
-        GENERAL = "general", "General"
-        REMEMBER = "remember", "Thing to remember"
-        SENSITIVE = "sensitive", "Sensitive"
+        GENERAL = "general", _("General")
+        REMEMBER = "remember", _("Thing to remember")
+        SENSITIVE = "sensitive", _("Sensitive")
 
     supporter = models.ForeignKey(
         "supporters.Supporter", on_delete=models.CASCADE, related_name="notes"
@@ -223,9 +226,9 @@ class FollowUp(models.Model):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        DONE = "done", "Done"
-        CANCELLED = "cancelled", "Cancelled"
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
 
     supporter = models.ForeignKey(
         "supporters.Supporter", on_delete=models.CASCADE, related_name="followups"
@@ -244,14 +247,18 @@ class FollowUp(models.Model):
         Conversation, on_delete=models.SET_NULL, null=True, blank=True, related_name="followups"
     )
     source_rule = models.CharField(
-        max_length=60, blank=True, help_text="The scheduling rule that made it, if a machine did."
+        max_length=60,
+        blank=True,
+        help_text=_("The scheduling rule that made it, if a machine did."),
     )
     channel = models.CharField(
-        max_length=10, blank=True, help_text="How to reach them (never one they said no to)."
+        max_length=10, blank=True, help_text=_("How to reach them (never one they said no to).")
     )
-    notified_at = models.DateTimeField(null=True, blank=True, help_text="Assignee told it is due.")
+    notified_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Assignee told it is due.")
+    )
     escalated_at = models.DateTimeField(
-        null=True, blank=True, help_text="Raised to the team's organizers as overdue."
+        null=True, blank=True, help_text=_("Raised to the team's organizers as overdue.")
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -304,21 +311,21 @@ class Suggestion(models.Model):
     """
 
     class Category(models.TextChoices):
-        FAMILY = "family", "Family"
-        MILITARY = "military", "Military service"
-        HEALTH = "health", "Health"
-        WORK = "work", "Work"
-        HOUSING = "housing", "Housing"
-        FAITH = "faith", "Faith"
-        PETS = "pets", "Pets"
-        DATES = "dates", "Important date"
-        BEST_TIME = "best_time", "Best time to reach"
-        OTHER = "other", "Other"
+        FAMILY = "family", _("Family")
+        MILITARY = "military", _("Military service")
+        HEALTH = "health", _("Health")
+        WORK = "work", _("Work")
+        HOUSING = "housing", _("Housing")
+        FAITH = "faith", _("Faith")
+        PETS = "pets", _("Pets")
+        DATES = "dates", _("Important date")
+        BEST_TIME = "best_time", _("Best time to reach")
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        SUGGESTED = "suggested", "Waiting for review"
-        CONFIRMED = "confirmed", "Confirmed"
-        DISMISSED = "dismissed", "Dismissed"
+        SUGGESTED = "suggested", _("Waiting for review")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DISMISSED = "dismissed", _("Dismissed")
 
     supporter = models.ForeignKey(
         "supporters.Supporter", on_delete=models.CASCADE, related_name="suggestions"
@@ -327,10 +334,10 @@ class Suggestion(models.Model):
         Conversation, on_delete=models.CASCADE, null=True, blank=True, related_name="suggestions"
     )
     category = models.CharField(max_length=20, choices=Category.choices)
-    text = models.CharField(max_length=200, help_text="A short line to read at the door.")
-    evidence = models.CharField(max_length=500, blank=True, help_text="What we heard, quoted.")
+    text = models.CharField(max_length=200, help_text=_("A short line to read at the door."))
+    evidence = models.CharField(max_length=500, blank=True, help_text=_("What we heard, quoted."))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUGGESTED)
-    enricher = models.CharField(max_length=60, help_text="Which listener suggested it.")
+    enricher = models.CharField(max_length=60, help_text=_("Which listener suggested it."))
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_by = models.ForeignKey(
@@ -396,7 +403,7 @@ class IssueMention(models.Model):
         Conversation, on_delete=models.CASCADE, related_name="issue_mentions"
     )
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="mentions")
-    phrase = models.CharField(max_length=80, help_text="The phrase that matched.")
+    phrase = models.CharField(max_length=80, help_text=_("The phrase that matched."))
     enricher = models.CharField(max_length=60)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -417,25 +424,25 @@ class FollowUpRule(models.Model):
     """
 
     class Trigger(models.TextChoices):
-        NOT_HOME = "not_home", "Not home"
-        CALLBACK_REQUESTED = "callback_requested", "Callback requested"
-        UNDECIDED = "undecided", "Talked, undecided"
-        REFUSED = "refused", "Refused"
-        MOVED = "moved", "Moved"
-        LEFT_MESSAGE = "left_message", "Left a message"
-        WRONG_NUMBER = "wrong_number", "Wrong number"
-        INACCESSIBLE = "inaccessible", "Couldn't reach the door"
+        NOT_HOME = "not_home", _("Not home")
+        CALLBACK_REQUESTED = "callback_requested", _("Callback requested")
+        UNDECIDED = "undecided", _("Talked, undecided")
+        REFUSED = "refused", _("Refused")
+        MOVED = "moved", _("Moved")
+        LEFT_MESSAGE = "left_message", _("Left a message")
+        WRONG_NUMBER = "wrong_number", _("Wrong number")
+        INACCESSIBLE = "inaccessible", _("Couldn't reach the door")
 
     class Action(models.TextChoices):
-        RETRY = "retry", "Try again after a delay"
-        ASKED_TIME = "asked_time", "At the time they asked (else after the delay)"
-        DATA_STAFF = "data_staff", "Flag for data staff"
-        NONE = "none", "No follow-up"
+        RETRY = "retry", _("Try again after a delay")
+        ASKED_TIME = "asked_time", _("At the time they asked (else after the delay)")
+        DATA_STAFF = "data_staff", _("Flag for data staff")
+        NONE = "none", _("No follow-up")
 
     trigger = models.CharField(max_length=30, choices=Trigger.choices, unique=True)
     action = models.CharField(max_length=20, choices=Action.choices)
     delay_hours = models.PositiveIntegerField(default=48)
-    reason = models.CharField(max_length=200, blank=True, help_text="The follow-up's reason.")
+    reason = models.CharField(max_length=200, blank=True, help_text=_("The follow-up's reason."))
     is_active = models.BooleanField(default=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -16,7 +16,10 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from organizing.dispatch import advisory_lock
 from organizing.models import Membership, User
@@ -28,6 +31,11 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 OVERDUE_AFTER = timedelta(days=3)
+
+
+def recipient_language(user: User) -> str:
+    """The language an email to ``user`` is written in: theirs, else the site's."""
+    return user.language or settings.LANGUAGE_CODE
 
 
 def _reachable(followups):
@@ -88,12 +96,21 @@ def _notify_due_to(assignee_id: int, now: datetime) -> int:
         if not followups:
             return 0  # another run holds or has announced them
         FollowUp.objects.filter(pk__in=[f.pk for f in followups]).update(notified_at=now)
+        assignee = followups[0].assignee
         lines = [f"- {f.supporter}: {f.reason}" for f in followups]
+        with translation.override(recipient_language(assignee)):
+            count = len(followups)
+            subject = ngettext(
+                "[Earshot] %(count)d follow-up due now",
+                "[Earshot] %(count)d follow-ups due now",
+                count,
+            ) % {"count": count}
+            intro = _("These are due:")
         send_mail(
-            subject=f"[Earshot] {len(followups)} follow-up(s) due now",
-            message="These are due:\n\n" + "\n".join(lines) + f"\n\n{settings.SITE_URL}/\n",
+            subject=subject,
+            message=intro + "\n\n" + "\n".join(lines) + f"\n\n{settings.SITE_URL}/\n",
             from_email=None,
-            recipient_list=[followups[0].assignee.email],
+            recipient_list=[assignee.email],
         )
     return len(followups)
 
@@ -154,17 +171,31 @@ def _send_digest(user_id: int, today, start: datetime, end: datetime) -> int:
         def line(f: FollowUp) -> str:
             due = f.due_at.astimezone(zone)
             # The year only when it is not this one (an overdue follow-up from last December).
-            when = f"{due:%a %b %-d}" + ("" if due.year == today.year else f" {due.year}")
-            return f"- {f.supporter}: {f.reason} (due {when}, {due:%-I:%M %p})"
+            if due.year == today.year:
+                when = date_format(due, pgettext("date format", "D M j"))
+            else:
+                when = date_format(due, pgettext("date format", "D M j Y"))
+            return _("- %(person)s: %(reason)s (due %(when)s, %(time)s)") % {
+                "person": f.supporter,
+                "reason": f.reason,
+                "when": when,
+                "time": date_format(due, "TIME_FORMAT"),
+            }
 
-        parts = [f"Good morning, {user.get_short_name()}."]
-        if due_today:
-            parts += ["", "Due today:", *map(line, due_today)]
-        if overdue:
-            parts += ["", "Overdue:", *map(line, overdue)]
-        parts += ["", f"{settings.SITE_URL}/"]
+        # The digest is written in the volunteer's own language (User.language).
+        with translation.override(recipient_language(user)):
+            parts = [_("Good morning, %(name)s.") % {"name": user.get_short_name()}]
+            if due_today:
+                parts += ["", _("Due today:"), *map(line, due_today)]
+            if overdue:
+                parts += ["", _("Overdue:"), *map(line, overdue)]
+            parts += ["", f"{settings.SITE_URL}/"]
+            subject = _("[Earshot] Your follow-ups for %(day)s: %(count)d") % {
+                "day": date_format(today, pgettext("date format", "l M j")),
+                "count": len(followups),
+            }
         send_mail(
-            subject=f"[Earshot] Your follow-ups for {today:%A %b %-d}: {len(followups)}",
+            subject=subject,
             message="\n".join(parts) + "\n",
             from_email=None,
             recipient_list=[user.email],
@@ -248,13 +279,28 @@ def _escalate_to(organizer: User, followups: list[FollowUp]) -> bool:
                 )
         except IntegrityError:
             return False  # an overlapping run claimed some of them; the next run sends the rest
-        lines = [
-            f"- {f.supporter}: {f.reason}, due {f.due_at:%b %-d}, "
-            f"{'for ' + str(f.assignee) if f.assignee else 'unassigned'}"
-            for f in fresh
-        ]
+        with translation.override(recipient_language(organizer)):
+            lines = [
+                (
+                    _("- %(person)s: %(reason)s, due %(when)s, for %(assignee)s")
+                    if f.assignee
+                    else _("- %(person)s: %(reason)s, due %(when)s, unassigned")
+                )
+                % {
+                    "person": f.supporter,
+                    "reason": f.reason,
+                    "when": date_format(f.due_at, "MONTH_DAY_FORMAT"),
+                    "assignee": f.assignee,
+                }
+                for f in fresh
+            ]
+            subject = ngettext(
+                "[Earshot] %(count)d follow-up overdue by more than 3 days",
+                "[Earshot] %(count)d follow-ups overdue by more than 3 days",
+                len(fresh),
+            ) % {"count": len(fresh)}
         send_mail(
-            subject=f"[Earshot] {len(fresh)} follow-up(s) overdue by more than 3 days",
+            subject=subject,
             message="\n".join(lines) + f"\n\n{settings.SITE_URL}/\n",
             from_email=None,
             recipient_list=[organizer.email],

@@ -14,6 +14,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, JSONObject
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from organizing.models import Membership, User
 from organizing.roles import team_ids_overseen_by
@@ -128,7 +129,7 @@ def _supporter_with_details(*, viewer: User, pk: int) -> Supporter:
         .first()
     )
     if supporter is None:
-        raise Http404("No such supporter.")
+        raise Http404(_("No such supporter."))
     return supporter
 
 
@@ -248,7 +249,7 @@ def _parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     if not cursor:
         return None
     try:
-        stamp, _, event_id = cursor.rpartition("_")
+        stamp, _separator, event_id = cursor.rpartition("_")
         at = datetime.fromisoformat(stamp)
         return (at, int(event_id)) if at.tzinfo else None
     except ValueError:

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from organizing.dispatch import enqueue_on_commit
 from organizing.models import User
@@ -40,13 +41,13 @@ def _may_edit(actor: Actor, supporter: Supporter) -> SupporterAccess:
     """404 unless ``actor`` may see ``supporter``; PermissionDenied unless they may edit."""
     access = supporter_access(viewer=actor, supporter=supporter)
     if not access.can_edit:
-        raise PermissionDenied("You may not write about this person.")
+        raise PermissionDenied(_("You may not write about this person."))
     return access
 
 
 def _keeps_shared_lists(actor: Actor) -> None:
     if not user_is_organizer_or_above(actor):
-        raise PermissionDenied("Only organizers, data staff and admins keep the shared lists.")
+        raise PermissionDenied(_("Only organizers, data staff and admins keep the shared lists."))
 
 
 def conversation_create(
@@ -107,7 +108,7 @@ def conversation_create(
 def _retry_of(actor: Actor, existing: Conversation) -> None:
     """A repeated client UUID is a retry only for someone who may see that conversation."""
     if not supporter_list(viewer=actor).filter(pk=existing.supporter_id).exists():
-        raise PermissionDenied("This client_uuid belongs to another conversation.")
+        raise PermissionDenied(_("This client_uuid belongs to another conversation."))
 
 
 def note_update(
@@ -124,9 +125,11 @@ def note_update(
         current = Note.objects.select_for_update().select_related("supporter").get(pk=note.pk)
         access = supporter_access(viewer=actor, supporter=current.supporter)
         if not access.may_edit_note(current):
-            raise PermissionDenied("Only the note's author or the person's organizers correct it.")
+            raise PermissionDenied(
+                _("Only the note's author or the person's organizers correct it.")
+            )
         if kind == Note.Kind.SENSITIVE and not access.may_mark_sensitive():
-            raise PermissionDenied("You may not mark this note sensitive.")
+            raise PermissionDenied(_("You may not mark this note sensitive."))
         if current.body != body or current.kind != kind:
             NoteRevision.objects.create(
                 note=current,
@@ -234,7 +237,7 @@ def note_create(
     (default now) says when it was written; the note and its history line carry it."""
     _may_edit(actor, supporter)
     if not body.strip():
-        raise ValidationError({"body": "Write something."})
+        raise ValidationError({"body": _("Write something.")})
     with transaction.atomic():
         note = Note.objects.create(
             supporter=supporter,
@@ -287,7 +290,7 @@ def followup_create(
     """
     access = _may_edit(actor, supporter)
     if assignee is not None and assignee != actor and not access.can_organize:
-        raise PermissionDenied("Only this person's organizers give follow-ups to others.")
+        raise PermissionDenied(_("Only this person's organizers give follow-ups to others."))
     if assignee is not None and not is_system(actor) and assignee != actor:
         _require_can_see(assignee, supporter)
     reason = reason.strip()
@@ -335,7 +338,7 @@ def followup_create(
 
 def _require_can_see(user: User, supporter: Supporter) -> None:
     if not user.is_active or not supporter_list(viewer=user).filter(pk=supporter.pk).exists():
-        raise ValidationError({"assignee": "No such person who can see this supporter."})
+        raise ValidationError({"assignee": _("No such person who can see this supporter.")})
 
 
 def followup_complete(
@@ -361,7 +364,7 @@ def followup_complete(
         )
         access = supporter_access(viewer=actor, supporter=current.supporter)
         if not access.may_complete(current):
-            raise PermissionDenied("Only the person it is given to, or an organizer, closes it.")
+            raise PermissionDenied(_("Only the person it is given to, or an organizer, closes it."))
         if current.status != FollowUp.Status.OPEN:
             return current
         current.status = status
@@ -398,7 +401,9 @@ def followup_reassign(
         )
         access = supporter_access(viewer=actor, supporter=current.supporter)
         if not access.may_reassign(current):
-            raise PermissionDenied("Only the person's team organizers reassign their follow-ups.")
+            raise PermissionDenied(
+                _("Only the person's team organizers reassign their follow-ups.")
+            )
         _require_can_see(assignee, current.supporter)
         if current.status != FollowUp.Status.OPEN or current.assignee_id == assignee.pk:
             return current
@@ -592,7 +597,7 @@ def issue_create(
     _keeps_shared_lists(actor)
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "Name it."})
+        raise ValidationError({"name": _("Name it.")})
     with transaction.atomic():
         if taken := issue_name_taken(name):
             raise ValidationError({"name": taken})
@@ -615,7 +620,7 @@ def issue_update(
     _keeps_shared_lists(actor)
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "Name it."})
+        raise ValidationError({"name": _("Name it.")})
     with transaction.atomic():
         if taken := issue_name_taken(name, issue=issue):
             raise ValidationError({"name": taken})
@@ -660,7 +665,7 @@ def issue_delete(*, actor: Actor, issue: Issue) -> None:
     """Delete an issue no conversation raised (merge it into another otherwise)."""
     _keeps_shared_lists(actor)
     if issue.conversations.exists() or IssueMention.objects.filter(issue=issue).exists():
-        raise ValidationError("Conversations raised this issue; merge it into another instead.")
+        raise ValidationError(_("Conversations raised this issue; merge it into another instead."))
     issue.delete()
 
 
@@ -693,7 +698,7 @@ def survey_question_delete(*, actor: Actor, question: SurveyQuestion) -> None:
     """Delete a question nobody answered (stop asking it otherwise: ``is_active``)."""
     _keeps_shared_lists(actor)
     if question.responses.exists():
-        raise ValidationError("People answered this question; stop asking it instead.")
+        raise ValidationError(_("People answered this question; stop asking it instead."))
     question.delete()
 
 

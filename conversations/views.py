@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizing.services import audit_record
@@ -116,9 +117,9 @@ def conversation_log_view(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             else:
                 if created:
-                    messages.success(request, "Conversation saved.")
+                    messages.success(request, _("Conversation saved."))
                 else:
-                    messages.info(request, "Already saved — we kept the first copy.")
+                    messages.info(request, _("Already saved — we kept the first copy."))
                 url = reverse("conversations:brief", args=[supporter.pk])
                 return redirect(f"{url}#conversation-{conversation.pk}")
         status = 400
@@ -148,7 +149,7 @@ def note_edit_view(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
     # Asked before the form is shown, so nobody sees text they may not change; the service
     # asks the same question again when saving.
     if not access.may_edit_note(note):
-        raise PermissionDenied("Only the note's author or the person's organizers correct it.")
+        raise PermissionDenied(_("Only the note's author or the person's organizers correct it."))
     form = NoteForm(request.POST or None, instance=note, can_see_sensitive=access.can_see_sensitive)
     if request.method == "POST" and form.is_valid():
         note_update(
@@ -158,7 +159,7 @@ def note_edit_view(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
             kind=form.cleaned_data["kind"],
             is_pinned=form.cleaned_data["is_pinned"],
         )
-        messages.success(request, "Note corrected; the earlier text is kept in the history.")
+        messages.success(request, _("Note corrected; the earlier text is kept in the history."))
         return redirect("conversations:history", pk=supporter.pk)
     return render(
         request,
@@ -183,7 +184,7 @@ def suggestion_decide_view(request: HttpRequest, pk: int, suggestion_pk: int) ->
             if request.htmx:
                 context = {"suggestion": suggestion, "error": error, "text": form.data["text"]}
                 return render(request, "conversations/_suggestion.html", context)
-            messages.error(request, f"Not kept: {error}")
+            messages.error(request, _("Not kept: %(error)s") % {"error": error})
             return redirect("conversations:brief", pk=supporter.pk)
         suggestion = suggestion_confirm(
             suggestion=suggestion,
@@ -213,7 +214,9 @@ def followup_complete_view(request: HttpRequest, pk: int, followup_pk: int) -> H
     if request.htmx:
         return render(request, "conversations/_followup_closed.html", {"followup": followup})
     messages.success(
-        request, f"“{followup.reason}” marked {followup.get_status_display().lower()}."
+        request,
+        _("“%(reason)s” marked %(status)s.")
+        % {"reason": followup.reason, "status": followup.get_status_display().lower()},
     )
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):

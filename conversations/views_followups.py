@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizing.roles import team_ids_overseen_by
@@ -27,7 +28,7 @@ QUEUE_PAGE_SIZE = 100
 def _overseen_teams(request: HttpRequest) -> list[int]:
     team_ids = team_ids_overseen_by(request.user)
     if not team_ids:
-        raise PermissionDenied("The follow-up queue is for organizers.")
+        raise PermissionDenied(_("The follow-up queue is for organizers."))
     return team_ids
 
 
@@ -67,19 +68,24 @@ def followup_reassign_view(request: HttpRequest, followup_pk: int) -> HttpRespon
     if not supporter_access(viewer=request.user, supporter=followup.supporter).may_reassign(
         followup
     ):
-        raise PermissionDenied("Only the person's team organizers reassign their follow-ups.")
+        raise PermissionDenied(_("Only the person's team organizers reassign their follow-ups."))
     form = FollowUpReassignForm(request.POST, assignees=team_members([followup.supporter.team_id]))
     if not form.is_valid():
-        messages.error(request, "Pick someone on the person's team to give it to.")
+        messages.error(request, _("Pick someone on the person's team to give it to."))
         return redirect(reverse("conversations:followup_queue"))
     assignee = form.cleaned_data["assignee"]
     if not supporter_list(viewer=assignee).filter(pk=followup.supporter_id).exists():
         assignment_create(actor=request.user, supporter=followup.supporter, volunteer=assignee)
         messages.info(
             request,
-            f"{followup.supporter} is now assigned to {assignee}, so they can open the brief.",
+            _("%(person)s is now assigned to %(assignee)s, so they can open the brief.")
+            % {"person": followup.supporter, "assignee": assignee},
         )
     followup_reassign(actor=request.user, followup=followup, assignee=assignee)
-    messages.success(request, f"“{followup.reason}” for {followup.supporter} is now {assignee}'s.")
+    messages.success(
+        request,
+        _("“%(reason)s” for %(person)s now goes to %(assignee)s.")
+        % {"reason": followup.reason, "person": followup.supporter, "assignee": assignee},
+    )
     url = reverse("conversations:followup_queue")
     return redirect(f"{url}?show=all" if request.POST.get("show") == "all" else url)

@@ -10,6 +10,8 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from organizing.roles import user_is_organizer_or_above
 from supporters.forms import TagForm
@@ -24,7 +26,7 @@ class IssueForm(forms.ModelForm):
     class Meta:
         model = Issue
         fields = ["name", "description", "is_active"]
-        labels = {"is_active": "Offer on the conversation form"}
+        labels = {"is_active": _("Offer on the conversation form")}
 
     def clean_name(self):
         # The service's rule and words, so the page, the API and OSDI say it alike.
@@ -36,16 +38,16 @@ class IssueForm(forms.ModelForm):
 
 class QuestionForm(forms.ModelForm):
     new_choices = forms.CharField(
-        label="Add answers (one per line)",
+        label=_("Add answers (one per line)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For multiple-choice questions. Existing answers stay.",
+        help_text=_("For multiple-choice questions. Existing answers stay."),
     )
 
     class Meta:
         model = SurveyQuestion
         fields = ["prompt", "kind", "is_active", "position"]
-        labels = {"is_active": "Ask it on the conversation form"}
+        labels = {"is_active": _("Ask it on the conversation form")}
 
     def clean(self):
         data = super().clean()
@@ -104,7 +106,7 @@ def _write(kind: str, form, actor):
 
 def _require_organizer(request: HttpRequest) -> None:
     if not user_is_organizer_or_above(request.user):
-        raise PermissionDenied("The lists are kept by organizers.")
+        raise PermissionDenied(_("The lists are kept by organizers."))
 
 
 @login_required
@@ -123,7 +125,7 @@ def lists_view(request: HttpRequest) -> HttpResponse:
         bound = form(request.POST, prefix=kind)
         saved = _save(kind, bound, request.user) if bound.is_valid() else None
         if saved is not None:
-            messages.success(request, f"Added “{saved}”.")
+            messages.success(request, _("Added “%(name)s”.") % {"name": saved})
             return redirect("conversations:lists")
         issue_form, question_form, tag_form = (
             bound if kind == "issue" else issue_form,
@@ -154,12 +156,12 @@ def issue_edit_view(request: HttpRequest, issue_pk: int) -> HttpResponse:
     issue = get_object_or_404(Issue, pk=issue_pk)
     form = IssueForm(request.POST or None, instance=issue)
     if request.method == "POST" and form.is_valid() and _save("issue", form, request.user):
-        messages.success(request, f"Saved “{issue}”.")
+        messages.success(request, _("Saved “%(name)s”.") % {"name": issue})
         return redirect("conversations:lists")
     return render(
         request,
         "conversations/list_item_form.html",
-        {"form": form, "title": f"Issue: {issue}"},
+        {"form": form, "title": _("Issue: %(name)s") % {"name": issue}},
         status=400 if form.errors else 200,
     )
 
@@ -170,7 +172,7 @@ def question_edit_view(request: HttpRequest, question_pk: int) -> HttpResponse:
     question = get_object_or_404(SurveyQuestion, pk=question_pk)
     form = QuestionForm(request.POST or None, instance=question)
     if request.method == "POST" and form.is_valid() and _save("question", form, request.user):
-        messages.success(request, "Question saved.")
+        messages.success(request, _("Question saved."))
         return redirect("conversations:lists")
     return render(
         request,
@@ -181,7 +183,7 @@ def question_edit_view(request: HttpRequest, question_pk: int) -> HttpResponse:
 
 
 class TagMergeForm(forms.Form):
-    target = forms.ModelChoiceField(queryset=Tag.objects.none(), label="Merge into")
+    target = forms.ModelChoiceField(queryset=Tag.objects.none(), label=_("Merge into"))
 
     def __init__(self, *args, source: Tag, **kwargs):
         super().__init__(*args, **kwargs)
@@ -197,12 +199,20 @@ def tag_edit_view(request: HttpRequest, tag_pk: int) -> HttpResponse:
     form = TagForm(request.POST if action == "save" else None, instance=tag)
     merge_form = TagMergeForm(request.POST if action == "merge" else None, source=tag)
     if action == "save" and form.is_valid() and _save("tag", form, request.user):
-        messages.success(request, f"Saved “{tag}”.")
+        messages.success(request, _("Saved “%(name)s”.") % {"name": tag})
         return redirect("conversations:lists")
     if action == "merge" and merge_form.is_valid():
         target = merge_form.cleaned_data["target"]
         moved = tag_merge(actor=request.user, source=tag, target=target)
-        messages.success(request, f"Merged into “{target}”; {moved} people retagged.")
+        messages.success(
+            request,
+            ngettext(
+                "Merged into “%(name)s”; %(count)d person retagged.",
+                "Merged into “%(name)s”; %(count)d people retagged.",
+                moved,
+            )
+            % {"name": target, "count": moved},
+        )
         return redirect("conversations:lists")
     delete_error = ""
     if action == "delete":
@@ -214,7 +224,7 @@ def tag_edit_view(request: HttpRequest, tag_pk: int) -> HttpResponse:
             except ValidationError as error:
                 delete_error = " ".join(error.messages)
             else:
-                messages.success(request, "Tag deleted.")
+                messages.success(request, _("Tag deleted."))
                 return redirect("conversations:lists")
     return render(
         request,
@@ -222,7 +232,7 @@ def tag_edit_view(request: HttpRequest, tag_pk: int) -> HttpResponse:
         {
             "form": form,
             "merge_form": merge_form,
-            "title": f"Tag: {tag}",
+            "title": _("Tag: %(name)s") % {"name": tag},
             "tag": tag,
             "delete_error": delete_error,
         },

@@ -12,6 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from organizing.roles import team_ids_organized_by, user_is_organization_wide
 
@@ -23,19 +25,21 @@ MAX_DELAY_HOURS = 24 * 365
 
 def _require_organizer(user) -> None:
     if not (user_is_organization_wide(user) or team_ids_organized_by(user)):
-        raise PermissionDenied("Only organizers, data staff and admins change these.")
+        raise PermissionDenied(_("Only organizers, data staff and admins change these."))
 
 
 class FollowUpRuleForm(forms.Form):
     action = forms.ChoiceField(choices=FollowUpRule.Action.choices)
     delay_hours = forms.IntegerField(
-        label="Delay (hours)",
+        label=_("Delay (hours)"),
         min_value=0,
         max_value=MAX_DELAY_HOURS,
-        help_text="After the conversation; for “at the time they asked”, used when they named no time.",
+        help_text=_(
+            "After the conversation; for “at the time they asked”, used when they named no time."
+        ),
     )
-    reason = forms.CharField(max_length=200, required=False, help_text="The follow-up's reason.")
-    is_active = forms.BooleanField(label="Active", required=False)
+    reason = forms.CharField(max_length=200, required=False, help_text=_("The follow-up's reason."))
+    is_active = forms.BooleanField(label=_("Active"), required=False)
 
     def clean(self):
         cleaned = super().clean()
@@ -49,7 +53,7 @@ class IssuePhrasesForm(forms.Form):
     phrases = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 10}),
         required=False,
-        help_text="One phrase a line. Whole words, any case; the issue's name always counts.",
+        help_text=_("One phrase a line. Whole words, any case; the issue's name always counts."),
     )
 
     def clean_phrases(self) -> list[str]:
@@ -58,10 +62,11 @@ class IssuePhrasesForm(forms.Form):
         too_long = [line for line in lines if len(line) > 80]
         if too_long:
             raise forms.ValidationError(
-                f"Keep each phrase under 80 characters: {too_long[0][:40]}…"
+                _("Keep each phrase under 80 characters: %(phrase)s…")
+                % {"phrase": too_long[0][:40]}
             )
         if len(lines) > 200:
-            raise forms.ValidationError("At most 200 phrases per issue.")
+            raise forms.ValidationError(_("At most 200 phrases per issue."))
         return lines
 
 
@@ -86,7 +91,9 @@ def followup_rule_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = FollowUpRuleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         followup_rule_update(actor=request.user, rule=rule, **form.cleaned_data)
-        messages.success(request, f"Rule for “{rule.get_trigger_display()}” saved.")
+        messages.success(
+            request, _("Rule for “%(trigger)s” saved.") % {"trigger": rule.get_trigger_display()}
+        )
         return redirect("rules:followup_rule_list")
     return render(
         request,
@@ -113,7 +120,15 @@ def issue_phrase_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         kept = issue_phrases_set(
             actor=request.user, issue=issue, phrases=form.cleaned_data["phrases"]
         )
-        messages.success(request, f"{issue}: {len(kept)} phrase(s) saved.")
+        messages.success(
+            request,
+            ngettext(
+                "%(issue)s: %(count)d phrase saved.",
+                "%(issue)s: %(count)d phrases saved.",
+                len(kept),
+            )
+            % {"issue": issue, "count": len(kept)},
+        )
         return redirect("rules:issue_phrase_list")
     return render(
         request,

@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from .mfa import SECOND_FACTOR_TYPES
 from .roles import user_must_have_mfa
@@ -42,7 +43,8 @@ class AccountAdapter(DefaultAccountAdapter):
         invitation = invitation_from_session(self.request)
         if invitation is not None and email.strip().lower() != invitation.email.lower():
             raise ValidationError(
-                f"This invitation is for {invitation.email}; sign up with that address."
+                _("This invitation is for %(email)s; sign up with that address.")
+                % {"email": invitation.email}
             )
         return super().clean_email(email)
 

@@ -366,6 +366,10 @@ def main(argv: list[str]) -> int:
     for signum in STOP_SIGNALS:
         signal.signal(signum, _raise_stop)
     sys.path.insert(0, str(BASE_DIR))
+    # The .mo files are built from the committed .po files, never committed themselves.
+    from organizing.translations import compile_catalogs
+
+    compile_catalogs()
     command, rest = argv[0], argv[1:]
     try:
         if command == "run":

@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 # Recovery codes back up a second factor; on their own they are not one.
 SECOND_FACTOR_TYPES = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
@@ -50,10 +51,12 @@ def recent_second_factor_required(view: Callable[..., HttpResponse]) -> Callable
         if request.method == "POST" and request.user.is_authenticated:
             back = urlencode({"next": request.get_full_path()})
             if not user_has_mfa(request.user):
-                messages.info(request, "Set up a second factor first: API keys need one.")
+                messages.info(request, _("Set up a second factor first: API keys need one."))
                 return HttpResponseRedirect(reverse("mfa_index"))
             if not mfa_used_recently(request):
-                messages.info(request, "Confirm it's you with your second factor, then try again.")
+                messages.info(
+                    request, _("Confirm it's you with your second factor, then try again.")
+                )
                 return HttpResponseRedirect(f"{reverse('mfa_reauthenticate')}?{back}")
         return view(request, *args, **kwargs)
 

@@ -12,7 +12,10 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .mfa import user_has_mfa
 from .roles import user_must_have_mfa, user_session_idle_minutes
@@ -85,8 +88,11 @@ class SessionIdleTimeoutMiddleware:
                 if not _is_api(request):
                     messages.info(
                         request,
-                        f"You were signed out after {_duration(limit)} without activity. "
-                        "Sign in again to go on.",
+                        _(
+                            "You were signed out after %(duration)s without activity. "
+                            "Sign in again to go on."
+                        )
+                        % {"duration": _duration(limit)},
                     )
                     query = urlencode({"next": request.get_full_path()})
                     return _redirect(request, f"{reverse('account_login')}?{query}")
@@ -98,8 +104,8 @@ class SessionIdleTimeoutMiddleware:
 def _duration(minutes: int) -> str:
     if minutes % 60 == 0:
         hours = minutes // 60
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
 
 
 class MfaRequiredMiddleware:
@@ -122,12 +128,36 @@ class MfaRequiredMiddleware:
                 return api_error(
                     403,
                     "mfa_required",
-                    "Your role needs a second factor: set one up at "
-                    f"{reverse('mfa_index')} before using the API with this session.",
+                    _(
+                        "Your role needs a second factor: set one up at %(url)s before using "
+                        "the API with this session."
+                    )
+                    % {"url": reverse("mfa_index")},
                 )
             messages.info(
                 request,
-                "Your role needs a second factor. Set up an authenticator app or a passkey to go on.",
+                _(
+                    "Your role needs a second factor. Set up an authenticator app or a passkey "
+                    "to go on."
+                ),
             )
             return _redirect(request, reverse("mfa_index"))
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """A signed-in user who chose a language on Your account (``User.language``) gets it on
+    every page, whatever the browser asks for; with none chosen, ``LocaleMiddleware`` has
+    already picked the browser's (cookie, then ``Accept-Language``). A request that carries an
+    API key keeps the ``Accept-Language`` it sent: the key's user is known only to the view."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = _session_user(request)
+        language = getattr(user, "language", "") if user is not None else ""
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)

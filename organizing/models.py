@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class UserManager(BaseUserManager):
@@ -47,8 +48,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=150, blank=True)
     phone = models.CharField(max_length=32, blank=True)
     is_active = models.BooleanField(default=True)
-    is_staff = models.BooleanField(default=False, help_text="May sign in to the Django admin site.")
+    is_staff = models.BooleanField(
+        default=False, help_text=_("May sign in to the Django admin site.")
+    )
     date_joined = models.DateTimeField(default=timezone.now)
+    # The interface's language for this user; blank follows the browser's (LocaleMiddleware).
+    # Emails they receive (invitations go out before there is a user: Invitation.language)
+    # are written in it too.
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, default="", choices=settings.LANGUAGES
+    )
 
     objects = UserManager()
 
@@ -95,10 +104,10 @@ class Membership(models.Model):
     """A user's role in one team. A user may belong to several teams with different roles."""
 
     class Role(models.TextChoices):
-        VOLUNTEER = "volunteer", "Volunteer"
-        ORGANIZER = "organizer", "Organizer"
-        DATA_STAFF = "data_staff", "Data staff"
-        ADMIN = "admin", "Admin"
+        VOLUNTEER = "volunteer", _("Volunteer")
+        ORGANIZER = "organizer", _("Organizer")
+        DATA_STAFF = "data_staff", _("Data staff")
+        ADMIN = "admin", _("Admin")
 
     # Roles that see every supporter, whatever their team.
     ORGANIZATION_WIDE_ROLES = (Role.DATA_STAFF, Role.ADMIN)
@@ -160,6 +169,10 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The language the invitation email is written in: the invitee has no account to say so.
+    language = models.CharField(
+        _("language"), max_length=8, default="en", choices=settings.LANGUAGES
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -198,7 +211,7 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    action = models.CharField(max_length=64, help_text="e.g. supporter.view, supporter.export")
+    action = models.CharField(max_length=64, help_text=_("e.g. supporter.view, supporter.export"))
     object_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=200, blank=True)
@@ -235,9 +248,9 @@ class ApiKey(models.Model):
     """
 
     class Scope(models.TextChoices):
-        READ = "read", "Read"
-        WRITE = "write", "Write"
-        EXPORT = "export", "Export"
+        READ = "read", _("Read")
+        WRITE = "write", _("Write")
+        EXPORT = "export", _("Export")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"
@@ -245,7 +258,7 @@ class ApiKey(models.Model):
     name = models.CharField(max_length=100, blank=True)
     prefix = models.CharField(max_length=16, unique=True, editable=False)
     hashed_key = models.CharField(max_length=64, editable=False)
-    scopes = models.JSONField(default=list, help_text="Some of read, write, export.")
+    scopes = models.JSONField(default=list, help_text=_("Some of read, write, export."))
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -309,16 +322,16 @@ class Webhook(models.Model):
     """
 
     class Event(models.TextChoices):
-        CONVERSATION_CREATED = "conversation.created", "A conversation is logged"
-        SUPPORTER_CREATED = "supporter.created", "A supporter is added"
-        SUPPORTER_UPDATED = "supporter.updated", "A supporter's details change"
-        FOLLOWUP_CREATED = "followup.created", "A follow-up is created"
-        FOLLOWUP_COMPLETED = "followup.completed", "A follow-up is done or cancelled"
-        EXPORT_FINISHED = "export.finished", "An export job of yours is ready"
+        CONVERSATION_CREATED = "conversation.created", _("A conversation is logged")
+        SUPPORTER_CREATED = "supporter.created", _("A supporter is added")
+        SUPPORTER_UPDATED = "supporter.updated", _("A supporter's details change")
+        FOLLOWUP_CREATED = "followup.created", _("A follow-up is created")
+        FOLLOWUP_COMPLETED = "followup.completed", _("A follow-up is done or cancelled")
+        EXPORT_FINISHED = "export.finished", _("An export job of yours is ready")
 
     url = models.URLField(max_length=500)
     description = models.CharField(max_length=200, blank=True)
-    events = models.JSONField(default=list, help_text="Event names, e.g. supporter.created.")
+    events = models.JSONField(default=list, help_text=_("Event names, e.g. supporter.created."))
     secret = models.CharField(max_length=64, default=_webhook_secret, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhooks"
@@ -329,7 +342,7 @@ class Webhook(models.Model):
         null=True,
         blank=True,
         related_name="webhooks",
-        help_text="Only this team's supporters; empty for everyone the owner may see.",
+        help_text=_("Only this team's supporters; empty for everyone the owner may see."),
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -351,9 +364,9 @@ class WebhookDelivery(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Gave up"
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Gave up")
 
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
     event = models.CharField(max_length=40, choices=Webhook.Event.choices)

@@ -15,7 +15,8 @@ from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from .dispatch import enqueue_on_commit
 from .models import ApiKey, AuditEvent, Invitation, Membership, Team, User
@@ -57,26 +58,49 @@ def roles_grantable_by(user: User, team: Team) -> list[str]:
     return []
 
 
-def invitation_create(*, actor: User, team: Team, email: str, role: str) -> Invitation:
-    """Invite ``email`` into ``team`` with ``role``; the worker sends the email after commit.
+def _invitation_language(language: str) -> str:
+    codes = {code for code, _name in settings.LANGUAGES}
+    if language in codes:
+        return language
+    current = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return current if current in codes else settings.LANGUAGE_CODE.split("-")[0]
+
+
+def invitation_create(
+    *, actor: User, team: Team, email: str, role: str, language: str = ""
+) -> Invitation:
+    """Invite ``email`` into ``team`` with ``role``; the worker sends the email after commit,
+    written in ``language`` (by default the one the inviter is using now).
 
     Raises PermissionDenied when ``actor`` may not grant ``role`` in ``team``, and
     ValidationError (by field) for an address already a member or already invited.
     """
     if role not in roles_grantable_by(actor, team):
-        raise PermissionDenied("You may not invite people into this team with that role.")
+        raise PermissionDenied(_("You may not invite people into this team with that role."))
     email = User.objects.normalize_email(email).strip().lower()
     if Membership.objects.filter(team=team, user__email__iexact=email).exists():
-        raise ValidationError({"email": f"{email} is already a member of {team}."})
+        raise ValidationError(
+            {
+                "email": _("%(email)s is already a member of %(team)s.")
+                % {"email": email, "team": team}
+            }
+        )
     try:
         with transaction.atomic():
             invitation = Invitation.objects.create(
-                email=email, team=team, role=role, invited_by=actor
+                email=email,
+                team=team,
+                role=role,
+                invited_by=actor,
+                language=_invitation_language(language),
             )
             audit_record(actor=actor, action="invitation.create", obj=invitation, role=role)
     except IntegrityError:
         raise ValidationError(
-            {"email": f"{email} already has an open invitation to {team}."}
+            {
+                "email": _("%(email)s already has an open invitation to %(team)s.")
+                % {"email": email, "team": team}
+            }
         ) from None
     from .tasks import invitation_send_task
 
@@ -101,9 +125,15 @@ def invitation_send(*, invitation_id: int) -> bool:
             "accept_url": settings.SITE_URL
             + reverse("organizing:invitation_accept", args=[invitation.token]),
         }
+        # The invitee has no account yet: the invitation says which language to write in.
+        with translation.override(invitation.language or settings.LANGUAGE_CODE):
+            subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + _("You're invited to %(team)s") % {
+                "team": invitation.team
+            }
+            message = render_to_string("organizing/invitation_email.txt", context)
         send_mail(
-            subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}You're invited to {invitation.team}",
-            message=render_to_string("organizing/invitation_email.txt", context),
+            subject=subject,
+            message=message,
             from_email=None,
             recipient_list=[invitation.email],
         )
@@ -115,12 +145,14 @@ def invitation_send(*, invitation_id: int) -> bool:
 def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     """Join ``user`` to the invitation's team with its role and close the invitation."""
     if user.email.lower() != invitation.email.lower():
-        raise ValidationError({"email": f"This invitation is for {invitation.email}."})
+        raise ValidationError(
+            {"email": _("This invitation is for %(email)s.") % {"email": invitation.email}}
+        )
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if not locked.is_open:
-            raise ValidationError("This invitation has already been used or has expired.")
-        membership, _ = Membership.objects.update_or_create(
+            raise ValidationError(_("This invitation has already been used or has expired."))
+        membership, _count = Membership.objects.update_or_create(
             user=user, team=locked.team, defaults={"role": locked.role}
         )
         locked.accepted_at = timezone.now()
@@ -132,7 +164,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
 
 def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
     if not (user_is_organization_wide(actor) or invitation.team_id in team_ids_organized_by(actor)):
-        raise PermissionDenied("You may not revoke this invitation.")
+        raise PermissionDenied(_("You may not revoke this invitation."))
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     audit_record(actor=actor, action="invitation.revoke", obj=invitation)
@@ -165,14 +197,17 @@ def api_key_create(
     unknown = [scope for scope in scopes if scope not in ApiKey.Scope.values]
     if not scopes or unknown:
         raise ValidationError(
-            {"scopes": f"Choose some of read, write, export (not {', '.join(unknown) or 'none'})."}
+            {
+                "scopes": _("Choose some of read, write, export (not %(unknown)s).")
+                % {"unknown": ", ".join(unknown) or _("none")}
+            }
         )
     if expires_at is not None and expires_at <= timezone.now():
-        raise ValidationError({"expires_at": "The expiry must be in the future."})
+        raise ValidationError({"expires_at": _("The expiry must be in the future.")})
     if actor.pk != user.pk and not user_is_admin(actor):
-        raise PermissionDenied("You may only make keys for yourself.")
+        raise PermissionDenied(_("You may only make keys for yourself."))
     if ApiKey.Scope.EXPORT in scopes and not user_may_export(user):
-        raise PermissionDenied("Only data staff and admins may have keys that export.")
+        raise PermissionDenied(_("Only data staff and admins may have keys that export."))
     prefix = secrets.token_hex(4)
     raw_key = f"{API_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     with transaction.atomic():
@@ -206,12 +241,12 @@ def user_mfa_reset(*, actor: User, user: User, request: HttpRequest | None = Non
     one at their next sign-in."""
 
     if not user_is_admin(actor):
-        raise PermissionDenied("Only admins may reset someone's second factor.")
+        raise PermissionDenied(_("Only admins may reset someone's second factor."))
     with transaction.atomic():
         types = sorted(
             Authenticator.objects.filter(user=user).values_list("type", flat=True).distinct()
         )
-        removed, _ = Authenticator.objects.filter(user=user).delete()
+        removed, _count = Authenticator.objects.filter(user=user).delete()
         ended = _user_sessions_end(user=user)
         audit_record(
             actor=actor,
@@ -239,7 +274,7 @@ def user_sessions_end(
     session store no longer has it).
     """
     if actor.pk != user.pk and not user_is_admin(actor):
-        raise PermissionDenied("You may only sign out your own devices.")
+        raise PermissionDenied(_("You may only sign out your own devices."))
     with transaction.atomic():
         ended = _user_sessions_end(user=user, session_ids=session_ids)
         audit_record(
@@ -263,3 +298,17 @@ def _user_sessions_end(*, user: User, session_ids: list[int] | None = None) -> i
         session.end()  # deletes it from the session store and the list
         count += 1
     return count
+
+
+def user_language_set(*, actor: User, user: User, language: str) -> User:
+    """Set the language ``user`` reads Earshot in ("" follows their browser). Only the user
+    themself chooses it (an admin uses the Django admin)."""
+    if actor.pk != user.pk:
+        raise PermissionDenied(_("You may only choose your own language."))
+    codes = {code for code, _name in settings.LANGUAGES}
+    if language and language not in codes:
+        raise ValidationError({"language": _("Choose one of the languages offered.")})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user

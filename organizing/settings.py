@@ -188,6 +188,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -195,6 +196,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # After authentication, before anything that writes a message: a signed-in user's chosen
+    # language (User.language) wins over the browser's.
+    "organizing.middleware.UserLanguageMiddleware",
     # After authentication and messages: an idle session is signed out first, then a signed-in
     # user whose role needs a second factor and has none is sent to set one up.
     "organizing.middleware.SessionIdleTimeoutMiddleware",
@@ -244,6 +248,14 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "en-us"
+# English is the source language; Spanish is complete (locale/es/, README "Translations").
+# Each user picks theirs on Your account (User.language); otherwise the browser's is used.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Pages name a format (|date:"SHORT_DATE_FORMAT"); each language's module says what it is.
+FORMAT_MODULE_PATH = ["organizing.formats"]
+# The language chosen on Your account is kept in this cookie too, for the sign-in page.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 TIME_ZONE = env_str("TIME_ZONE", "America/Chicago")
 # The organization's own time zone: the daily digest goes out at DIGEST_HOUR there, and a
 # supporter whose ZIP is unknown is read in it. Beat's crontabs use it too (CELERY_TIMEZONE).

@@ -17,6 +17,7 @@ from . import views_account  # noqa: E402
 
 urlpatterns += [
     path("account/", views_account.account_view, name="account"),
+    path("account/language/", views_account.language_set_view, name="language_set"),
     path(
         "account/devices/<int:pk>/sign-out/",
         views_account.usersession_end_view,

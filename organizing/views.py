@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .adapters import INVITATION_SESSION_KEY
@@ -28,7 +29,7 @@ def invitation_list_view(request: HttpRequest) -> HttpResponse:
     """Organizers invite people into their teams and see who has joined."""
     team_ids = team_ids_organized_by(request.user)
     if not team_ids:
-        raise PermissionDenied("Only organizers and admins invite people.")
+        raise PermissionDenied(_("Only organizers and admins invite people."))
     teams = Team.objects.filter(id__in=team_ids)
     form = InvitationForm(request.POST or None, inviter=request.user, teams=teams)
     if request.method == "POST" and form.is_valid():
@@ -38,13 +39,16 @@ def invitation_list_view(request: HttpRequest) -> HttpResponse:
                 team=form.cleaned_data["team"],
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
+                language=form.cleaned_data["language"],
             )
         except ValidationError as error:
             for field, field_errors in error.message_dict.items():
                 for message in field_errors:
                     form.add_error(field if field in form.fields else None, message)
         else:
-            messages.success(request, f"Invitation on its way to {invitation.email}.")
+            messages.success(
+                request, _("Invitation on its way to %(email)s.") % {"email": invitation.email}
+            )
             return redirect("organizing:invitation_list")
     context = {
         "form": form,
@@ -61,7 +65,7 @@ def invitation_list_view(request: HttpRequest) -> HttpResponse:
 def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(invitation_list(viewer=request.user), pk=pk)
     invitation_revoke(actor=request.user, invitation=invitation)
-    messages.success(request, f"Invitation for {invitation.email} revoked.")
+    messages.success(request, _("Invitation for %(email)s revoked.") % {"email": invitation.email})
     return redirect("organizing:invitation_list")
 
 

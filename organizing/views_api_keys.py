@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from .mfa import recent_second_factor_required
@@ -20,12 +21,12 @@ from .services import api_key_create, api_key_revoke
 
 
 class ApiKeyForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text="What the key is for, e.g. warehouse sync.")
+    name = forms.CharField(max_length=100, help_text=_("What the key is for, e.g. warehouse sync."))
     scopes = forms.MultipleChoiceField(
         choices=ApiKey.Scope.choices, widget=forms.CheckboxSelectMultiple, initial=["read"]
     )
     expires_in_days = forms.IntegerField(
-        min_value=1, max_value=3650, required=False, help_text="Leave empty for no expiry."
+        min_value=1, max_value=3650, required=False, help_text=_("Leave empty for no expiry.")
     )
 
     def __init__(self, *args, user, **kwargs) -> None:
@@ -71,5 +72,5 @@ def apikey_list_view(request: HttpRequest) -> HttpResponse:
 def apikey_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     api_key = get_object_or_404(ApiKey, pk=pk, user=request.user)
     api_key_revoke(actor=request.user, api_key=api_key)
-    messages.success(request, f"Key {api_key.prefix}… revoked.")
+    messages.success(request, _("Key %(prefix)s… revoked.") % {"prefix": api_key.prefix})
     return redirect("organizing:apikey_list")

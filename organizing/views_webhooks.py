@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from .models import Webhook, WebhookDelivery
@@ -33,7 +34,7 @@ class WebhookForm(forms.Form):
     url = forms.URLField(
         max_length=500,
         assume_scheme="https",
-        help_text="Where Earshot POSTs each event (http or https).",
+        help_text=_("Where Earshot POSTs each event (http or https)."),
     )
     events = forms.MultipleChoiceField(
         choices=Webhook.Event.choices, widget=forms.CheckboxSelectMultiple
@@ -41,8 +42,8 @@ class WebhookForm(forms.Form):
     team = forms.ModelChoiceField(
         queryset=None,
         required=False,
-        empty_label="Everyone I may see",
-        help_text="Only this team's supporters.",
+        empty_label=_("Everyone I may see"),
+        help_text=_("Only this team's supporters."),
     )
     description = forms.CharField(max_length=200, required=False)
 
@@ -59,7 +60,7 @@ class WebhookForm(forms.Form):
 
 def _require_manager(request: HttpRequest) -> None:
     if not user_may_manage_webhooks(request.user):
-        raise PermissionDenied("Only organizers, data staff and admins manage webhooks.")
+        raise PermissionDenied(_("Only organizers, data staff and admins manage webhooks."))
 
 
 @login_required
@@ -74,7 +75,7 @@ def webhook_list_view(request: HttpRequest) -> HttpResponse:
             team=form.cleaned_data["team"],
             description=form.cleaned_data["description"],
         )
-        messages.success(request, "Webhook registered. Its signing secret is below.")
+        messages.success(request, _("Webhook registered. Its signing secret is below."))
         return redirect("organizing:webhook_detail", pk=webhook.pk)
     context = {"form": form, "webhooks": webhook_list(viewer=request.user)}
     return render(
@@ -110,7 +111,7 @@ def webhook_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
     webhook = get_object_or_404(webhook_list(viewer=request.user), pk=pk)
     webhook_delete(actor=request.user, webhook=webhook)
-    messages.success(request, "Webhook deleted.")
+    messages.success(request, _("Webhook deleted."))
     return redirect("organizing:webhook_list")
 
 
@@ -121,5 +122,5 @@ def webhook_delivery_replay_view(request: HttpRequest, pk: int, delivery_pk: int
     webhook = get_object_or_404(webhook_list(viewer=request.user), pk=pk)
     delivery = get_object_or_404(WebhookDelivery, pk=delivery_pk, webhook=webhook)
     webhook_delivery_replay(actor=request.user, delivery=delivery)
-    messages.success(request, f"{delivery.event} queued to be sent again.")
+    messages.success(request, _("%(event)s queued to be sent again.") % {"event": delivery.event})
     return redirect("organizing:webhook_detail", pk=webhook.pk)

@@ -34,6 +34,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .dispatch import enqueue_on_commit
 from .models import Team, User, Webhook, WebhookDelivery
@@ -88,9 +89,9 @@ def webhook_create(
     """Register ``url`` for ``events``. Raises PermissionDenied for volunteers, ValueError
     for unknown events or a private address (``webhook_url_refusal``)."""
     if not user_may_manage_webhooks(actor):
-        raise PermissionDenied("Only organizers, data staff and admins register webhooks.")
+        raise PermissionDenied(_("Only organizers, data staff and admins register webhooks."))
     if team is not None and not webhook_team_choices(actor).filter(pk=team.pk).exists():
-        raise PermissionDenied("You may not watch that team.")
+        raise PermissionDenied(_("You may not watch that team."))
     unknown = set(events) - set(Webhook.Event.values)
     if unknown or not events:
         raise ValueError(f"Unknown events: {', '.join(sorted(unknown)) or '(none given)'}.")

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django import forms
 from django.core.validators import validate_email
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from organizing.models import Team, User
 
@@ -26,52 +27,54 @@ class SupporterCreateForm(forms.Form):
 
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
 
-    given_name = forms.CharField(label="First name", max_length=100, required=False)
-    family_name = forms.CharField(label="Last name", max_length=100, required=False)
+    given_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    family_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
     # The keyboards a phone shows: digits for a phone number and a ZIP, an @ for an email.
     # No autofill: these are the details of the person at the door, not of the volunteer.
     phone = forms.CharField(
-        label="Phone",
+        label=_("Phone"),
         max_length=40,
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
     )
     email = forms.CharField(
-        label="Email",
+        label=_("Email"),
         max_length=254,
         required=False,
         widget=forms.EmailInput(attrs={"inputmode": "email", "autocomplete": "off"}),
     )
-    line1 = forms.CharField(label="Street address", max_length=200, required=False)
+    line1 = forms.CharField(label=_("Street address"), max_length=200, required=False)
     postal_code = forms.CharField(
-        label="ZIP code",
+        label=_("ZIP code"),
         max_length=10,
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     language = forms.ChoiceField(
-        label="Language",
+        label=_("Language"),
         choices=[
-            ("en", "English"),
-            ("es", "Spanish"),
-            ("vi", "Vietnamese"),
-            ("zh", "Chinese"),
-            ("ar", "Arabic"),
-            ("pl", "Polish"),
-            ("other", "Other"),
+            ("en", _("English")),
+            ("es", _("Spanish")),
+            ("vi", _("Vietnamese")),
+            ("zh", _("Chinese")),
+            ("ar", _("Arabic")),
+            ("pl", _("Polish")),
+            ("other", _("Other")),
         ],
         initial="en",
     )
     how = forms.ChoiceField(
-        label="How you know them", choices=HOW_WE_MET, initial="door", widget=forms.RadioSelect
+        label=_("How you know them"), choices=HOW_WE_MET, initial="door", widget=forms.RadioSelect
     )
     relationship_kind = forms.ChoiceField(
-        label="They are my…",
+        label=_("They are my…"),
         choices=[("", "—"), *list(Relationship.Kind.choices)],
         required=False,
     )
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Team", empty_label=None)
-    confirm_new = forms.BooleanField(label="This is someone new — add them anyway", required=False)
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), label=_("Team"), empty_label=None)
+    confirm_new = forms.BooleanField(
+        label=_("This is someone new — add them anyway"), required=False
+    )
 
     def __init__(self, *args, teams, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,7 +87,7 @@ class SupporterCreateForm(forms.Form):
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
         if phone and len(re.sub(r"\D", "", phone)) < 7:
-            raise forms.ValidationError("A phone number needs at least 7 digits.")
+            raise forms.ValidationError(_("A phone number needs at least 7 digits."))
         return phone
 
     def clean_email(self):
@@ -93,13 +96,13 @@ class SupporterCreateForm(forms.Form):
             try:
                 validate_email(email)
             except forms.ValidationError:
-                raise forms.ValidationError("That doesn't look like an email address.") from None
+                raise forms.ValidationError(_("That doesn't look like an email address.")) from None
         return email
 
     def clean_postal_code(self):
         postal_code = self.cleaned_data["postal_code"].strip()
         if postal_code and not re.fullmatch(r"\d{5}(-\d{4})?", postal_code):
-            raise forms.ValidationError("A ZIP code is five digits (or ZIP+4).")
+            raise forms.ValidationError(_("A ZIP code is five digits (or ZIP+4)."))
         return postal_code
 
     def clean(self):
@@ -133,47 +136,47 @@ def issue_choices_register(choices: Callable[[], QuerySet]) -> None:
 class SupporterFilterForm(forms.Form):
     """The organizer's filters. Every field is optional; bad values are errors, not crashes."""
 
-    q = forms.CharField(label="Name, phone or email", required=False, max_length=100)
+    q = forms.CharField(label=_("Name, phone or email"), required=False, max_length=100)
     team = forms.ModelChoiceField(
-        queryset=Team.objects.none(), required=False, label="Team", empty_label="Any team"
+        queryset=Team.objects.none(), required=False, label=_("Team"), empty_label=_("Any team")
     )
     tag = forms.ModelChoiceField(
-        queryset=Tag.objects.none(), required=False, label="Tag", empty_label="Any tag"
+        queryset=Tag.objects.none(), required=False, label=_("Tag"), empty_label=_("Any tag")
     )
     support_level = forms.TypedChoiceField(
-        label="Support level",
+        label=_("Support level"),
         required=False,
         coerce=int,
         empty_value=None,
         choices=[
-            ("", "Any"),
-            (1, "1 Strong support"),
-            (2, "2 Lean support"),
-            (3, "3 Undecided"),
-            (4, "4 Lean against"),
-            (5, "5 Strong opposition"),
+            ("", _("Any")),
+            (1, _("1 Strong support")),
+            (2, _("2 Lean support")),
+            (3, _("3 Undecided")),
+            (4, _("4 Lean against")),
+            (5, _("5 Strong opposition")),
         ],
     )
     issue = forms.ModelChoiceField(
-        queryset=None, required=False, label="Issue raised", empty_label="Any issue"
+        queryset=None, required=False, label=_("Issue raised"), empty_label=_("Any issue")
     )
     last_contact = forms.ChoiceField(
-        label="Last contacted", choices=LAST_CONTACT_CHOICES, required=False
+        label=_("Last contacted"), choices=LAST_CONTACT_CHOICES, required=False
     )
     followup = forms.ChoiceField(
-        label="Open follow-up",
+        label=_("Open follow-up"),
         required=False,
-        choices=[("", "Either"), ("yes", "Has one"), ("no", "Has none")],
+        choices=[("", _("Either")), ("yes", _("Has one")), ("no", _("Has none"))],
     )
     contactable = forms.ChoiceField(
-        label="Contactable by",
+        label=_("Contactable by"),
         required=False,
-        choices=[("", "Any channel"), *list(Channel.choices)],
+        choices=[("", _("Any channel")), *list(Channel.choices)],
     )
     assigned = forms.ChoiceField(
-        label="Assigned",
+        label=_("Assigned"),
         required=False,
-        choices=[("", "Either"), ("yes", "Assigned"), ("no", "Not assigned")],
+        choices=[("", _("Either")), ("yes", _("Assigned")), ("no", _("Not assigned"))],
     )
 
     def __init__(self, *args, teams, **kwargs):
@@ -187,10 +190,10 @@ class SupporterFilterForm(forms.Form):
 
 
 class BulkAssignForm(forms.Form):
-    volunteer = forms.ModelChoiceField(queryset=User.objects.none(), label="Assign to")
+    volunteer = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Assign to"))
     supporters = forms.ModelMultipleChoiceField(
         queryset=Supporter.objects.none(),
-        error_messages={"required": "Tick the people to assign first."},
+        error_messages={"required": _("Tick the people to assign first.")},
     )
 
     def __init__(self, *args, volunteers, supporters, **kwargs):

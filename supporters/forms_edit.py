@@ -20,6 +20,7 @@ from typing import Any
 from django import forms
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     ExternalId,
@@ -72,27 +73,30 @@ class SupporterEditForm(forms.Form):
     shown_at = forms.CharField(widget=forms.HiddenInput, required=False)
     tags_shown = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    given_name = forms.CharField(label="First name", max_length=100, required=False)
-    family_name = forms.CharField(label="Last name", max_length=100, required=False)
+    given_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    family_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
     preferred_name = forms.CharField(
-        label="Goes by", max_length=100, required=False, help_text="What they like to be called."
+        label=_("Goes by"),
+        max_length=100,
+        required=False,
+        help_text=_("What they like to be called."),
     )
-    pronouns = forms.CharField(label="Pronouns", max_length=40, required=False)
+    pronouns = forms.CharField(label=_("Pronouns"), max_length=40, required=False)
     language = forms.CharField(
-        label="Language",
+        label=_("Language"),
         max_length=16,
-        help_text="An IETF tag such as en, es or vi.",
-        error_messages={"required": "Their language, please (en when unsure)."},
+        help_text=_("An IETF tag such as en, es or vi."),
+        error_messages={"required": _("Their language, please (en when unsure).")},
     )
     support_level = forms.TypedChoiceField(
-        label="Support level",
+        label=_("Support level"),
         choices=SUPPORT_CHOICES,
         coerce=int,
         empty_value=None,
         required=False,
     )
     tags = forms.ModelMultipleChoiceField(
-        label="Tags",
+        label=_("Tags"),
         queryset=Tag.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -132,32 +136,35 @@ class SupporterEditForm(forms.Form):
         for name in self.SCALARS:
             self.current[name] = _text(getattr(supporter, name))
         for phone in phones:
-            self._add(f"phone-{phone.pk}-number", forms.CharField(label="Phone", max_length=40))
+            self._add(f"phone-{phone.pk}-number", forms.CharField(label=_("Phone"), max_length=40))
             self._add(
                 f"phone-{phone.pk}-kind",
-                forms.ChoiceField(label="Kind", choices=SupporterPhone.Kind.choices),
+                forms.ChoiceField(label=_("Kind"), choices=SupporterPhone.Kind.choices),
             )
             self._add(
-                f"phone-{phone.pk}-remove", forms.BooleanField(label="Remove", required=False)
+                f"phone-{phone.pk}-remove", forms.BooleanField(label=_("Remove"), required=False)
             )
             self.current[f"phone-{phone.pk}-number"] = phone.number
             self.current[f"phone-{phone.pk}-kind"] = phone.kind
         self._add(
-            "phone-new-number", forms.CharField(label="Add a phone", max_length=40, required=False)
+            "phone-new-number",
+            forms.CharField(label=_("Add a phone"), max_length=40, required=False),
         )
         self._add(
             "phone-new-kind",
-            forms.ChoiceField(label="Kind", choices=SupporterPhone.Kind.choices, required=False),
+            forms.ChoiceField(label=_("Kind"), choices=SupporterPhone.Kind.choices, required=False),
         )
         for email in emails:
-            self._add(f"email-{email.pk}-address", forms.CharField(label="Email", max_length=254))
             self._add(
-                f"email-{email.pk}-remove", forms.BooleanField(label="Remove", required=False)
+                f"email-{email.pk}-address", forms.CharField(label=_("Email"), max_length=254)
+            )
+            self._add(
+                f"email-{email.pk}-remove", forms.BooleanField(label=_("Remove"), required=False)
             )
             self.current[f"email-{email.pk}-address"] = email.address
         self._add(
             "email-new-address",
-            forms.CharField(label="Add an email", max_length=254, required=False),
+            forms.CharField(label=_("Add an email"), max_length=254, required=False),
         )
         for address in [*addresses, None]:
             key = address.pk if address is not None else "new"
@@ -165,7 +172,7 @@ class SupporterEditForm(forms.Form):
                 limit = SupporterAddress._meta.get_field(part).max_length
                 label = ADDRESS_LABELS[part]
                 if address is None and part == "line1":
-                    label = "Add an address: street"
+                    label = _("Add an address: street")
                 self._add(
                     f"address-{key}-{part}",
                     forms.CharField(
@@ -178,7 +185,7 @@ class SupporterEditForm(forms.Form):
                     self.current[f"address-{key}-{part}"] = getattr(address, part)
             if address is not None:
                 self._add(
-                    f"address-{key}-remove", forms.BooleanField(label="Remove", required=False)
+                    f"address-{key}-remove", forms.BooleanField(label=_("Remove"), required=False)
                 )
 
         for key, value in (supporter.custom_fields or {}).items():
@@ -186,10 +193,11 @@ class SupporterEditForm(forms.Form):
             self._add(name, forms.CharField(label=key, required=False, max_length=1000))
             self.current[name] = custom_value_text(value)
         self._add(
-            "custom-new-key", forms.CharField(label="New field", max_length=60, required=False)
+            "custom-new-key", forms.CharField(label=_("New field"), max_length=60, required=False)
         )
         self._add(
-            "custom-new-value", forms.CharField(label="Its value", max_length=1000, required=False)
+            "custom-new-value",
+            forms.CharField(label=_("Its value"), max_length=1000, required=False),
         )
 
         for external in external_ids:
@@ -198,14 +206,15 @@ class SupporterEditForm(forms.Form):
                 forms.CharField(label=external.get_system_display(), max_length=100),
             )
             self._add(
-                f"external-{external.pk}-remove", forms.BooleanField(label="Remove", required=False)
+                f"external-{external.pk}-remove",
+                forms.BooleanField(label=_("Remove"), required=False),
             )
             self.current[f"external-{external.pk}-value"] = external.value
         taken = {external.system for external in external_ids}
         self._add(
             "external-new-system",
             forms.ChoiceField(
-                label="Add an id in",
+                label=_("Add an id in"),
                 required=False,
                 choices=[("", "—")]
                 + [
@@ -215,30 +224,33 @@ class SupporterEditForm(forms.Form):
                 ],
             ),
         )
-        self._add("external-new-value", forms.CharField(label="Id", max_length=100, required=False))
+        self._add(
+            "external-new-value", forms.CharField(label=_("Id"), max_length=100, required=False)
+        )
 
         for relationship in relationships:
             self._add(
                 f"relationship-{relationship.pk}-end",
-                forms.BooleanField(label="End", required=False),
+                forms.BooleanField(label=_("End"), required=False),
             )
         self._add(
             "relationship-new-person",
             forms.CharField(
-                label="Relate to",
+                label=_("Relate to"),
                 max_length=100,
                 required=False,
-                help_text="Their number (#123) or their full name.",
+                help_text=_("Their number (#123) or their full name."),
             ),
         )
         self._add(
             "relationship-new-kind",
             forms.ChoiceField(
-                label="As", required=False, choices=[("", "—"), *Relationship.Kind.choices]
+                label=_("As"), required=False, choices=[("", "—"), *Relationship.Kind.choices]
             ),
         )
         self._add(
-            "relationship-new-note", forms.CharField(label="Note", max_length=200, required=False)
+            "relationship-new-note",
+            forms.CharField(label=_("Note"), max_length=200, required=False),
         )
 
         tag_ids = sorted(tagging.tag_id for tagging in supporter.taggings.all())
@@ -384,8 +396,9 @@ class SupporterEditForm(forms.Form):
                 self.theirs[name] = now
                 self.data.setdefault(f"keep-{name}", "mine")
                 self.fields[f"keep-{name}"] = forms.ChoiceField(
-                    label=f"Keep which {self.fields[name].label.lower()}?",
-                    choices=[("mine", "What I typed"), ("theirs", "Theirs")],
+                    label=_("Keep which %(field)s?")
+                    % {"field": str(self.fields[name].label).lower()},
+                    choices=[("mine", _("What I typed")), ("theirs", _("Theirs"))],
                     initial="mine",
                     widget=forms.RadioSelect,
                     required=False,

@@ -71,11 +71,11 @@ def supporter_search_name() -> Unaccented:
 class Channel(models.TextChoices):
     """Ways of reaching someone; do-not-contact is recorded per channel."""
 
-    CALL = "call", "Phone call"
-    TEXT = "text", "Text message"
-    EMAIL = "email", "Email"
-    VISIT = "visit", "Door visit"
-    MAIL = "mail", "Postal mail"
+    CALL = "call", _("Phone call")
+    TEXT = "text", _("Text message")
+    EMAIL = "email", _("Email")
+    VISIT = "visit", _("Door visit")
+    MAIL = "mail", _("Postal mail")
 
 
 class SupporterQuerySet(models.QuerySet):
@@ -105,37 +105,37 @@ class Supporter(models.Model):
     """A person the campaign talks with. What people typed stays as typed."""
 
     class EngagementLevel(models.IntegerChoices):
-        UNKNOWN = 0, "Unknown"
-        CONTACTED = 1, "Contacted"
-        SUPPORTER = 2, "Supporter"
-        VOLUNTEER = 3, "Volunteer"
-        ACTIVE_VOLUNTEER = 4, "Active volunteer"
-        LEADER = 5, "Leader"
+        UNKNOWN = 0, _("Unknown")
+        CONTACTED = 1, _("Contacted")
+        SUPPORTER = 2, _("Supporter")
+        VOLUNTEER = 3, _("Volunteer")
+        ACTIVE_VOLUNTEER = 4, _("Active volunteer")
+        LEADER = 5, _("Leader")
 
     class Source(models.TextChoices):
-        CANVASS = "canvass", "Canvass"
-        RELATIONAL = "relational", "Relational (a volunteer's own circle)"
-        EVENT = "event", "Event"
-        WEB = "web", "Web form"
-        IMPORT = "import", "Import"
-        API = "api", "API"
-        OTHER = "other", "Other"
+        CANVASS = "canvass", _("Canvass")
+        RELATIONAL = "relational", _("Relational (a volunteer's own circle)")
+        EVENT = "event", _("Event")
+        WEB = "web", _("Web form")
+        IMPORT = "import", _("Import")
+        API = "api", _("API")
+        OTHER = "other", _("Other")
 
     given_name = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100, blank=True)
     preferred_name = models.CharField(
-        max_length=100, blank=True, help_text="What they like to be called."
+        max_length=100, blank=True, help_text=_("What they like to be called.")
     )
     pronouns = models.CharField(max_length=40, blank=True)
     language = models.CharField(
         max_length=16,
         default="en",
-        help_text="Preferred language, as an IETF tag such as en or es.",
+        help_text=_("Preferred language, as an IETF tag such as en or es."),
     )
     support_level = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        help_text="1 strong support … 5 strong opposition; empty when unknown.",
+        help_text=_("1 strong support … 5 strong opposition; empty when unknown."),
     )
     # THE engagement level: what segments, the API, exports, OSDI and the brief read. The
     # enrichment worker writes the computed ladder here, unless an organizer set an override
@@ -147,7 +147,7 @@ class Supporter(models.Model):
         choices=EngagementLevel.choices,
         null=True,
         blank=True,
-        help_text="Set by hand; empty means the computed ladder stands.",
+        help_text=_("Set by hand; empty means the computed ladder stands."),
     )
     engagement_override_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -162,14 +162,14 @@ class Supporter(models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text="Made by the client that added them; a retry with it stores one person.",
+        help_text=_("Made by the client that added them; a retry with it stores one person."),
     )
     custom_fields = models.JSONField(default=dict, blank=True)
     team = models.ForeignKey(
         "organizing.Team",
         on_delete=models.PROTECT,
         related_name="supporters",
-        help_text="Owning team.",
+        help_text=_("Owning team."),
     )
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.OTHER)
     tags = models.ManyToManyField(
@@ -310,7 +310,7 @@ class ContactPoint(models.Model):
     """Shared shape of a supporter's emails, phones and addresses: at most one primary of each."""
 
     is_primary = models.BooleanField(default=False)
-    label = models.CharField(max_length=30, blank=True, help_text="home, work, cell…")
+    label = models.CharField(max_length=30, blank=True, help_text=_("home, work, cell…"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -323,7 +323,7 @@ class SupporterEmail(ContactPoint):
     address = models.EmailField(max_length=254)
     # Derived by supporters.enrichment.emails; ``address`` stays as typed.
     normalized = models.CharField(max_length=254, blank=True)
-    is_valid = models.BooleanField(null=True, blank=True, help_text="Empty until checked.")
+    is_valid = models.BooleanField(null=True, blank=True, help_text=_("Empty until checked."))
     problem = models.CharField(max_length=200, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
     enricher_version = models.PositiveSmallIntegerField(default=0)
@@ -348,17 +348,17 @@ class SupporterEmail(ContactPoint):
 
 class SupporterPhone(ContactPoint):
     class Kind(models.TextChoices):
-        UNKNOWN = "unknown", "Unknown"
-        MOBILE = "mobile", "Mobile"
-        LANDLINE = "landline", "Landline"
+        UNKNOWN = "unknown", _("Unknown")
+        MOBILE = "mobile", _("Mobile")
+        LANDLINE = "landline", _("Landline")
 
     supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="phones")
-    number = models.CharField(max_length=40, help_text="As entered.")
+    number = models.CharField(max_length=40, help_text=_("As entered."))
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.UNKNOWN)
     # Derived by supporters.enrichment.phones; ``number`` and ``kind`` stay as typed.
     e164 = models.CharField("E.164", max_length=20, blank=True)
     line_type = models.CharField(max_length=10, choices=Kind.choices, blank=True)
-    is_valid = models.BooleanField(null=True, blank=True, help_text="Empty until checked.")
+    is_valid = models.BooleanField(null=True, blank=True, help_text=_("Empty until checked."))
     checked_at = models.DateTimeField(null=True, blank=True)
     enricher_version = models.PositiveSmallIntegerField(default=0)
 
@@ -390,19 +390,19 @@ class SupporterAddress(ContactPoint):
     line1 = models.CharField("street address", max_length=200)
     line2 = models.CharField("apartment, suite…", max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
-    state = models.CharField(max_length=2, blank=True, help_text="Two-letter state code.")
+    state = models.CharField(max_length=2, blank=True, help_text=_("Two-letter state code."))
     postal_code = models.CharField("ZIP code", max_length=10, blank=True)
     country = models.CharField(max_length=2, default="US")
     # Derived by supporters.enrichment.addresses; the fields above stay as typed.
     standardized = models.JSONField(
-        default=dict, blank=True, help_text="USPS-style parts: line1, line2, city, state, zip."
+        default=dict, blank=True, help_text=_("USPS-style parts: line1, line2, city, state, zip.")
     )
     zip5 = models.CharField(max_length=5, blank=True)
     county = models.CharField(max_length=100, blank=True)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, blank=True)
-    is_valid = models.BooleanField(null=True, blank=True, help_text="Empty until checked.")
+    is_valid = models.BooleanField(null=True, blank=True, help_text=_("Empty until checked."))
     checked_at = models.DateTimeField(null=True, blank=True)
     enricher_version = models.PositiveSmallIntegerField(default=0)
 
@@ -472,12 +472,12 @@ class ExternalId(models.Model):
     """The same person's id in another system (voter file, VAN, Action Network…)."""
 
     class System(models.TextChoices):
-        VOTER_FILE = "voter_file", "Voter file"
-        VAN = "van", "VAN"
-        ACTION_NETWORK = "action_network", "Action Network"
-        NATIONBUILDER = "nationbuilder", "NationBuilder"
-        CIVICRM = "civicrm", "CiviCRM"
-        OTHER = "other", "Other"
+        VOTER_FILE = "voter_file", _("Voter file")
+        VAN = "van", _("VAN")
+        ACTION_NETWORK = "action_network", _("Action Network")
+        NATIONBUILDER = "nationbuilder", _("NationBuilder")
+        CIVICRM = "civicrm", _("CiviCRM")
+        OTHER = "other", _("Other")
 
     supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="external_ids")
     system = models.CharField(max_length=30, choices=System.choices)
@@ -537,16 +537,16 @@ class Relationship(models.Model):
     """
 
     class Kind(models.TextChoices):
-        FAMILY = "family", "Family"
-        # Replaced by households (supporters.Household): the worker's backfill turns these rows
-        # into shared households and deletes them; forms no longer offer the kind.
-        HOUSEHOLD = "household", "Same household"
-        FRIEND = "friend", "Friend"
-        NEIGHBOR = "neighbor", "Neighbor"
-        COWORKER = "coworker", "Coworker"
-        CLASSMATE = "classmate", "Classmate"
-        CONGREGATION = "congregation", "Same congregation"
-        OTHER = "other", "Other"
+        FAMILY = "family", _("Family")
+        # Replaced by households (supporters.Household): the worker's backfill
+        # (supporters.households.household_backfill) turns these rows into shared households.
+        HOUSEHOLD = "household", _("Same household")
+        FRIEND = "friend", _("Friend")
+        NEIGHBOR = "neighbor", _("Neighbor")
+        COWORKER = "coworker", _("Coworker")
+        CLASSMATE = "classmate", _("Classmate")
+        CONGREGATION = "congregation", _("Same congregation")
+        OTHER = "other", _("Other")
 
     supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="relationships")
     known_by = models.ForeignKey(
@@ -645,25 +645,25 @@ class HistoryEvent(models.Model):
     """
 
     class Kind(models.TextChoices):
-        CREATED = "created", "Added"
-        CONVERSATION = "conversation", "Conversation"
-        NOTE = "note", "Note"
-        NOTE_EDITED = "note_edited", "Note corrected"
-        REMEMBER = "remember", "Thing to remember"
-        FOLLOW_UP_CREATED = "followup_created", "Follow-up created"
-        FOLLOW_UP_DONE = "followup_done", "Follow-up done"
-        FOLLOW_UP_CANCELLED = "followup_cancelled", "Follow-up cancelled"
-        FOLLOW_UP_REASSIGNED = "followup_reassigned", "Follow-up reassigned"
-        TAG_ADDED = "tag_added", "Tag added"
-        TAG_REMOVED = "tag_removed", "Tag removed"
-        CONSENT_SET = "consent_set", "Do not contact set"
-        CONSENT_CLEARED = "consent_cleared", "Do not contact cleared"
-        ASSIGNED = "assigned", "Assigned"
-        UNASSIGNED = "unassigned", "Unassigned"
-        UPDATED = "updated", "Details changed"
-        ENRICHED = "enriched", "Enrichment"
-        SUGGESTION = "suggestion", "Suggestion"
-        MERGED = "merged", "Merged"
+        CREATED = "created", _("Added")
+        CONVERSATION = "conversation", _("Conversation")
+        NOTE = "note", _("Note")
+        NOTE_EDITED = "note_edited", _("Note corrected")
+        REMEMBER = "remember", _("Thing to remember")
+        FOLLOW_UP_CREATED = "followup_created", _("Follow-up created")
+        FOLLOW_UP_DONE = "followup_done", _("Follow-up done")
+        FOLLOW_UP_CANCELLED = "followup_cancelled", _("Follow-up cancelled")
+        FOLLOW_UP_REASSIGNED = "followup_reassigned", _("Follow-up reassigned")
+        TAG_ADDED = "tag_added", _("Tag added")
+        TAG_REMOVED = "tag_removed", _("Tag removed")
+        CONSENT_SET = "consent_set", _("Do not contact set")
+        CONSENT_CLEARED = "consent_cleared", _("Do not contact cleared")
+        ASSIGNED = "assigned", _("Assigned")
+        UNASSIGNED = "unassigned", _("Unassigned")
+        UPDATED = "updated", _("Details changed")
+        ENRICHED = "enriched", _("Enrichment")
+        SUGGESTION = "suggestion", _("Suggestion")
+        MERGED = "merged", _("Merged")
 
     supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="history")
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -671,14 +671,14 @@ class HistoryEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    summary = models.CharField(max_length=300, help_text="One readable line.")
+    summary = models.CharField(max_length=300, help_text=_("One readable line."))
     subject_type = models.CharField(max_length=40, blank=True)
     subject_id = models.BigIntegerField(null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
     is_sensitive = models.BooleanField(
         default=False,
         db_default=False,
-        help_text="About sensitive text: shown only to the person's organizers and above.",
+        help_text=_("About sensitive text: shown only to the person's organizers and above."),
     )
 
     class Meta:
@@ -709,7 +709,7 @@ class SupporterEnrichment(models.Model):
     )
     engagement_score = models.PositiveIntegerField(default=0)
     engagement_facts = models.JSONField(default=dict, blank=True)
-    versions = models.JSONField(default=dict, blank=True, help_text="Enricher name → version.")
+    versions = models.JSONField(default=dict, blank=True, help_text=_("Enricher name → version."))
     version = models.PositiveIntegerField(default=0)
     enriched_at = models.DateTimeField()
 
@@ -728,13 +728,13 @@ class DuplicateCandidate(models.Model):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", "Waiting for review"
-        NOT_DUPLICATE = "not_duplicate", "Not a duplicate"
-        MERGED = "merged", "Merged"
+        OPEN = "open", _("Waiting for review")
+        NOT_DUPLICATE = "not_duplicate", _("Not a duplicate")
+        MERGED = "merged", _("Merged")
 
     first = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="+")
     second = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="+")
-    score = models.FloatField(help_text="0 to 100; higher is more likely the same person.")
+    score = models.FloatField(help_text=_("0 to 100; higher is more likely the same person."))
     reasons = models.JSONField(default=list)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     enricher = models.CharField(max_length=60)
@@ -772,7 +772,7 @@ class Segment(models.Model):
 
     name = models.CharField(max_length=120)
     description = models.CharField(max_length=300, blank=True)
-    filter = models.JSONField(default=dict, blank=True, help_text="The segment language.")
+    filter = models.JSONField(default=dict, blank=True, help_text=_("The segment language."))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -795,15 +795,15 @@ class ExportJob(models.Model):
     """
 
     class Format(models.TextChoices):
-        CSV = "csv", "CSV"
-        NDJSON = "ndjson", "NDJSON"
+        CSV = "csv", _("CSV")
+        NDJSON = "ndjson", _("NDJSON")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-        EXPIRED = "expired", "Expired"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
 
     segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="export_jobs")
     requested_by = models.ForeignKey(

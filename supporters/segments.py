@@ -41,6 +41,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from organizing.models import User
 from organizing.text_safety import UnsafeJSON, json_check
@@ -73,22 +74,28 @@ class _Compiler:
     def node(self, value: Any, path: str, depth: int) -> Q:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise SegmentError(path, f"A filter may have at most {MAX_NODES} parts.")
+            raise SegmentError(
+                path, _("A filter may have at most %(count)d parts.") % {"count": MAX_NODES}
+            )
         if depth > MAX_DEPTH:
-            raise SegmentError(path, f"A filter may nest at most {MAX_DEPTH} deep.")
+            raise SegmentError(
+                path, _("A filter may nest at most %(count)d deep.") % {"count": MAX_DEPTH}
+            )
         if not isinstance(value, dict):
-            raise SegmentError(path, 'Expected an object such as {"and": [...]}.')
+            raise SegmentError(path, _('Expected an object such as {"and": [...]}.'))
         if not value:
             return Q()
         if len(value) != 1:
             raise SegmentError(
-                path, f"Expected exactly one key, got {', '.join(sorted(map(str, value)))}."
+                path,
+                _("Expected exactly one key, got %(keys)s.")
+                % {"keys": ", ".join(sorted(map(str, value)))},
             )
         ((key, argument),) = value.items()
         here = path_join(path, key)
         if key in ("and", "or"):
             if not isinstance(argument, list) or not argument:
-                raise SegmentError(here, "Expected a non-empty list of filters.")
+                raise SegmentError(here, _("Expected a non-empty list of filters."))
             combined = Q()
             for index, child in enumerate(argument):
                 compiled = self.node(child, f"{here}[{index}]", depth + 1)
@@ -99,7 +106,11 @@ class _Compiler:
         handler = CONDITIONS.get(key)
         if handler is None:
             known = ", ".join(["and", "or", "not", *sorted(CONDITIONS)])
-            raise SegmentError(here, f"Unknown condition {key!r}; use one of {known}.")
+            raise SegmentError(
+                here,
+                _("Unknown condition %(key)r; use one of %(known)s.")
+                % {"key": key, "known": known},
+            )
         return handler(argument, here)
 
 
@@ -108,42 +119,52 @@ class _Compiler:
 
 def read_int(value: Any, path: str, low: int | None = None, high: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise SegmentError(path, "Expected a whole number.")
+        raise SegmentError(path, _("Expected a whole number."))
     if (low is not None and value < low) or (high is not None and value > high):
-        raise SegmentError(path, f"Expected a number from {low} to {high}.")
+        raise SegmentError(
+            path, _("Expected a number from %(low)s to %(high)s.") % {"low": low, "high": high}
+        )
     return value
 
 
 def read_str(value: Any, path: str, max_length: int = 200) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise SegmentError(path, "Expected a non-empty string.")
+        raise SegmentError(path, _("Expected a non-empty string."))
     if len(value) > max_length:
-        raise SegmentError(path, f"Expected at most {max_length} characters.")
+        raise SegmentError(
+            path, _("Expected at most %(count)d characters.") % {"count": max_length}
+        )
     return value.strip()
 
 
 def read_list(value: Any, path: str, item, **kwargs) -> list:
     if not isinstance(value, list) or not value:
-        raise SegmentError(path, "Expected a non-empty list.")
+        raise SegmentError(path, _("Expected a non-empty list."))
     if len(value) > MAX_LIST:
-        raise SegmentError(path, f"Expected at most {MAX_LIST} items.")
+        raise SegmentError(path, _("Expected at most %(count)d items.") % {"count": MAX_LIST})
     return [item(entry, f"{path}[{index}]", **kwargs) for index, entry in enumerate(value)]
 
 
 def read_options(value: Any, path: str, allowed: set[str]) -> dict:
     if not isinstance(value, dict) or not value:
-        raise SegmentError(path, f"Expected an object with some of {', '.join(sorted(allowed))}.")
+        raise SegmentError(
+            path,
+            _("Expected an object with some of %(keys)s.") % {"keys": ", ".join(sorted(allowed))},
+        )
     unknown = sorted(set(map(str, value)) - allowed)
     if unknown:
         raise SegmentError(
-            path_join(path, unknown[0]), f"Unknown key; use {', '.join(sorted(allowed))}."
+            path_join(path, unknown[0]),
+            _("Unknown key; use %(keys)s.") % {"keys": ", ".join(sorted(allowed))},
         )
     return value
 
 
 def read_choice(value: Any, path: str, choices) -> str:
     if value not in choices:
-        raise SegmentError(path, f"Expected one of {', '.join(choices)}.")
+        raise SegmentError(
+            path, _("Expected one of %(choices)s.") % {"choices": ", ".join(choices)}
+        )
     return value
 
 
@@ -162,7 +183,7 @@ def _level(field: str, low: int, high: int):
                 q &= Q(**{f"{field}__in": read_list(operand, where, read_int, low=low, high=high)})
             elif op == "is_null":
                 if not isinstance(operand, bool):
-                    raise SegmentError(where, "Expected true or false.")
+                    raise SegmentError(where, _("Expected true or false."))
                 q &= Q(**{f"{field}__isnull": operand})
             else:
                 q &= Q(**{f"{field}__{op}": read_int(operand, where, low, high)})
@@ -217,7 +238,7 @@ def _custom_field(argument: Any, path: str) -> Q:
     options = read_options(argument, path, {"name", "equals", "exists"})
     name = read_str(options.get("name"), path_join(path, "name"), max_length=100)
     if ("equals" in options) == ("exists" in options):
-        raise SegmentError(path, "Give exactly one of equals and exists.")
+        raise SegmentError(path, _("Give exactly one of equals and exists."))
     if "exists" in options:
         if not isinstance(options["exists"], bool):
             raise SegmentError(path_join(path, "exists"), "Expected true or false.")

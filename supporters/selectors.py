@@ -27,6 +27,7 @@ from django.db.models import (
 )
 from django.db.models.lookups import Contains
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from organizing.models import Team, User
 from organizing.roles import (
@@ -111,7 +112,7 @@ def supporter_get(*, viewer: User, pk: int) -> Supporter:
     """One supporter the viewer may see; anything outside their scope is a 404."""
     supporter = supporter_list(viewer=viewer).filter(pk=pk).first()
     if supporter is None:
-        raise Http404("No such supporter.")
+        raise Http404(_("No such supporter."))
     return supporter
 
 
@@ -303,9 +304,9 @@ def duplicate_get(*, viewer: User, pk: int) -> DuplicateCandidate:
         .first()
     )
     if pair is None:
-        raise Http404("No such pair.")
+        raise Http404(_("No such pair."))
     if not _duplicates_reviewable_by(viewer).filter(pk=pk).exists():
-        raise PermissionDenied("You may not review these people.")
+        raise PermissionDenied(_("You may not review these people."))
     return pair
 
 
@@ -419,7 +420,7 @@ def supporter_access(*, viewer: User, supporter: Supporter) -> SupporterAccess:
     if is_system(viewer) or user_organizes(viewer, supporter.team_id):
         return _access(viewer, supporter)
     if not supporter_list(viewer=viewer).filter(pk=supporter.pk).exists():
-        raise Http404("No such supporter.")
+        raise Http404(_("No such supporter."))
     return _access(viewer, supporter)
 
 
@@ -444,29 +445,37 @@ def team_for_new_person(*, viewer: User, team_id: int | None = None) -> Team:
     if team_id is not None:
         team = Team.objects.filter(pk=team_id).first()
         if team is None or team.pk not in allowed:
-            raise ValidationError({"team": "You may not add people to this team."})
+            raise ValidationError({"team": _("You may not add people to this team.")})
         return team
     if settings.OSDI_DEFAULT_TEAM:
         team = Team.objects.filter(slug=settings.OSDI_DEFAULT_TEAM).first()
         if team is None:
             raise ValidationError(
                 {
-                    "team": f"OSDI_DEFAULT_TEAM names the team {settings.OSDI_DEFAULT_TEAM!r}, "
-                    "which does not exist; set it to an existing team's slug."
+                    "team": _(
+                        "OSDI_DEFAULT_TEAM names the team %(slug)r, which does not exist; set it "
+                        "to an existing team's slug."
+                    )
+                    % {"slug": settings.OSDI_DEFAULT_TEAM}
                 }
             )
         if team.pk not in allowed:
             raise ValidationError(
-                {"team": f"You may not add people to {team} (OSDI_DEFAULT_TEAM)."}
+                {
+                    "team": _("You may not add people to %(team)s (OSDI_DEFAULT_TEAM).")
+                    % {"team": team}
+                }
             )
         return team
     first = next(iter(user_team_ids(viewer)), None)
     if first is None:
         raise ValidationError(
             {
-                "team": "You belong to no team, so say which one new people join: send `team` "
-                "(a team id) with the person, or set OSDI_DEFAULT_TEAM to a team's slug (for "
-                "OSDI clients such as parsons, which cannot send one)."
+                "team": _(
+                    "You belong to no team, so say which one new people join: send `team` "
+                    "(a team id) with the person, or set OSDI_DEFAULT_TEAM to a team's slug (for "
+                    "OSDI clients such as parsons, which cannot send one)."
+                )
             }
         )
     return Team.objects.get(pk=first)

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from organizing.dispatch import advisory_xact_lock, enqueue_on_commit
 from organizing.models import Team, User
@@ -70,7 +71,7 @@ def _may_edit(actor: Actor, supporter: Supporter) -> SupporterAccess:
     """404 unless ``actor`` may see ``supporter``; PermissionDenied unless they may edit."""
     access = supporter_access(viewer=actor, supporter=supporter)
     if not access.can_edit:
-        raise PermissionDenied("You may not change this person.")
+        raise PermissionDenied(_("You may not change this person."))
     return access
 
 
@@ -78,13 +79,13 @@ def _may_organize(actor: Actor, supporter: Supporter) -> SupporterAccess:
     """404 unless ``actor`` may see ``supporter``; PermissionDenied unless they organize them."""
     access = supporter_access(viewer=actor, supporter=supporter)
     if not access.can_organize:
-        raise PermissionDenied("Only this person's team organizers, data staff and admins may.")
+        raise PermissionDenied(_("Only this person's team organizers, data staff and admins may."))
     return access
 
 
 def _keeps_shared_lists(actor: Actor) -> None:
     if not user_is_organizer_or_above(actor):
-        raise PermissionDenied("Only organizers, data staff and admins keep the shared lists.")
+        raise PermissionDenied(_("Only organizers, data staff and admins keep the shared lists."))
 
 
 def supporter_create(
@@ -124,10 +125,10 @@ def supporter_create(
     lines written here carry it.
     """
     if not is_system(actor) and team.pk not in team_ids_user_may_add_people_to(actor):
-        raise PermissionDenied("You may not add people to this team.")
+        raise PermissionDenied(_("You may not add people to this team."))
     organizes = user_organizes(actor, team.pk)
     if assign_to is not None and assign_to != actor and not organizes:
-        raise PermissionDenied("Only this team's organizers give people to other volunteers.")
+        raise PermissionDenied(_("Only this team's organizers give people to other volunteers."))
     if assign_to is None and not known_by_kind and not organizes:
         assign_to = actor
     if client_uuid is not None:
@@ -350,7 +351,7 @@ def tag_remove(*, actor: Actor, supporter: Supporter, tag: Tag) -> bool:
 
 def _tag_remove(*, actor: Actor, supporter: Supporter, tag: Tag) -> bool:
     with transaction.atomic():
-        deleted, _ = SupporterTag.objects.filter(supporter=supporter, tag=tag).delete()
+        deleted, _count = SupporterTag.objects.filter(supporter=supporter, tag=tag).delete()
         if deleted:
             history_record(
                 supporter=supporter,
@@ -401,7 +402,7 @@ def consent_clear(*, actor: Actor, supporter: Supporter, channel: str, reason: s
     """Lift a do-not-contact flag (the person said we may reach them again). ``can_edit``."""
     _may_edit(actor, supporter)
     with transaction.atomic():
-        deleted, _ = DoNotContact.objects.filter(supporter=supporter, channel=channel).delete()
+        deleted, _count = DoNotContact.objects.filter(supporter=supporter, channel=channel).delete()
         if deleted:
             history_record(
                 supporter=supporter,
@@ -420,7 +421,7 @@ def tag_create(*, actor: Actor, name: str, description: str = "") -> Tag:
     _keeps_shared_lists(actor)
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "Name it."})
+        raise ValidationError({"name": _("Name it.")})
     with transaction.atomic():
         if taken := tag_name_taken(name):
             raise ValidationError({"name": taken})
@@ -433,7 +434,9 @@ def tag_name_taken(name: str, *, tag: Tag | None = None) -> str:
     clash = Tag.objects.filter(name__iexact=name.strip())
     if tag is not None:
         clash = clash.exclude(pk=tag.pk)
-    return f"There is already a tag called {name.strip()}." if clash.exists() else ""
+    if clash.exists():
+        return _("There is already a tag called %(name)s.") % {"name": name.strip()}
+    return ""
 
 
 def tag_rename(*, actor: Actor, tag: Tag, name: str, description: str | None = None) -> Tag:
@@ -441,7 +444,7 @@ def tag_rename(*, actor: Actor, tag: Tag, name: str, description: str | None = N
     _keeps_shared_lists(actor)
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "Name it."})
+        raise ValidationError({"name": _("Name it.")})
     with transaction.atomic():
         if taken := tag_name_taken(name, tag=tag):
             raise ValidationError({"name": taken})
@@ -545,13 +548,13 @@ def supporter_merge(
 
         for model in (SupporterEmail, SupporterPhone, SupporterAddress):
             unprimary(model)
-        counts["emails"], _ = _move_unless_taken(
+        counts["emails"], _count = _move_unless_taken(
             SupporterEmail.objects.filter(supporter=merged),
             kept,
             {a.lower() for a in kept.emails.values_list("address", flat=True)},
             lambda row: row.address.lower(),
         )
-        counts["phones"], _ = _move_unless_taken(
+        counts["phones"], _count = _move_unless_taken(
             SupporterPhone.objects.filter(supporter=merged),
             kept,
             set(kept.phones.values_list("number", flat=True)),
@@ -577,7 +580,7 @@ def supporter_merge(
         for step in MERGE_STEPS:
             counts.update(step(actor=actor, kept=kept, merged=merged))
         now = at or timezone.now()
-        counts["tags"], _ = _move_unless_taken(
+        counts["tags"], _count = _move_unless_taken(
             SupporterTag.objects.filter(supporter=merged),
             kept,
             set(kept.taggings.values_list("tag_id", flat=True)),
@@ -686,7 +689,7 @@ def supporter_update(
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}.")
     access = _may_edit(actor, supporter)
     if "engagement_level" in changes and not access.can_organize:
-        raise PermissionDenied("Only this person's organizers set their engagement by hand.")
+        raise PermissionDenied(_("Only this person's organizers set their engagement by hand."))
     if answered_in is not None and (
         set(changes) != {"support_level"} or answered_in.supporter_id != supporter.pk
     ):
@@ -766,7 +769,7 @@ def relationship_create(
     if other_supporter is not None:
         supporter_access(viewer=actor, supporter=other_supporter)
     if known_by is not None and known_by != actor and not access.can_organize:
-        raise PermissionDenied("You may record only whom you know yourself.")
+        raise PermissionDenied(_("You may record only whom you know yourself."))
     with transaction.atomic():
         relationship, created = Relationship.objects.get_or_create(
             supporter=supporter,
@@ -791,7 +794,7 @@ def relationship_create(
 
 def _may_change_segment(actor: Actor, segment: Segment) -> None:
     if not segment_may_change(viewer=actor, segment=segment):
-        raise PermissionDenied("Only the segment's maker, data staff and admins change it.")
+        raise PermissionDenied(_("Only the segment's maker, data staff and admins change it."))
 
 
 def segment_create(*, actor: Actor, name: str, filter: dict, description: str = "") -> Segment:
@@ -799,7 +802,7 @@ def segment_create(*, actor: Actor, name: str, filter: dict, description: str = 
     ``filter`` (``segments.segment_compile``)."""
 
     if not user_is_organizer_or_above(actor):
-        raise PermissionDenied("Only organizers and above save segments.")
+        raise PermissionDenied(_("Only organizers and above save segments."))
     with transaction.atomic():
         segment = Segment.objects.create(
             name=name.strip(), description=description.strip(), filter=filter, created_by=actor
@@ -840,7 +843,7 @@ def export_job_create(*, actor: User, segment: Segment, format: str, request=Non
     """
 
     if not user_may_export(actor):
-        raise PermissionDenied("Only data staff and admins export.")
+        raise PermissionDenied(_("Only data staff and admins export."))
     with transaction.atomic():
         job = ExportJob.objects.create(segment=segment, requested_by=actor, format=format)
         audit_record(
@@ -1015,7 +1018,8 @@ def _may_edit_field(actor: Actor, supporter: Supporter, name: str) -> SupporterA
     access = _may_edit(actor, supporter)
     if not access.may_edit_field(name):
         raise PermissionDenied(
-            f"Only this person's organizers change their {name.replace('_', ' ')}."
+            _("Only this person's organizers change their %(field)s.")
+            % {"field": name.replace("_", " ")}
         )
     return access
 
@@ -1061,16 +1065,18 @@ def contact_point_update(
             return row
         if model is SupporterPhone and "number" in changed:
             if not changes["number"]:
-                raise ValidationError({"number": "A phone needs a number; remove it instead."})
+                raise ValidationError({"number": _("A phone needs a number; remove it instead.")})
             if (
                 SupporterPhone.objects.filter(supporter=row.supporter_id, number=changes["number"])
                 .exclude(pk=row.pk)
                 .exists()
             ):
-                raise ValidationError({"number": "They already have this number."})
+                raise ValidationError({"number": _("They already have this number.")})
         if model is SupporterEmail and "address" in changed:
             if not changes["address"]:
-                raise ValidationError({"address": "An email needs an address; remove it instead."})
+                raise ValidationError(
+                    {"address": _("An email needs an address; remove it instead.")}
+                )
             if (
                 SupporterEmail.objects.filter(
                     supporter=row.supporter_id, address__iexact=changes["address"]
@@ -1078,9 +1084,9 @@ def contact_point_update(
                 .exclude(pk=row.pk)
                 .exists()
             ):
-                raise ValidationError({"address": "They already have this email."})
+                raise ValidationError({"address": _("They already have this email.")})
         if model is SupporterAddress and "line1" in changed and not changes["line1"]:
-            raise ValidationError({"line1": "An address needs a street; remove it instead."})
+            raise ValidationError({"line1": _("An address needs a street; remove it instead.")})
         for key in changed:
             setattr(row, key, changes[key])
         derived = []
@@ -1151,7 +1157,7 @@ def external_id_set(*, actor: Actor, supporter: Supporter, system: str, value: s
     value = value.strip()
     label = ExternalId.System(system).label
     if not value:
-        raise ValidationError({"value": "Type the id, or remove it."})
+        raise ValidationError({"value": _("Type the id, or remove it.")})
     with transaction.atomic():
         current = Supporter.objects.select_for_update().get(pk=supporter.pk)
         existing = ExternalId.objects.filter(supporter=current, system=system).first()
@@ -1162,7 +1168,12 @@ def external_id_set(*, actor: Actor, supporter: Supporter, system: str, value: s
             .exclude(supporter=current)
             .exists()
         ):
-            raise ValidationError({"value": f"Another person already has {label} id {value}."})
+            raise ValidationError(
+                {
+                    "value": _("Another person already has %(system)s id %(value)s.")
+                    % {"system": label, "value": value}
+                }
+            )
         if existing is None:
             external = ExternalId.objects.create(supporter=current, system=system, value=value)
             summary = f"{label} id {value} added"
@@ -1193,7 +1204,7 @@ def external_id_remove(*, actor: Actor, external_id: ExternalId) -> bool:
     _may_edit_field(actor, supporter, "external_ids")
     with transaction.atomic():
         current = _touched(supporter)
-        deleted, _ = ExternalId.objects.filter(pk=external_id.pk).delete()
+        deleted, _count = ExternalId.objects.filter(pk=external_id.pk).delete()
         if deleted:
             history_record(
                 supporter=current,
@@ -1228,12 +1239,12 @@ def relationship_end(*, actor: Actor, relationship: Relationship) -> bool:
     if other is not None:
         supporter_access(viewer=actor, supporter=other)
     elif relationship.known_by_id != getattr(actor, "pk", None) and not access.can_organize:
-        raise PermissionDenied("You may end only your own relationships with people.")
+        raise PermissionDenied(_("You may end only your own relationships with people."))
     counterpart = other or relationship.known_by
     summary = f"No longer recorded: {counterpart} ({relationship.get_kind_display().lower()})"
     with transaction.atomic():
         current = _touched(supporter)
-        deleted, _ = Relationship.objects.filter(pk=relationship.pk).delete()
+        deleted, _count = Relationship.objects.filter(pk=relationship.pk).delete()
         if not deleted:
             return False
         details = {

@@ -12,6 +12,8 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from organizing.models import Membership, Team
 from organizing.roles import team_ids_overseen_by, team_ids_user_may_add_people_to
@@ -55,7 +57,7 @@ def supporter_create_view(request: HttpRequest) -> HttpResponse:
     and ZIP, the form comes back with the matches and asks before adding a second record."""
     teams = _teams_for_adding(request)
     if not teams:
-        raise PermissionDenied("Join a team before adding people.")
+        raise PermissionDenied(_("Join a team before adding people."))
     form = SupporterCreateForm(
         request.POST or None, teams=teams, initial={"client_uuid": uuid.uuid4()}
     )
@@ -86,9 +88,12 @@ def supporter_create_view(request: HttpRequest) -> HttpResponse:
                 client_uuid=data["client_uuid"],
             )
             if supporter.is_new:
-                messages.success(request, f"{supporter} added.")
+                messages.success(request, _("%(name)s added.") % {"name": supporter})
             else:
-                messages.info(request, f"{supporter} was already added — we kept the first copy.")
+                messages.info(
+                    request,
+                    _("%(name)s was already added — we kept the first copy.") % {"name": supporter},
+                )
             return redirect("conversations:brief", pk=supporter.pk)
     status = 400 if form.errors or matches else 200
     return render(
@@ -148,7 +153,7 @@ def supporter_list_view(request: HttpRequest) -> HttpResponse:
     """The organizer's list: filters, and bulk assignment of the ticked people to a volunteer."""
     team_ids = team_ids_overseen_by(request.user)
     if not team_ids:
-        raise PermissionDenied("The supporters list is for organizers.")
+        raise PermissionDenied(_("The supporters list is for organizers."))
     teams = Team.objects.filter(id__in=team_ids).order_by("name")
     base = supporter_list(viewer=request.user, teams=team_ids)
     volunteers = team_members(team_ids)
@@ -170,12 +175,18 @@ def supporter_list_view(request: HttpRequest) -> HttpResponse:
             if assigned:
                 messages.success(
                     request,
-                    f"{assigned} {'person' if assigned == 1 else 'people'} assigned to {volunteer}.",
+                    ngettext(
+                        "%(count)d person assigned to %(volunteer)s.",
+                        "%(count)d people assigned to %(volunteer)s.",
+                        assigned,
+                    )
+                    % {"count": assigned, "volunteer": volunteer},
                 )
             if skipped:
                 messages.error(
                     request,
-                    f"Not assigned (not on {volunteer}'s team): {', '.join(skipped[:10])}"
+                    _("Not assigned (not on %(volunteer)s's team): %(people)s")
+                    % {"volunteer": volunteer, "people": ", ".join(skipped[:10])}
                     + ("…" if len(skipped) > 10 else ""),
                 )
         else:

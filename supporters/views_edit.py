@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from .forms_edit import ADDRESS_PARTS, SupporterEditForm
 from .models import HistoryEvent, Relationship, Supporter, Tag
@@ -273,11 +274,10 @@ class _Saver:
         self.failed = True
         self.form.add_error(
             "relationship-new-person",
-            "No one you can see has that number or name."
+            _("No one you can see has that number or name.")
             if not found
-            else "Several people match: "
-            + ", ".join(f"{person} (#{person.pk})" for person in found[:3])
-            + ". Type their number.",
+            else _("Several people match: %(people)s. Type their number.")
+            % {"people": ", ".join(f"{person} (#{person.pk})" for person in found[:3])},
         )
         return None
 
@@ -288,7 +288,7 @@ def supporter_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     else who may see them (``SupporterAccess.may_edit_field``)."""
     access = supporter_access_get(viewer=request.user, pk=pk)
     if not access.can_edit:
-        raise PermissionDenied("You may not change this person.")
+        raise PermissionDenied(_("You may not change this person."))
     if request.method != "POST":
         return _render(request, _form(access))
     with transaction.atomic():
@@ -308,7 +308,7 @@ def supporter_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 _Saver(form, request.user).run()
         except _SaveRefused:
             return _render(request, form, status=400)
-    messages.success(request, f"{locked} saved.")
+    messages.success(request, _("%(name)s saved.") % {"name": locked})
     return redirect("conversations:brief", pk=pk)
 
 

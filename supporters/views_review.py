@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from organizing.roles import user_is_organizer_or_above
@@ -22,7 +23,7 @@ from .services import duplicate_dismiss, supporter_merge
 
 def _require_reviewer(user) -> None:
     if not user_is_organizer_or_above(user):
-        raise PermissionDenied("Only organizers, data staff and admins review duplicates.")
+        raise PermissionDenied(_("Only organizers, data staff and admins review duplicates."))
 
 
 def _pair_for(request: HttpRequest, pk: int):
@@ -31,8 +32,8 @@ def _pair_for(request: HttpRequest, pk: int):
 
 class MergeForm(forms.Form):
     keep = forms.ChoiceField(
-        label="Keep which record?",
-        choices=[("first", "First"), ("second", "Second")],
+        label=_("Keep which record?"),
+        choices=[("first", _("First")), ("second", _("Second"))],
         widget=forms.RadioSelect,
     )
 
@@ -56,7 +57,11 @@ def duplicate_list_view(request: HttpRequest) -> HttpResponse:
 def duplicate_dismiss_view(request: HttpRequest, pk: int) -> HttpResponse:
     pair = _pair_for(request, pk)
     duplicate_dismiss(actor=request.user, candidate=pair)
-    messages.success(request, f"{pair.first} and {pair.second} are two people.")
+    messages.success(
+        request,
+        _("%(first)s and %(second)s are two people.")
+        % {"first": pair.first, "second": pair.second},
+    )
     return redirect("review:duplicate_list")
 
 
@@ -68,7 +73,7 @@ def duplicate_merge_view(request: HttpRequest, pk: int) -> HttpResponse:
         keep_first = form.cleaned_data["keep"] == "first"
         kept, merged = (pair.first, pair.second) if keep_first else (pair.second, pair.first)
         supporter_merge(actor=request.user, kept=kept, merged=merged)
-        messages.success(request, f"Merged into {kept}.")
+        messages.success(request, _("Merged into %(name)s.") % {"name": kept})
         return redirect("review:duplicate_list")
     return render(
         request,

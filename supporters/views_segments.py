@@ -15,6 +15,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from organizing.roles import user_is_organizer_or_above, user_may_export
@@ -50,11 +53,15 @@ class SegmentForm(forms.Form):
         try:
             value = json.loads(self.cleaned_data["filter"])
         except ValueError as error:
-            raise forms.ValidationError(f"That is not JSON: {error}.") from None
+            raise forms.ValidationError(
+                _("That is not JSON: %(error)s.") % {"error": error}
+            ) from None
         try:
             self.count = segment_supporters(viewer=self.viewer, filter_json=value).count()
         except SegmentError as error:
-            raise forms.ValidationError(f"At {error.path}: {error.message}") from None
+            raise forms.ValidationError(
+                _("At %(path)s: %(message)s") % {"path": error.path, "message": error.message}
+            ) from None
         return value
 
 
@@ -92,7 +99,15 @@ def _segment_form_view(request: HttpRequest, segment: Segment | None) -> HttpRes
             segment = segment_create(actor=request.user, **data)
         else:
             segment_update(actor=request.user, segment=segment, **data)
-        messages.success(request, f"Segment {segment.name} saved: {form.count:,} people.")
+        messages.success(
+            request,
+            ngettext(
+                "Segment %(name)s saved: %(count)s person.",
+                "Segment %(name)s saved: %(count)s people.",
+                form.count,
+            )
+            % {"name": segment.name, "count": number_format(form.count, force_grouping=True)},
+        )
         return redirect("segments:list")
     context = {"form": form, "segment": segment, "count": form.count if form.is_bound else None}
     return render(
@@ -103,7 +118,7 @@ def _segment_form_view(request: HttpRequest, segment: Segment | None) -> HttpRes
 @login_required
 def segment_create_view(request: HttpRequest) -> HttpResponse:
     if not _may_save(request.user):
-        raise PermissionDenied("Only organizers and above save segments.")
+        raise PermissionDenied(_("Only organizers and above save segments."))
     return _segment_form_view(request, None)
 
 
@@ -111,7 +126,7 @@ def segment_create_view(request: HttpRequest) -> HttpResponse:
 def segment_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     segment = get_object_or_404(Segment, pk=pk)
     if not _may_change(request.user, segment):
-        raise PermissionDenied("Only the segment's maker, data staff and admins change it.")
+        raise PermissionDenied(_("Only the segment's maker, data staff and admins change it."))
     return _segment_form_view(request, segment)
 
 
@@ -120,9 +135,9 @@ def segment_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def segment_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     segment = get_object_or_404(Segment, pk=pk)
     if not _may_change(request.user, segment):
-        raise PermissionDenied("Only the segment's maker, data staff and admins delete it.")
+        raise PermissionDenied(_("Only the segment's maker, data staff and admins delete it."))
     segment_delete(actor=request.user, segment=segment)
-    messages.success(request, f"Segment {segment.name} deleted.")
+    messages.success(request, _("Segment %(name)s deleted.") % {"name": segment.name})
     return redirect("segments:list")
 
 
@@ -134,20 +149,23 @@ def segment_count_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         count = segment_supporters(viewer=request.user, filter_json=segment.filter).count()
     except SegmentError as error:
-        return HttpResponse(f"Filter error at {error.path}", status=400)
-    return HttpResponse(f"{count:,} people")
+        return HttpResponse(_("Filter error at %(path)s") % {"path": error.path}, status=400)
+    return HttpResponse(
+        ngettext("%(count)s person", "%(count)s people", count)
+        % {"count": number_format(count, force_grouping=True)}
+    )
 
 
 @login_required
 @require_GET
 def segment_export_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not user_may_export(request.user):
-        raise PermissionDenied("Only data staff and admins export.")
+        raise PermissionDenied(_("Only data staff and admins export."))
     segment = get_object_or_404(Segment, pk=pk)
     try:
         supporters = segment_supporters(viewer=request.user, filter_json=segment.filter)
     except SegmentError as error:
-        return HttpResponse(f"Filter error at {error.path}", status=400)
+        return HttpResponse(_("Filter error at %(path)s") % {"path": error.path}, status=400)
     audit_record(
         actor=request.user, action="segment.export", obj=segment, request=request, format="csv"
     )

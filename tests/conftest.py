@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 
 from organizing.models import Membership
+from organizing.translations import compile_catalogs
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
 PASSWORD = "correct horse battery"
@@ -275,3 +276,9 @@ def _default_followup_rules(request):
     from conversations.followups import followup_rules_ensure_defaults
 
     followup_rules_ensure_defaults()
+
+
+def pytest_sessionstart(session) -> None:
+    """Build the .mo files from the committed .po files (they are never committed), so a
+    plain `pytest` reads the same Spanish as `make test` and `make run`."""
+    compile_catalogs()

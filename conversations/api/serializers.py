@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from conversations.followups import PAST_FOLLOWUP, followup_is_past
@@ -37,7 +38,7 @@ class RedactedField(serializers.BooleanField):
 
 class ConversationSerializer(serializers.ModelSerializer):
     heard = serializers.CharField(
-        read_only=True, help_text="Empty when marked sensitive and you may not read it."
+        read_only=True, help_text=_("Empty when marked sensitive and you may not read it.")
     )
     is_redacted = RedactedField()
 
@@ -62,22 +63,22 @@ class ConversationSerializer(serializers.ModelSerializer):
 
 
 class AnswerSerializer(StrictSerializer):
-    question = serializers.SlugField(max_length=60, help_text="The survey question's slug.")
+    question = serializers.SlugField(max_length=60, help_text=_("The survey question's slug."))
     choice = serializers.CharField(
-        required=False, max_length=60, help_text="Multiple-choice: the answer's value."
+        required=False, max_length=60, help_text=_("Multiple-choice: the answer's value.")
     )
-    text = serializers.CharField(required=False, max_length=500, help_text="Free-text answers.")
+    text = serializers.CharField(required=False, max_length=500, help_text=_("Free-text answers."))
 
     def validate(self, data):
         if bool(data.get("choice")) == bool(data.get("text")):
-            raise serializers.ValidationError("Give either a choice or a text answer.")
+            raise serializers.ValidationError(_("Give either a choice or a text answer."))
         return data
 
 
 class RememberLineSerializer(StrictSerializer):
     text = serializers.CharField(max_length=200)
     sensitive = serializers.BooleanField(
-        default=False, help_text="Sensitive lines are read by organizers and above only."
+        default=False, help_text=_("Sensitive lines are read by organizers and above only.")
     )
 
 
@@ -88,7 +89,7 @@ class FollowUpAskedSerializer(StrictSerializer):
 
 class ConversationCreateSerializer(StrictSerializer):
     client_uuid = serializers.UUIDField(
-        help_text="Made by the client. Sending the same UUID again stores nothing new."
+        help_text=_("Made by the client. Sending the same UUID again stores nothing new.")
     )
     supporter = serializers.IntegerField(min_value=1)
     channel = serializers.ChoiceField(Conversation.Channel.choices)
@@ -96,7 +97,7 @@ class ConversationCreateSerializer(StrictSerializer):
     heard = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
     heard_is_sensitive = serializers.BooleanField(
         default=False,
-        help_text="What was heard is for the person's team organizers, data staff and admins.",
+        help_text=_("What was heard is for the person's team organizers, data staff and admins."),
     )
     happened_at = UtcDateTimeField(required=False)
     issues = serializers.ListField(
@@ -106,30 +107,32 @@ class ConversationCreateSerializer(StrictSerializer):
         child=AnswerSerializer(),
         required=False,
         max_length=50,
-        help_text="Survey answers, by question slug: a choice's value, or text.",
+        help_text=_("Survey answers, by question slug: a choice's value, or text."),
     )
     remember = serializers.ListField(
         child=RememberLineSerializer(),
         required=False,
         max_length=10,
-        help_text="Things to remember heard in this conversation.",
+        help_text=_("Things to remember heard in this conversation."),
     )
     followup = FollowUpAskedSerializer(
-        required=False, help_text="A follow-up the person asked for, given to you."
+        required=False, help_text=_("A follow-up the person asked for, given to you.")
     )
     stop_channels = serializers.ListField(
         child=serializers.ChoiceField(Channel.choices),
         required=False,
         max_length=5,
-        help_text="Channels the person asked us to stop using (sets do-not-contact).",
+        help_text=_("Channels the person asked us to stop using (sets do-not-contact)."),
     )
 
 
 class NoteSerializer(serializers.ModelSerializer):
     body = serializers.CharField(
         read_only=True,
-        help_text="Empty for sensitive notes unless you organize the person's team (or are "
-        "data staff or an admin).",
+        help_text=_(
+            "Empty for sensitive notes unless you organize the person's team (or are "
+            "data staff or an admin)."
+        ),
     )
     is_redacted = RedactedField()
 
@@ -190,7 +193,7 @@ class SuggestionSerializer(serializers.ModelSerializer):
 
 class SuggestionConfirmSerializer(StrictSerializer):
     text = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, help_text="Corrected wording."
+        max_length=200, required=False, allow_blank=True, help_text=_("Corrected wording.")
     )
     is_sensitive = serializers.BooleanField(default=False)
 
@@ -219,10 +222,10 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
 class FollowUpCreateSerializer(StrictSerializer):
     supporter = serializers.IntegerField(min_value=1)
-    due_at = UtcDateTimeField(help_text="When it falls due; not in the past.")
+    due_at = UtcDateTimeField(help_text=_("When it falls due; not in the past."))
     reason = serializers.CharField(max_length=200)
     assignee = serializers.IntegerField(
-        min_value=1, required=False, help_text="A user id; yourself when left out."
+        min_value=1, required=False, help_text=_("A user id; yourself when left out.")
     )
 
     def validate_due_at(self, value):

@@ -10,6 +10,7 @@ import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -54,7 +55,7 @@ from .serializers import (
 def _visible_supporter(user, pk: int, field: str = "supporter"):
     supporter = supporter_list(viewer=user).filter(pk=pk).first()
     if supporter is None:
-        raise ValidationError({field: ["No such supporter."]})
+        raise ValidationError({field: [_("No such supporter.")]})
     return supporter
 
 
@@ -93,7 +94,7 @@ class SupporterScopedViewSet(ApiViewSet):
 class ConversationFilter(UpdatedSinceFilterSet):
     happened_after = UtcIsoDateTimeFilter(field_name="happened_at", lookup_expr="gte")
     happened_before = UtcIsoDateTimeFilter(field_name="happened_at", lookup_expr="lt")
-    team = IdFilter(field_name="supporter__team", label="Supporter's team")
+    team = IdFilter(field_name="supporter__team", label=_("Supporter's team"))
 
     class Meta:
         model = Conversation
@@ -135,20 +136,20 @@ def _survey_answers(raw: list[dict]) -> dict:
     for n, answer in enumerate(raw):
         question = questions.get(answer["question"])
         if question is None:
-            errors[str(n)] = {"question": ["No active survey question with this slug."]}
+            errors[str(n)] = {"question": [_("No active survey question with this slug.")]}
             continue
         if question.kind == SurveyQuestion.Kind.CHOICE:
             choice = next(
                 (c for c in question.choices.all() if c.value == answer.get("choice")), None
             )
             if choice is None:
-                errors[str(n)] = {"choice": ["Not one of this question's choices."]}
+                errors[str(n)] = {"choice": [_("Not one of this question's choices.")]}
             else:
                 answers[question] = choice
         elif answer.get("text"):
             answers[question] = answer["text"]
         else:
-            errors[str(n)] = {"text": ["This question takes a text answer."]}
+            errors[str(n)] = {"text": [_("This question takes a text answer.")]}
     if errors:
         raise ValidationError({"answers": errors})
     return answers
@@ -218,7 +219,7 @@ class ConversationViewSet(
         issue_ids = data.pop("issues", [])
         issues = list(Issue.objects.filter(pk__in=issue_ids))
         if len(issues) != len(set(issue_ids)):
-            raise ValidationError({"issues": ["Some of these issues do not exist."]})
+            raise ValidationError({"issues": [_("Some of these issues do not exist.")]})
         answers = _survey_answers(data.pop("answers", []))
         followup = data.pop("followup", None)
         try:
@@ -234,7 +235,7 @@ class ConversationViewSet(
             )
         except DjangoPermissionDenied:
             if Conversation.objects.filter(client_uuid=data["client_uuid"]).exists():
-                raise Conflict("This client_uuid belongs to another conversation.") from None
+                raise Conflict(_("This client_uuid belongs to another conversation.")) from None
             raise
         conversation = self._redacted([self.get_queryset().get(pk=conversation.pk)])[0]
         return Response(
@@ -335,7 +336,7 @@ class NoteViewSet(
                 pk=data.pop("conversation"), supporter=supporter
             ).first()
             if conversation is None:
-                raise ValidationError({"conversation": ["No such conversation with them."]})
+                raise ValidationError({"conversation": [_("No such conversation with them.")]})
         note = services.note_create(
             actor=request.user, supporter=supporter, conversation=conversation, **data
         )
@@ -352,7 +353,7 @@ class NoteViewSet(
         kind = data.get("kind", note.kind)
         body = data.get("body", note.body)
         if not body.strip():
-            raise ValidationError({"body": ["Write something."]})
+            raise ValidationError({"body": [_("Write something.")]})
         note = services.note_update(
             note=note,
             actor=request.user,
@@ -369,7 +370,9 @@ class NoteViewSet(
 
 class SuggestionFilter(UpdatedSinceFilterSet):
     updated_since = UtcIsoDateTimeFilter(
-        field_name="created_at", lookup_expr="gte", label="Only rows added at or after this time."
+        field_name="created_at",
+        lookup_expr="gte",
+        label=_("Only rows added at or after this time."),
     )
 
     class Meta:
@@ -470,7 +473,7 @@ class SuggestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Suppor
 
 class FollowUpFilter(UpdatedSinceFilterSet):
     due_before = UtcIsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Open and past due")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Open and past due"))
 
     class Meta:
         model = FollowUp
@@ -550,7 +553,7 @@ class FollowUpViewSet(
         # Whether they may have it is the service's rule; here only: does the user exist.
         assignee = User.objects.filter(pk=user_id, is_active=True).first()
         if assignee is None:
-            raise ValidationError({"assignee": ["No such person who can see this supporter."]})
+            raise ValidationError({"assignee": [_("No such person who can see this supporter.")]})
         return assignee
 
     def create(self, request, *args, **kwargs):
@@ -560,7 +563,7 @@ class FollowUpViewSet(
         supporter = _visible_supporter(request.user, data["supporter"])
         assignee = self._assignee(data["assignee"]) if "assignee" in data else request.user
         if not data["reason"].strip():
-            raise ValidationError({"reason": ["Say why."]})
+            raise ValidationError({"reason": [_("Say why.")]})
         followup, created = services.followup_create(
             actor=request.user,
             supporter=supporter,
@@ -626,7 +629,9 @@ class FollowUpViewSet(
 
 class IssueFilter(UpdatedSinceFilterSet):
     updated_since = UtcIsoDateTimeFilter(
-        field_name="created_at", lookup_expr="gte", label="Only rows added at or after this time."
+        field_name="created_at",
+        lookup_expr="gte",
+        label=_("Only rows added at or after this time."),
     )
 
     class Meta:
@@ -686,7 +691,9 @@ class IssueViewSet(
 
 class SurveyQuestionFilter(UpdatedSinceFilterSet):
     updated_since = UtcIsoDateTimeFilter(
-        field_name="created_at", lookup_expr="gte", label="Only rows added at or after this time."
+        field_name="created_at",
+        lookup_expr="gte",
+        label=_("Only rows added at or after this time."),
     )
 
     class Meta:

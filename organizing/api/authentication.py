@@ -13,6 +13,7 @@ import hmac
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
@@ -27,16 +28,16 @@ def api_key_lookup(raw_key: str) -> ApiKey:
     """The usable key for ``raw_key``, or AuthenticationFailed saying why not."""
     parts = raw_key.removeprefix(API_KEY_PREFIX).split("_", 1)
     if not raw_key.startswith(API_KEY_PREFIX) or len(parts) != 2:
-        raise exceptions.AuthenticationFailed("That is not an Earshot API key.")
+        raise exceptions.AuthenticationFailed(_("That is not an Earshot API key."))
     api_key = ApiKey.objects.select_related("user").filter(prefix=parts[0]).first()
     if api_key is None or not hmac.compare_digest(api_key.hashed_key, api_key_hash(raw_key)):
-        raise exceptions.AuthenticationFailed("Unknown API key.")
+        raise exceptions.AuthenticationFailed(_("Unknown API key."))
     if api_key.revoked_at is not None:
-        raise exceptions.AuthenticationFailed("This API key has been revoked.")
+        raise exceptions.AuthenticationFailed(_("This API key has been revoked."))
     if not api_key.is_usable:
-        raise exceptions.AuthenticationFailed("This API key has expired.")
+        raise exceptions.AuthenticationFailed(_("This API key has expired."))
     if not api_key.user.is_active:
-        raise exceptions.AuthenticationFailed("This API key's user is no longer active.")
+        raise exceptions.AuthenticationFailed(_("This API key's user is no longer active."))
     now = timezone.now()
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
@@ -56,12 +57,12 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             return None
         if self.header_name != "Authorization":
             return value
-        keyword, _, key = value.partition(" ")
+        keyword, _space, key = value.partition(" ")
         if keyword not in self.keywords:
             return None  # another scheme (e.g. Basic) is not ours to judge
         key = key.strip()
         if not key:
-            raise exceptions.AuthenticationFailed("The Authorization header has no key.")
+            raise exceptions.AuthenticationFailed(_("The Authorization header has no key."))
         return key
 
     def authenticate(self, request):

@@ -8,6 +8,7 @@ import django_filters
 from django import forms
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers, viewsets
@@ -31,10 +32,10 @@ def get_or_404(queryset, pk):
     try:
         pk = int(pk)
     except (TypeError, ValueError):
-        raise NotFound("No such record.") from None
+        raise NotFound(_("No such record.")) from None
     row = queryset.filter(pk=pk).first() if 0 < pk < 2**63 else None
     if row is None:
-        raise NotFound("No such record.")
+        raise NotFound(_("No such record."))
     return row
 
 
@@ -52,7 +53,7 @@ class StrictInputMixin:
             known = set(self.fields)
             unknown = sorted(str(name) for name in data if name not in known)
             if unknown:
-                raise serializers.ValidationError({key: ["Unknown field."] for key in unknown})
+                raise serializers.ValidationError({key: [_("Unknown field.")] for key in unknown})
         return super().to_internal_value(data)
 
 
@@ -73,7 +74,7 @@ def as_utc(value: datetime | None) -> datetime | None:
     try:
         return value.astimezone(UTC)
     except OverflowError:
-        raise ValueError("That time is out of range.") from None
+        raise ValueError(_("That time is out of range.")) from None
 
 
 def rfc3339(value: datetime) -> datetime:
@@ -146,7 +147,7 @@ class UpdatedSinceFilterSet(django_filters.FilterSet):
     updated_since = UtcIsoDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
-        label="Only rows changed at or after this time (ISO 8601), for incremental sync.",
+        label=_("Only rows changed at or after this time (ISO 8601), for incremental sync."),
     )
 
     @classmethod
@@ -163,13 +164,13 @@ class UpdatedSinceFilterSet(django_filters.FilterSet):
                 continue
             values = getlist(name) if getlist else [self.data[name]]
             if len(values) > 1:
-                self.form.add_error(name, "Send this parameter once.")
+                self.form.add_error(name, _("Send this parameter once."))
             elif values[0] == "" and not isinstance(declared, django_filters.CharFilter):
-                self.form.add_error(name, "Give a value, or leave the parameter out.")
+                self.form.add_error(name, _("Give a value, or leave the parameter out."))
             elif isinstance(declared, django_filters.BooleanFilter) and values[0] not in {
                 "true",
                 "false",
             }:
                 # Django would read anything else as "not given" and quietly not filter.
-                self.form.add_error(name, "Send true or false.")
+                self.form.add_error(name, _("Send true or false."))
         return valid and not self.form.errors

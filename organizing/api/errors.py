@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.defaults import page_not_found, server_error
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
@@ -24,19 +25,19 @@ from .parsers import RequestTooLarge
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "The request conflicts with an earlier one."
+    default_detail = _("The request conflicts with an earlier one.")
     default_code = "conflict"
 
 
 class Gone(exceptions.APIException):
     status_code = status.HTTP_410_GONE
-    default_detail = "This is gone."
+    default_detail = _("This is gone.")
     default_code = "gone"
 
 
 class Unprocessable(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_detail = "The request cannot be processed."
+    default_detail = _("The request cannot be processed.")
     default_code = "unprocessable"
 
 
@@ -77,7 +78,7 @@ def api_exception_handler(exc, context):
         "code": _code_of(exc.detail, exc.default_code)
         if isinstance(exc, exceptions.APIException)
         else "error",
-        "message": _first_message(detail) or "Something is wrong with the request.",
+        "message": _first_message(detail) or str(_("Something is wrong with the request.")),
     }
     if isinstance(exc, exceptions.ValidationError):
         error["code"] = "invalid"
@@ -90,7 +91,11 @@ def api_exception_handler(exc, context):
 def api_not_found_or_page(request, exception=None):
     """Django's 404 for pages; the API's error shape for anything under /api/."""
     if request.path.startswith("/api/"):
-        error = {"status": 404, "code": "not_found", "message": "No such address in the API."}
+        error = {
+            "status": 404,
+            "code": "not_found",
+            "message": str(_("No such address in the API.")),
+        }
         return JsonResponse({"error": error}, status=404)
     return page_not_found(request, exception)
 
@@ -101,7 +106,7 @@ def api_server_error_or_page(request):
         error = {
             "status": 500,
             "code": "server_error",
-            "message": "Something went wrong on our side.",
+            "message": str(_("Something went wrong on our side.")),
         }
         return JsonResponse({"error": error}, status=500)
     return server_error(request)

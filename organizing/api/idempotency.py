@@ -16,6 +16,7 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -44,7 +45,7 @@ class IdempotencyMixin:
             return
         key = key.strip()
         if not key or len(key) > 255:
-            raise ValidationError({HEADER: ["Send 1 to 255 characters."]})
+            raise ValidationError({HEADER: [_("Send 1 to 255 characters.")]})
         digest = hashlib.sha256()
         digest.update(f"{request.method} {request.path}\n".encode())
         digest.update(request.body)
@@ -61,17 +62,17 @@ class IdempotencyMixin:
                     },
                 )
         except IntegrityError:
-            raise Conflict("A request with this Idempotency-Key is still running.") from None
+            raise Conflict(_("A request with this Idempotency-Key is still running.")) from None
         if created:
             self._idempotency_record = record
             return
         if record.request_hash != request_hash:
             raise Unprocessable(
-                "This Idempotency-Key was already used for a different request.",
+                _("This Idempotency-Key was already used for a different request."),
                 code="idempotency_key_reused",
             )
         if record.response_status is None:
-            raise Conflict("A request with this Idempotency-Key is still running.")
+            raise Conflict(_("A request with this Idempotency-Key is still running."))
         raise _Replay(record)
 
     def handle_exception(self, exc):

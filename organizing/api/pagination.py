@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 
@@ -19,7 +20,7 @@ class ApiCursorPagination(CursorPagination):
         values = request.query_params.getlist(self.page_size_query_param)
         if not values:
             return self.page_size
-        message = f"Send one whole number from 1 to {self.max_page_size}."
+        message = _("Send one whole number from 1 to %(max)d.") % {"max": self.max_page_size}
         if len(values) > 1 or not (values[0].isascii() and values[0].isdigit()):
             raise ValidationError({self.page_size_query_param: [message]})
         size = int(values[0])

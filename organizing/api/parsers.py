@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, parsers, status
 from rest_framework.exceptions import ParseError, ValidationError
 
@@ -20,7 +21,7 @@ from organizing.text_safety import JSON_MAX_DEPTH, UnsafeJSON, json_check
 
 class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
+    default_detail = _("The request body is too large.")
     default_code = "too_large"
 
 
@@ -33,19 +34,24 @@ class LimitedJSONParser(parsers.JSONParser):
         except ValueError:
             length = 0
         if limit is not None and length > limit:
-            raise RequestTooLarge(f"The request body is larger than {limit} bytes.")
+            raise RequestTooLarge(
+                _("The request body is larger than %(limit)d bytes.") % {"limit": limit}
+            )
         raw = stream.read(limit + 1) if limit is not None else stream.read()
         if limit is not None and len(raw) > limit:
-            raise RequestTooLarge(f"The request body is larger than {limit} bytes.")
+            raise RequestTooLarge(
+                _("The request body is larger than %(limit)d bytes.") % {"limit": limit}
+            )
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
             document = json.loads(raw.decode(encoding), parse_constant=_no_constants)
         except RecursionError:
             raise ParseError(
-                f"JSON nested deeper than {JSON_MAX_DEPTH} levels is refused."
+                _("JSON nested deeper than %(depth)d levels is refused.")
+                % {"depth": JSON_MAX_DEPTH}
             ) from None
         except (ValueError, UnicodeDecodeError) as error:
-            raise ParseError(f"Malformed JSON: {error}") from None
+            raise ParseError(_("Malformed JSON: %(error)s") % {"error": error}) from None
         try:
             json_check(document)
         except UnsafeJSON as error:

@@ -7,6 +7,7 @@ data staff or admin role, however the request is authenticated.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
 from organizing.models import ApiKey
@@ -24,7 +25,7 @@ class HasScope(permissions.BasePermission):
     A view's ``required_scope`` overrides the scope.
     """
 
-    message = "This API key does not have the scope this request needs."
+    message = _("This API key does not have the scope this request needs.")
 
     def has_permission(self, request, view) -> bool:
         if not (request.user and request.user.is_authenticated):
@@ -35,7 +36,9 @@ class HasScope(permissions.BasePermission):
         if scope is None:
             scope = "read" if request.method in permissions.SAFE_METHODS else "write"
         if not request_scopes_allow(request, scope):
-            self.message = f"This API key needs the {scope} scope for this request."
+            self.message = _("This API key needs the %(scope)s scope for this request.") % {
+                "scope": scope
+            }
             return False
         return True
 
@@ -43,7 +46,7 @@ class HasScope(permissions.BasePermission):
 class MayExport(permissions.BasePermission):
     """Data staff and admins, with an API key that has the export scope."""
 
-    message = "Only data staff and admins may export, with a key that has the export scope."
+    message = _("Only data staff and admins may export, with a key that has the export scope.")
 
     def has_permission(self, request, view) -> bool:
         return user_is_organization_wide(request.user) and request_scopes_allow(request, "export")

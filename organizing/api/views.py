@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -72,7 +73,9 @@ def teams_visible_to(user):
 
 class TeamFilter(UpdatedSinceFilterSet):
     updated_since = UtcIsoDateTimeFilter(
-        field_name="created_at", lookup_expr="gte", label="Only rows added at or after this time."
+        field_name="created_at",
+        lookup_expr="gte",
+        label=_("Only rows added at or after this time."),
     )
 
     class Meta:
@@ -118,7 +121,7 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
 
 class UserFilter(UpdatedSinceFilterSet):
     updated_since = UtcIsoDateTimeFilter(
-        field_name="date_joined", lookup_expr="gte", label="Only users who joined at or after."
+        field_name="date_joined", lookup_expr="gte", label=_("Only users who joined at or after.")
     )
     team = IdFilter(field_name="memberships__team", distinct=True)
 
@@ -170,7 +173,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
 
 class ApiKeyFilter(UpdatedSinceFilterSet):
     updated_since = UtcIsoDateTimeFilter(
-        field_name="created_at", lookup_expr="gte", label="Only keys made at or after this time."
+        field_name="created_at", lookup_expr="gte", label=_("Only keys made at or after this time.")
     )
 
     class Meta:

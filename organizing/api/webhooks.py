@@ -7,6 +7,7 @@ admins; your own webhooks (admins: everyone's); anyone else's is a 404.
 from __future__ import annotations
 
 from django.core.validators import URLValidator
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -189,7 +190,7 @@ class WebhookViewSet(
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if not user_may_manage_webhooks(request.user):
-            raise PermissionDenied("Only organizers, data staff and admins manage webhooks.")
+            raise PermissionDenied(_("Only organizers, data staff and admins manage webhooks."))
 
     def get_queryset(self):
         return webhook_list(viewer=self.request.user).order_by("-id")
@@ -203,7 +204,7 @@ class WebhookViewSet(
         data = serializer.validated_data
         team = data.get("team")
         if team is not None and not webhook_team_choices(request.user).filter(pk=team.pk).exists():
-            raise ValidationError({"team": ["You may not watch that team."]})
+            raise ValidationError({"team": [_("You may not watch that team.")]})
         webhook = webhook_create(
             actor=request.user,
             url=data["url"],
@@ -267,6 +268,6 @@ class WebhookViewSet(
             webhook=webhook, pk=serializer.validated_data["delivery"]
         ).first()
         if delivery is None:
-            raise ValidationError({"delivery": ["No such delivery of this webhook."]})
+            raise ValidationError({"delivery": [_("No such delivery of this webhook.")]})
         again = webhook_delivery_replay(actor=request.user, delivery=delivery)
         return Response(WebhookDeliverySerializer(again).data, status=status.HTTP_202_ACCEPTED)

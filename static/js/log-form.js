@@ -45,11 +45,13 @@
     if (form.dataset.sending === "yes") { event.preventDefault(); return; }
     form.dataset.sending = "yes";
     var button = form.querySelector("button.save");
-    if (button) { button.setAttribute("aria-disabled", "true"); button.textContent = "Saving…"; }
+    // The words come from the page (data-saving-label), in the page's language.
+    var label = button ? button.textContent : "";
+    if (button) { button.setAttribute("aria-disabled", "true"); button.textContent = button.dataset.savingLabel || label; }
     // If the page is still here after a while the request failed; let them try again.
     window.setTimeout(function () {
       form.dataset.sending = "";
-      if (button) { button.removeAttribute("aria-disabled"); button.textContent = "Save conversation"; }
+      if (button) { button.removeAttribute("aria-disabled"); button.textContent = label; }
     }, 8000);
   });
   window.addEventListener("pageshow", function (event) {

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -184,9 +185,9 @@ class SegmentViewSet(
         user = self.request.user
         if segment is None:
             if not user_is_organizer_or_above(user):
-                raise PermissionDenied("Only organizers and above save segments.")
+                raise PermissionDenied(_("Only organizers and above save segments."))
         elif not segment_may_change(viewer=user, segment=segment):
-            raise PermissionDenied("Only the segment's maker, data staff and admins change it.")
+            raise PermissionDenied(_("Only the segment's maker, data staff and admins change it."))
 
     def create(self, request, *args, **kwargs):
         self._check_may_change(None)
@@ -303,7 +304,7 @@ class SegmentViewSet(
         segment = self.get_object()
         export_format = request.query_params.get("format", "csv")
         if export_format not in CONTENT_TYPES:
-            raise ValidationError({"format": ["Use csv or ndjson."]})
+            raise ValidationError({"format": [_("Use csv or ndjson.")]})
         supporters = _segment_supporters(request.user, segment.filter)
         audit_record(
             actor=request.user,
@@ -409,7 +410,7 @@ class ExportJobViewSet(
         serializer.is_valid(raise_exception=True)
         segment = Segment.objects.filter(pk=serializer.validated_data["segment"]).first()
         if segment is None:
-            raise ValidationError({"segment": ["No such segment."]})
+            raise ValidationError({"segment": [_("No such segment.")]})
         try:
             segment_compile(segment.filter)
         except SegmentError as error:
@@ -453,12 +454,15 @@ class ExportJobViewSet(
         if job.status == ExportJob.Status.EXPIRED or (
             job.expires_at is not None and job.expires_at <= timezone.now()
         ):
-            raise Gone("This export has expired; start a new one.")
+            raise Gone(_("This export has expired; start a new one."))
         if job.status != ExportJob.Status.DONE:
-            raise Conflict(f"This export is {job.get_status_display().lower()}, not done yet.")
+            raise Conflict(
+                _("This export is %(status)s, not done yet.")
+                % {"status": job.get_status_display().lower()}
+            )
         path = export_job_path(job)
         if not path.exists():
-            raise Gone("This export's file is gone; start a new one.")
+            raise Gone(_("This export's file is gone; start a new one."))
         audit_record(actor=request.user, action="export.download", obj=job, request=request)
         return FileResponse(
             path.open("rb"),

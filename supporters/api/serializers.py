@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -35,12 +36,12 @@ class AddressSerializer(serializers.Serializer):
 
 
 class SupporterSerializer(serializers.ModelSerializer):
-    email = serializers.SerializerMethodField(help_text="Primary email, as typed.")
-    phone = serializers.SerializerMethodField(help_text="Primary phone, as typed.")
-    address = serializers.SerializerMethodField(help_text="Primary postal address.")
+    email = serializers.SerializerMethodField(help_text=_("Primary email, as typed."))
+    phone = serializers.SerializerMethodField(help_text=_("Primary phone, as typed."))
+    address = serializers.SerializerMethodField(help_text=_("Primary postal address."))
     tags = serializers.SerializerMethodField()
     do_not_contact = serializers.SerializerMethodField(
-        help_text="Channels the person asked us not to use."
+        help_text=_("Channels the person asked us not to use.")
     )
 
     class Meta:
@@ -105,12 +106,12 @@ class SupporterSerializer(serializers.ModelSerializer):
 class SupporterCreateSerializer(StrictSerializer):
     client_uuid = serializers.UUIDField(
         required=False,
-        help_text="Made by the client; a retry with the same UUID stores one person.",
+        help_text=_("Made by the client; a retry with the same UUID stores one person."),
     )
     team = serializers.PrimaryKeyRelatedField(
         queryset=Team.objects.all(),
         required=False,
-        help_text="Default: OSDI_DEFAULT_TEAM when set, else your first team.",
+        help_text=_("Default: OSDI_DEFAULT_TEAM when set, else your first team."),
     )
     given_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     family_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -127,7 +128,7 @@ class SupporterCreateSerializer(StrictSerializer):
     known_by_kind = serializers.ChoiceField(
         Relationship.Kind.choices,
         required=False,
-        help_text="Record that you know them (a relational contact).",
+        help_text=_("Record that you know them (a relational contact)."),
     )
     custom_fields = serializers.DictField(required=False)
 
@@ -136,7 +137,7 @@ class SupporterCreateSerializer(StrictSerializer):
             attrs.get(name, "").strip() for name in ("given_name", "family_name", "preferred_name")
         ):
             raise serializers.ValidationError(
-                {"given_name": ["Give at least one of given_name, family_name, preferred_name."]}
+                {"given_name": [_("Give at least one of given_name, family_name, preferred_name.")]}
             )
         return attrs
 
@@ -154,8 +155,10 @@ class SupporterUpdateSerializer(StrictSerializer):
         Supporter.EngagementLevel.choices,
         required=False,
         allow_null=True,
-        help_text="Sets an override of the computed ladder (organizers of the person's team, "
-        "data staff, admins); null clears it.",
+        help_text=_(
+            "Sets an override of the computed ladder (organizers of the person's team, "
+            "data staff, admins); null clears it."
+        ),
     )
     custom_fields = serializers.DictField(required=False)
 
@@ -167,7 +170,7 @@ class SupporterUpdateSerializer(StrictSerializer):
         }
         if not any((value or "").strip() for value in names.values()):
             raise serializers.ValidationError(
-                {"given_name": ["A supporter needs at least one name."]}
+                {"given_name": [_("A supporter needs at least one name.")]}
             )
         return attrs
 
@@ -180,7 +183,7 @@ class TagChangeSerializer(StrictSerializer):
 class ConsentSerializer(StrictSerializer):
     channel = serializers.ChoiceField(Channel.choices)
     do_not_contact = serializers.BooleanField(
-        help_text="true: they asked us not to use this channel; false: they said we may again."
+        help_text=_("true: they asked us not to use this channel; false: they said we may again.")
     )
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
@@ -232,7 +235,7 @@ class RelationshipCreateSerializer(StrictSerializer):
     other_supporter = serializers.IntegerField(
         min_value=1,
         required=False,
-        help_text="Another supporter who knows them; leave out to record that you know them.",
+        help_text=_("Another supporter who knows them; leave out to record that you know them."),
     )
     kind = serializers.ChoiceField(Relationship.Kind.choices)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -249,7 +252,7 @@ class SegmentWriteSerializer(StrictSerializer):
     name = serializers.CharField(max_length=120)
     description = serializers.CharField(max_length=300, required=False, allow_blank=True)
     filter = serializers.JSONField(
-        help_text="The segment language: see the Segments section of the API description."
+        help_text=_("The segment language: see the Segments section of the API description.")
     )
 
 
@@ -258,7 +261,7 @@ class SegmentPreviewSerializer(StrictSerializer):
 
 
 class SegmentCountSerializer(serializers.Serializer):
-    count = serializers.IntegerField(help_text="Supporters you may see who match.")
+    count = serializers.IntegerField(help_text=_("Supporters you may see who match."))
 
 
 class ExportColumnSerializer(serializers.Serializer):
@@ -267,7 +270,9 @@ class ExportColumnSerializer(serializers.Serializer):
 
     @staticmethod
     def columns():
-        return [{"name": name, "description": text} for name, (text, _) in EXPORT_COLUMNS.items()]
+        return [
+            {"name": name, "description": text} for name, (text, _kind) in EXPORT_COLUMNS.items()
+        ]
 
 
 class ExportJobSerializer(serializers.ModelSerializer):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -78,10 +79,12 @@ class SupportLevelFilter(django_filters.NumberFilter):
 class SupporterFilter(UpdatedSinceFilterSet):
     search = django_filters.CharFilter(
         method="filter_search",
-        label="Part of a name or a name like it (ignoring case and accents), four or more "
-        "digits of a phone number (any punctuation), or part of an email address (with an @)",
+        label=_(
+            "Part of a name or a name like it (ignoring case and accents), four or more "
+            "digits of a phone number (any punctuation), or part of an email address (with an @)"
+        ),
     )
-    tag = django_filters.CharFilter(method="filter_tag", label="Has this tag (name)")
+    tag = django_filters.CharFilter(method="filter_tag", label=_("Has this tag (name)"))
     support_level = SupportLevelFilter()
 
     class Meta:
@@ -234,7 +237,7 @@ class SupporterViewSet(
         supporter = services.supporter_create(actor=request.user, team=team, **data)
         visible = self.get_queryset().filter(pk=supporter.pk).first()
         if visible is None:  # a retry's UUID that names someone else
-            raise Conflict("This client_uuid belongs to another person.")
+            raise Conflict(_("This client_uuid belongs to another person."))
         return Response(
             self.get_serializer(visible).data,
             status=status.HTTP_201_CREATED if supporter.is_new else status.HTTP_200_OK,
@@ -347,7 +350,9 @@ class SupporterViewSet(
 
 class NameFilter(UpdatedSinceFilterSet):
     updated_since = UtcIsoDateTimeFilter(
-        field_name="created_at", lookup_expr="gte", label="Only rows added at or after this time."
+        field_name="created_at",
+        lookup_expr="gte",
+        label=_("Only rows added at or after this time."),
     )
     name = django_filters.CharFilter(lookup_expr="iexact")
 
@@ -412,7 +417,9 @@ class TagViewSet(
 
 class RelationshipFilter(UpdatedSinceFilterSet):
     updated_since = UtcIsoDateTimeFilter(
-        field_name="created_at", lookup_expr="gte", label="Only rows added at or after this time."
+        field_name="created_at",
+        lookup_expr="gte",
+        label=_("Only rows added at or after this time."),
     )
 
     class Meta:
@@ -478,12 +485,12 @@ class RelationshipViewSet(
         visible = supporter_list(viewer=request.user)
         supporter = visible.filter(pk=data["supporter"]).first()
         if supporter is None:
-            raise ValidationError({"supporter": ["No such supporter."]})
+            raise ValidationError({"supporter": [_("No such supporter.")]})
         other = None
         if "other_supporter" in data:
             other = visible.filter(pk=data["other_supporter"]).first()
             if other is None or other.pk == supporter.pk:
-                raise ValidationError({"other_supporter": ["No such other supporter."]})
+                raise ValidationError({"other_supporter": [_("No such other supporter.")]})
         relationship, created = services.relationship_create(
             actor=request.user,
             supporter=supporter,

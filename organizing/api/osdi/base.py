@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import renderers
 from rest_framework.exceptions import ValidationError
@@ -74,7 +75,7 @@ class OsdiView(IdempotencyMixin, APIView):
     def body(self) -> dict:
         """The request body, which must be a JSON object."""
         if not isinstance(self.request.data, dict):
-            raise ValidationError({"non_field_errors": ["The body must be a JSON object."]})
+            raise ValidationError({"non_field_errors": [_("The body must be a JSON object.")]})
         return self.request.data
 
 
@@ -94,10 +95,13 @@ def _whole_number(request, name: str, default: int, low: int, high: int | None =
     try:
         value = int(raw)
     except ValueError:
-        raise ValidationError({name: ["Must be a whole number."]}) from None
+        raise ValidationError({name: [_("Must be a whole number.")]}) from None
     if value < low or (high is not None and value > high):
-        limit = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise ValidationError({name: [f"Must be {limit}."]})
+        if high is not None:
+            message = _("Must be between %(low)s and %(high)s.") % {"low": low, "high": high}
+        else:
+            message = _("Must be at least %(low)s.") % {"low": low}
+        raise ValidationError({name: [message]})
     return value
 
 
@@ -168,9 +172,12 @@ def odata_parse(text: str, *, equal_fields: dict, compare_fields: dict) -> dict:
             raise ValidationError(
                 {
                     "filter": [
-                        f"Cannot read the filter from {text[position : position + 40]!r}: write "
-                        "field eq 'value', joined with and (e.g. email_address eq "
-                        "'maria@example.org' and modified_date gt '2026-01-01')."
+                        _(
+                            "Cannot read the filter from %(text)r: write field eq 'value', joined "
+                            "with and (e.g. email_address eq 'maria@example.org' and "
+                            "modified_date gt '2026-01-01')."
+                        )
+                        % {"text": text[position : position + 40]}
                     ]
                 }
             )
@@ -178,7 +185,9 @@ def odata_parse(text: str, *, equal_fields: dict, compare_fields: dict) -> dict:
         field, operator, value = match.group(1), match.group(2).lower(), match.group(3)
         value = value.replace("''", "'")
         if "\x00" in value or len(value) > 254:
-            raise ValidationError({"filter": [f"{field}: that value cannot be stored."]})
+            raise ValidationError(
+                {"filter": [_("%(field)s: that value cannot be stored.") % {"field": field}]}
+            )
         if field in equal_fields and operator == "eq":
             lookups[equal_fields[field]] = value
         elif field in compare_fields and operator in {"gt", "lt", "eq"}:
@@ -189,7 +198,14 @@ def odata_parse(text: str, *, equal_fields: dict, compare_fields: dict) -> dict:
             except ValueError:  # well formed, but no such day (2026-02-30)
                 moment = None
             if moment is None:
-                raise ValidationError({"filter": [f"{field}: {value!r} is not a date or time."]})
+                raise ValidationError(
+                    {
+                        "filter": [
+                            _("%(field)s: %(value)r is not a date or time.")
+                            % {"field": field, "value": value}
+                        ]
+                    }
+                )
             try:
                 moment = as_utc(moment)
             except ValueError as error:
@@ -205,8 +221,11 @@ def odata_parse(text: str, *, equal_fields: dict, compare_fields: dict) -> dict:
             raise ValidationError(
                 {
                     "filter": [
-                        f"Filtering by {field} {operator} is not supported. "
-                        f"Supported: {', '.join(supported)}, joined with and."
+                        _(
+                            "Filtering by %(field)s %(operator)s is not supported. "
+                            "Supported: %(supported)s, joined with and."
+                        )
+                        % {"field": field, "operator": operator, "supported": ", ".join(supported)}
                     ]
                 }
             )

@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from organizing.api.osdi.base import identifiers, osdi_date
@@ -110,13 +111,13 @@ def _text(value: Any, path: str, max_length: int, errors: dict) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        errors[path] = ["Must be a string."]
+        errors[path] = [_("Must be a string.")]
         return ""
     if "\x00" in value:
-        errors[path] = ["Null characters are not allowed."]
+        errors[path] = [_("Null characters are not allowed.")]
         return ""
     if len(value.strip()) > max_length:
-        errors[path] = [f"At most {max_length} characters."]
+        errors[path] = [_("At most %(max)d characters.") % {"max": max_length}]
         return ""
     return value.strip()
 
@@ -125,10 +126,10 @@ def _objects(value: Any, path: str, errors: dict) -> list[dict]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        errors[path] = ["Must be a list of objects."]
+        errors[path] = [_("Must be a list of objects.")]
         return []
     if len(value) > 20:
-        errors[path] = ["At most 20."]
+        errors[path] = [_("At most 20.")]
         return []
     return value
 
@@ -137,12 +138,12 @@ def person_parse(person: Any, *, path: str = "") -> dict:
     """Validate an OSDI person; returns what to write. Raises ValidationError by field."""
     if not isinstance(person, dict):
         raise ValidationError(
-            {path.rstrip(".") or "non_field_errors": ["Must be a JSON object (a person)."]}
+            {path.rstrip(".") or "non_field_errors": [_("Must be a JSON object (a person).")]}
         )
     errors: dict[str, list[str]] = {}
     unknown = sorted(set(person) - PERSON_FIELDS - READ_ONLY_FIELDS)
     for name in unknown:
-        errors[f"{path}{name}"] = ["Unknown field."]
+        errors[f"{path}{name}"] = [_("Unknown field.")]
     parsed: dict[str, Any] = {"emails": [], "phones": [], "addresses": [], "block": set()}
     for name in ("given_name", "family_name"):
         if name in person:
@@ -150,7 +151,7 @@ def person_parse(person: Any, *, path: str = "") -> dict:
     if "languages_spoken" in person:
         languages = person["languages_spoken"]
         if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages):
-            errors[f"{path}languages_spoken"] = ["Must be a list of language tags."]
+            errors[f"{path}languages_spoken"] = [_("Must be a list of language tags.")]
         elif languages:
             parsed["language"] = _text(languages[0], f"{path}languages_spoken", 16, errors)
     for index, email in enumerate(_objects(person.get("email_addresses"), "email", errors)):
@@ -159,7 +160,7 @@ def person_parse(person: Any, *, path: str = "") -> dict:
         try:
             validate_email(address)
         except DjangoValidationError:
-            errors.setdefault(f"{where}.address", ["Not an email address."])
+            errors.setdefault(f"{where}.address", [_("Not an email address.")])
             continue
         parsed["emails"].append(address)
         if email.get("status") == "unsubscribed":
@@ -170,7 +171,7 @@ def person_parse(person: Any, *, path: str = "") -> dict:
         number = str(number) if isinstance(number, int) else number
         number = _text(number, f"{where}.number", 40, errors)
         if not number:
-            errors.setdefault(f"{where}.number", ["Required."])
+            errors.setdefault(f"{where}.number", [_("Required.")])
             continue
         kind_name = phone.get("number_type")
         kind = (
@@ -185,7 +186,7 @@ def person_parse(person: Any, *, path: str = "") -> dict:
         where = f"{path}postal_addresses[{index}]"
         lines = address.get("address_lines") or []
         if not isinstance(lines, list) or len(lines) > 2:
-            errors[f"{where}.address_lines"] = ["A list of at most two lines."]
+            errors[f"{where}.address_lines"] = [_("A list of at most two lines.")]
             continue
         fields = {
             "line1": _text(lines[0] if lines else "", f"{where}.address_lines", 200, errors),
@@ -208,17 +209,17 @@ def person_parse(person: Any, *, path: str = "") -> dict:
     if "custom_fields" in person:
         custom = person["custom_fields"]
         if not isinstance(custom, dict):
-            errors[f"{path}custom_fields"] = ["Must be an object of names to values."]
+            errors[f"{path}custom_fields"] = [_("Must be an object of names to values.")]
         else:
             for key, value in custom.items():
                 if "\x00" in key or (isinstance(value, str) and "\x00" in value):
-                    errors[f"{path}custom_fields"] = ["Null characters are not allowed."]
+                    errors[f"{path}custom_fields"] = [_("Null characters are not allowed.")]
                 elif len(key) > 100:
-                    errors[f"{path}custom_fields"] = ["Names are at most 100 characters."]
+                    errors[f"{path}custom_fields"] = [_("Names are at most 100 characters.")]
                 elif not (value is None or isinstance(value, str | int | float | bool)):
-                    errors[f"{path}custom_fields.{key}"] = ["Must be a plain value."]
+                    errors[f"{path}custom_fields.{key}"] = [_("Must be a plain value.")]
                 elif isinstance(value, str) and len(value) > 1000:
-                    errors[f"{path}custom_fields.{key}"] = ["At most 1000 characters."]
+                    errors[f"{path}custom_fields.{key}"] = [_("At most 1000 characters.")]
             parsed["custom_fields"] = custom
     if errors:
         raise ValidationError(errors)
@@ -229,9 +230,9 @@ def tags_named(names: Any, field: str) -> list[Tag]:
     if names is None:
         return []
     if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
-        raise ValidationError({field: ["Must be a list of tag names."]})
+        raise ValidationError({field: [_("Must be a list of tag names.")]})
     if any("\x00" in name or len(name) > 80 for name in names):
-        raise ValidationError({field: ["Tag names are at most 80 characters, without nulls."]})
+        raise ValidationError({field: [_("Tag names are at most 80 characters, without nulls.")]})
     names = [name.strip() for name in names if name.strip()]
     if not names:
         return []
@@ -242,7 +243,9 @@ def tags_named(names: Any, field: str) -> list[Tag]:
     known = {tag.name.lower() for tag in tags}
     missing = sorted({name for name in names if name.lower() not in known})
     if missing:
-        raise ValidationError({field: [f"No such tags: {', '.join(missing)}. Add them first."]})
+        raise ValidationError(
+            {field: [_("No such tags: %(tags)s. Add them first.") % {"tags": ", ".join(missing)}]}
+        )
     return tags
 
 
@@ -269,7 +272,7 @@ def person_apply(
         if created:
             if not (parsed.get("given_name") or parsed.get("family_name")):
                 raise ValidationError(
-                    {"given_name": ["A new person needs a given_name or a family_name."]}
+                    {"given_name": [_("A new person needs a given_name or a family_name.")]}
                 )
             team = osdi_team_for(actor)
             supporter = services.supporter_create(
@@ -297,7 +300,7 @@ def person_apply(
                 for name in ("given_name", "family_name", "preferred_name")
             }
             if not any(names.values()):
-                raise ValidationError({"given_name": ["A person keeps at least one name."]})
+                raise ValidationError({"given_name": [_("A person keeps at least one name.")]})
             if changes:
                 supporter = services.supporter_update(actor=actor, supporter=supporter, **changes)
         services.contact_points_add(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from django.db.models import Exists, Func, OuterRef, TextField
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -109,13 +110,13 @@ class PeopleView(OsdiView):
         body = self.body()
         unknown = sorted(set(body) - {"person", "add_tags", "remove_tags"})
         if unknown:
-            raise ValidationError({name: ["Unknown field."] for name in unknown})
+            raise ValidationError({name: [_("Unknown field.")] for name in unknown})
         if "person" not in body:
-            raise ValidationError({"person": ["This field is required."]})
+            raise ValidationError({"person": [_("This field is required.")]})
         parsed = person_parse(body["person"], path="person.")
         if not parsed["emails"] and not parsed["phones"]:
             raise ValidationError(
-                {"person.email_addresses": ["Give an email address (or a phone number)."]}
+                {"person.email_addresses": [_("Give an email address (or a phone number).")]}
             )
         add_tags = tags_named(body.get("add_tags"), "add_tags")
         remove_tags = tags_named(body.get("remove_tags"), "remove_tags")
@@ -192,7 +193,7 @@ class TagsView(OsdiView):
         body = self.body()
         unknown = sorted(set(body) - {"name", "description", "identifiers"})
         if unknown:
-            raise ValidationError({name: ["Unknown field."] for name in unknown})
+            raise ValidationError({name: [_("Unknown field.")] for name in unknown})
         name = body.get("name")
         if (
             not isinstance(name, str)
@@ -200,10 +201,10 @@ class TagsView(OsdiView):
             or len(name.strip()) > 80
             or "\x00" in name
         ):
-            raise ValidationError({"name": ["A tag needs a name of 1 to 80 characters."]})
+            raise ValidationError({"name": [_("A tag needs a name of 1 to 80 characters.")]})
         description = body.get("description") or ""
         if not isinstance(description, str) or len(description) > 200 or "\x00" in description:
-            raise ValidationError({"description": ["At most 200 characters."]})
+            raise ValidationError({"description": [_("At most 200 characters.")]})
         existing = Tag.objects.filter(name__iexact=name.strip()).first()
         if existing is not None:
             return Response(tag_represent(self, existing))
@@ -269,16 +270,16 @@ class TaggingsView(OsdiView):
             person_id = int(match.group(1))
         elif isinstance(body.get("identifiers"), list):
             for identifier in body["identifiers"]:
-                prefix, _, value = str(identifier).partition(":")
+                prefix, _colon, value = str(identifier).partition(":")
                 if prefix in {"earshot", "action_network"} and value.isdigit():
                     person_id = int(value)
         if person_id is None:
             raise ValidationError(
-                {"_links": ['Name the person as {"osdi:person": {"href": ".../people/<id>"}}.']}
+                {"_links": [_('Name the person as {"osdi:person": {"href": ".../people/<id>"}}.')]}
             )
         supporter = supporter_list(viewer=request.user).filter(pk=person_id).first()
         if supporter is None:
-            raise ValidationError({"_links": ["No such person."]})
+            raise ValidationError({"_links": [_("No such person.")]})
         created = services.tag_add(actor=request.user, supporter=supporter, tag=tag)
         tagging = SupporterTag.objects.get(supporter=supporter, tag=tag)
         return Response(
