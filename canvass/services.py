@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -100,8 +100,7 @@ def walk_list_cut(
     if people is not None:
         chosen = chosen.filter(pk__in=people.values("pk"))
     visited, left_out = walk_list_people(actor=actor, team=team, people=chosen)
-    pairs = list(visited.values_list("household_id", "pk").order_by("household_id", "pk"))
-    household_ids = sorted({household for household, _person in pairs})
+    household_ids = list(visited.order_by().values_list("household_id", flat=True).distinct())
     places = [
         DoorPlace(
             key=row[0],
@@ -138,21 +137,25 @@ def walk_list_cut(
             door_count=len(ordered),
             left_out=left_out,
         )
-        doors = Door.objects.bulk_create(
-            [
-                Door(walk_list=walk_list, household_id=place.key, position=position)
-                for position, place in enumerate(ordered)
-            ],
-            batch_size=5000,
-        )
-        door_of = {door.household_id: door.pk for door in doors}
-        DoorPerson.objects.bulk_create(
-            [
-                DoorPerson(door_id=door_of[household], supporter_id=person)
-                for household, person in pairs
-            ],
-            batch_size=5000,
-        )
+        # Two statements whatever the size: the doors from arrays (walking order is the
+        # array's), the people at them joined in SQL from the same chosen people.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO canvass_door (walk_list_id, household_id, position)"
+                " SELECT %s, t.household, t.n - 1 FROM unnest(%s::bigint[]) WITH ORDINALITY"
+                " AS t(household, n)",
+                [walk_list.pk, [place.key for place in ordered]],
+            )
+            people_sql, people_params = (
+                visited.order_by().values("pk", "household_id").query.sql_with_params()
+            )
+            cursor.execute(
+                # The ORM's own SQL for the chosen people, its values bound: no injection.
+                "INSERT INTO canvass_doorperson (door_id, supporter_id)"  # noqa: S608
+                f" SELECT d.id, v.id FROM ({people_sql}) AS v(id, household_id)"
+                " JOIN canvass_door d ON d.household_id = v.household_id AND d.walk_list_id = %s",
+                [*people_params, walk_list.pk],
+            )
     return walk_list
 
 
@@ -191,11 +194,7 @@ def packets_by_count(
     base = (name or "").strip() or _("Packet")
     with transaction.atomic():
         WalkList.objects.select_for_update().filter(pk=walk_list.pk).first()
-        loose = list(
-            Door.objects.filter(walk_list=walk_list, packet__isnull=True)
-            .order_by("position")
-            .values_list("pk", flat=True)
-        )
+        loose = Door.objects.filter(walk_list=walk_list, packet__isnull=True).count()
         position = _next_position(walk_list)
         packets = Packet.objects.bulk_create(
             [
@@ -204,12 +203,18 @@ def packets_by_count(
                     name=f"{base} {position + i + 1}"[:120],
                     position=position + i,
                 )
-                for i in range((len(loose) + doors_per_packet - 1) // doors_per_packet)
+                for i in range((loose + doors_per_packet - 1) // doors_per_packet)
             ]
         )
-        for i, packet in enumerate(packets):
-            chunk = loose[i * doors_per_packet : (i + 1) * doors_per_packet]
-            Door.objects.filter(pk__in=chunk).update(packet=packet)
+        if packets:
+            # One statement: the n-th loose door (in walking order) joins packet n // size.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE canvass_door d SET packet_id = (%s::bigint[])[((r.n - 1) / %s) + 1]"
+                    " FROM (SELECT id, row_number() OVER (ORDER BY position) AS n FROM canvass_door"
+                    " WHERE walk_list_id = %s AND packet_id IS NULL) r WHERE d.id = r.id",
+                    [[p.pk for p in packets], doors_per_packet, walk_list.pk],
+                )
     return packets
 
 
