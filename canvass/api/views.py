@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -89,6 +89,88 @@ def _progress_data(progress) -> dict:
     return ProgressSerializer(data).data
 
 
+WALK_LIST_EXAMPLE = OpenApiExample(
+    "A walk list",
+    value={
+        "id": 3,
+        "name": "Eastside doors",
+        "team": 1,
+        "segment": 2,
+        "filter": {"team": 1},
+        "door_count": 120,
+        "left_out": {"do_not_visit": 4, "no_soliciting": 2, "no_address": 9},
+        "created_by": 7,
+        "created_at": "2026-11-02T18:31:00Z",
+    },
+    response_only=True,
+)
+PACKET_EXAMPLE = OpenApiExample(
+    "A packet",
+    value={
+        "id": 11,
+        "walk_list": 3,
+        "name": "Packet 1",
+        "position": 0,
+        "outline": [],
+        "door_count": 40,
+        "doors_done": 12,
+        "created_at": "2026-11-02T18:31:00Z",
+    },
+    response_only=True,
+)
+CHECKOUT_EXAMPLE = OpenApiExample(
+    "A check-out",
+    value={
+        "id": 5,
+        "packet": 11,
+        "volunteer": 9,
+        "partner": None,
+        "until": "2026-11-02T23:00:00Z",
+        "checked_out_at": "2026-11-02T17:00:00Z",
+        "returned_at": None,
+        "is_current": True,
+    },
+    response_only=True,
+)
+PROGRESS_EXAMPLE = OpenApiExample(
+    "Progress",
+    value={
+        "doors": 40,
+        "knocked": 12,
+        "contacts": 5,
+        "contact_rate": 0.4167,
+        "by_volunteer": [
+            {
+                "volunteer": 9,
+                "name": "Ana Morales",
+                "knocked": 12,
+                "contacts": 5,
+                "contact_rate": 0.4167,
+            }
+        ],
+        "by_day": [{"day": "2026-11-02", "knocked": 12, "contacts": 5, "contact_rate": 0.4167}],
+        "flags": [],
+    },
+    response_only=True,
+)
+SYNC_EXAMPLE = OpenApiExample(
+    "Two items, one a retry",
+    value={
+        "results": [
+            {"client_uuid": "0b9f…", "status": "stored", "door_result": 31},
+            {"client_uuid": "5c1e…", "status": "already_stored", "conversation": 77},
+        ],
+        "counts": {"stored": 1, "already_stored": 1, "refused": 0},
+    },
+    response_only=True,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(description="Walk lists the key may see.", examples=[WALK_LIST_EXAMPLE]),
+    retrieve=extend_schema(description="One walk list.", examples=[WALK_LIST_EXAMPLE]),
+    destroy=extend_schema(description="Remove a walk list with no packet out (its organizers)."),
+)
 class WalkListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """Walk lists: read for anyone who may see them (``canvass.selectors.walk_list_list``);
     cutting one (``POST``, from a saved segment or a filter) for the team's organizers."""
@@ -103,7 +185,12 @@ class WalkListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
     def get_object(self):
         return get_or_404(self.get_queryset(), self.kwargs["pk"])
 
-    @extend_schema(request=WalkListCreateSerializer, responses={201: WalkListSerializer})
+    @extend_schema(
+        request=WalkListCreateSerializer,
+        responses={201: WalkListSerializer},
+        description="Cut a walk list from a segment or a filter, in walking order (organizers).",
+        examples=[WALK_LIST_EXAMPLE],
+    )
     def create(self, request, *args, **kwargs):
         serializer = WalkListCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -142,7 +229,11 @@ class WalkListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
             raise _validation(error) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(responses={200: ProgressSerializer})
+    @extend_schema(
+        responses={200: ProgressSerializer},
+        description="Doors knocked, contacts, by volunteer and day, and flags (organizers).",
+        examples=[PROGRESS_EXAMPLE],
+    )
     @action(detail=True, methods=["get"])
     def progress(self, request, pk=None):
         walk_list = self.get_object()
@@ -150,7 +241,12 @@ class WalkListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
             raise DjangoPermissionDenied(_("Progress of a whole list is for its organizers."))
         return Response(_progress_data(walk_list_progress(walk_list)))
 
-    @extend_schema(request=PacketSplitSerializer, responses={201: PacketSerializer(many=True)})
+    @extend_schema(
+        request=PacketSplitSerializer,
+        responses={201: PacketSerializer(many=True)},
+        description="Split the doors not yet in a packet into packets of a count.",
+        examples=[PACKET_EXAMPLE],
+    )
     @action(detail=True, methods=["post"], url_path="split")
     def split(self, request, pk=None):
         walk_list = self.get_object()
@@ -170,7 +266,12 @@ class WalkListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
         )
         return Response(PacketSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=PacketDrawSerializer, responses={201: PacketSerializer})
+    @extend_schema(
+        request=PacketDrawSerializer,
+        responses={201: PacketSerializer},
+        description="Make a packet of the doors inside a drawn shape (point in polygon).",
+        examples=[PACKET_EXAMPLE],
+    )
     @action(detail=True, methods=["post"], url_path="draw")
     def draw(self, request, pk=None):
         walk_list = self.get_object()
@@ -196,6 +297,10 @@ def _packets_with_counts(packets):
     ).order_by("walk_list", "position", "id")
 
 
+@extend_schema_view(
+    list=extend_schema(description="Packets the key may see.", examples=[PACKET_EXAMPLE]),
+    retrieve=extend_schema(description="One packet.", examples=[PACKET_EXAMPLE]),
+)
 class PacketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """Packets: read for anyone who may see them (their list's organizers, the volunteers it
     is checked out to); check-out and return for the organizers (return also for the
@@ -222,12 +327,21 @@ class PacketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
     def retrieve(self, request, *args, **kwargs):
         return Response(PacketSerializer(self.get_object()).data)
 
-    @extend_schema(responses={200: ProgressSerializer})
+    @extend_schema(
+        responses={200: ProgressSerializer},
+        description="The packet's progress.",
+        examples=[PROGRESS_EXAMPLE],
+    )
     @action(detail=True, methods=["get"])
     def progress(self, request, pk=None):
         return Response(_progress_data(packet_progress(self.get_object())))
 
-    @extend_schema(request=PacketCheckoutSerializer, responses={201: CheckoutSerializer})
+    @extend_schema(
+        request=PacketCheckoutSerializer,
+        responses={201: CheckoutSerializer},
+        description="Check the packet out to a volunteer (or pair) until a time; exclusive.",
+        examples=[CHECKOUT_EXAMPLE],
+    )
     @action(detail=True, methods=["post"])
     def checkout(self, request, pk=None):
         packet = self.get_object()
@@ -254,7 +368,12 @@ class PacketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
             raise _validation(error) from None
         return Response(CheckoutSerializer(checkout).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: CheckoutSerializer})
+    @extend_schema(
+        request=None,
+        responses={200: CheckoutSerializer},
+        description="Take the packet back: its people are no longer visible to the volunteers.",
+        examples=[CHECKOUT_EXAMPLE],
+    )
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
         packet = self.get_object()
@@ -407,7 +526,12 @@ class FieldSyncView(APIView):
 
     permission_classes = [HasScope]
 
-    @extend_schema(request=SyncRequestSerializer, responses={200: None})
+    @extend_schema(
+        request=SyncRequestSerializer,
+        responses={200: dict},
+        description="Field results in one batch, each stored once by client_uuid, answered per item.",
+        examples=[SYNC_EXAMPLE],
+    )
     def post(self, request):
         serializer = SyncRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
