@@ -5,7 +5,8 @@ run on the same data, and ``ratio X.XX`` (value / reference, oriented so that hi
 for rates and lower is better for times, as each line says).
 
 ``ONLY=export`` (or ``insert``, ``visibility``, ``search``, ``history``, ``enrichment``,
-``queues``, ``load``, ``dashboard``, ``import``, ``calling``; comma-separated) runs only those figures.
+``queues``, ``load``, ``dashboard``, ``import``, ``calling``, ``walklist``; comma-separated) runs
+only those figures.
 
 Works in a database of its own, ``<DATABASE_URL's name>_bench``, made anew each run as a copy of
 the SCALE's dataset, which is generated once and kept (bench/dataset.py), so it never touches
@@ -262,6 +263,11 @@ def main() -> int:
         from bench import calling
 
         calling.run(line=line)
+
+    if wanted("walklist"):
+        from bench import walklist
+
+        walklist.run(scale, line)
     if wanted("export"):
         from bench.export import run_export_bench
 

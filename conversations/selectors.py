@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from organizing.models import Membership, User
 from organizing.roles import team_ids_overseen_by
+from supporters.households import Housemate, housemates
 from supporters.models import (
     DO_NOT_LABELS,
     Assignment,
@@ -75,7 +76,7 @@ def _supporter_with_details(*, viewer: User, pk: int) -> Supporter:
     # The visibility rule decides (a 404 outside it); details ride on the same query.
     supporter = (
         supporter_list(viewer=viewer)
-        .select_related("team", "engagement_override_by")
+        .select_related("team", "engagement_override_by", "household")
         .annotate(
             email_list=ArraySubquery(
                 SupporterEmail.objects.filter(supporter=OuterRef("pk"))
@@ -194,6 +195,8 @@ class Brief:
     pinned: list[Note] = field(default_factory=list)
     access: SupporterAccess | None = None
     can_organize: bool = False
+    # Who else lives at their door, linked only where the viewer may see them.
+    housemates: list[Housemate] = field(default_factory=list)
 
     @property
     def engagement_step(self) -> EngagementStep | None:
@@ -289,6 +292,7 @@ def brief_get(*, viewer: User, pk: int) -> Brief:
             )
             if not suggestion.is_redacted
         ],
+        housemates=housemates(viewer=viewer, supporter=supporter),
     )
 
 

@@ -58,6 +58,7 @@ from supporters.services import (
 from . import text_heard_es, text_organization
 from .calling import demo_call_list_load
 from .campaign import Campaign, Talk
+from .canvass import demo_canvass_load
 from .followthrough import Followthrough, PlannedFollowUp, PlannedMerge, PlannedNote
 from .people import PeopleMaker, Persona
 
@@ -125,6 +126,13 @@ class DemoLoader:
         # The dashboard's rollups, derived once from the history just written (the worker
         # keeps them from here on; the nightly run re-derives them).
         rollup_rederive()
+        self.counts.update(
+            demo_canvass_load(
+                organizer=self.organizer["eastside"],
+                volunteer=self.users["ana"],
+                team=self.teams["eastside"],
+            )
+        )
         self.counts.update(
             supporters=len(personas),
             conversations=len(campaign.talks),

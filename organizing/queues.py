@@ -33,7 +33,8 @@ BULK_NAME_PARTS = (
     "listen_batch",
     "listen_sweep",
     "reseal",
-    "rederive",  # the nightly re-derivation of the dashboard's rollups (issue 15)  # re-encrypting sensitive text after a key rotation (issue 17)
+    "rederive",
+    "geocode",  # households geocoded in batches of up to 10,000 (issue 13)  # the nightly re-derivation of the dashboard's rollups (issue 15)  # re-encrypting sensitive text after a key rotation (issue 17)
 )
 
 

@@ -182,6 +182,7 @@ INSTALLED_APPS = [
     "conversations",
     "metrics",
     "calling",
+    "canvass",
     "demo",
 ]
 
@@ -204,6 +205,8 @@ MIDDLEWARE = [
     # user whose role needs a second factor and has none is sent to set one up.
     "organizing.middleware.SessionIdleTimeoutMiddleware",
     "organizing.middleware.MfaRequiredMiddleware",
+    # A day volunteer's session (a guest link) reaches its packet's pages only.
+    "canvass.middleware.GuestScopeMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -455,6 +458,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/2"),
         "kwargs": {"recent_only": True},
     },
+    # Households for people enriched before households existed (bounded; idle once done).
+    "supporters-household-backfill": {
+        "task": "supporters.tasks.household_backfill_task",
+        "schedule": crontab(minute="*/10"),
+    },
+    # Doors placed by ZIP only, to the configured geocoder (GEOCODER), a batch at a time.
+    "supporters-household-geocode": {
+        "task": "supporters.tasks.household_geocode_task",
+        "schedule": crontab(minute="7-59/15"),
+    },
     "conversations-listen-catch-up": {
         "task": "conversations.tasks.conversation_listen_sweep_task",
         "schedule": crontab(minute="*/2"),
@@ -610,6 +623,13 @@ if _map_tiles.scheme not in {"http", "https"} or not _map_tiles.hostname:
         "MAP_TILE_URL must be an http(s) URL, as in https://tile.example.org/{z}/{x}/{y}.png."
     )
 MAP_TILE_ORIGIN = f"{_map_tiles.scheme}://{_map_tiles.netloc}"
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+# Geocoding households (supporters.enrichment.geocoder): "census" (the US Census batch
+# geocoder through censusgeocode), "nominatim" (a Nominatim-style GEOCODER_URL), or "off"
+# (doors keep their ZIP centre, flagged as such). GEOCODER_URL overrides the service's address.
+GEOCODER = env_str("GEOCODER", "census")
+GEOCODER_URL = env_str("GEOCODER_URL", "")
+GEOCODER_TIMEOUT_SECONDS = env_int("GEOCODER_TIMEOUT_SECONDS", 120, minimum=1)
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "csp.middleware.CSPMiddleware",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("segments/", include("supporters.urls_segments")),
     path("audit/", include("supporters.urls_audit")),
     path("calling/", include("calling.urls")),
+    path("canvass/", include("canvass.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

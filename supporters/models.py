@@ -186,6 +186,22 @@ class Supporter(models.Model):
     # and the visibility rule no longer shows it to anyone. A nullable column without a
     # default: adding it is instant whatever the size of the table.
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The people at one standardized address: built by the enrichment worker
+    # (supporters.households), fixed by organizers. Its index is built concurrently
+    # (migration supporters 0010), so adding it never locks the table.
+    household = models.ForeignKey(
+        "Household",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        db_index=False,
+    )
+    household_fixed = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="An organizer placed them: the worker no longer moves them by address.",
+    )
 
     objects = SupporterQuerySet.as_manager()
 
@@ -231,6 +247,8 @@ class Supporter(models.Model):
                 fields=["family_name", "given_name", "id"], name="supporter_name_order_idx"
             ),
             models.Index(fields=["support_level"], name="supporter_support_idx"),
+            # Serves "who else lives here" (the brief, the door) and the household backfill.
+            models.Index(fields=["household"], name="supporter_household_idx"),
         ]
 
     def __str__(self) -> str:
@@ -240,6 +258,64 @@ class Supporter(models.Model):
     def display_name(self) -> str:
         given = self.preferred_name or self.given_name
         return " ".join(part for part in (given, self.family_name) if part) or "(no name)"
+
+
+class Household(models.Model):
+    """The people at one standardized address and unit: a door to knock on.
+
+    Built by the enrichment worker from the addresses it standardizes (``address_key``, the
+    USPS-style street line, unit and ZIP); organizers move people, split and merge
+    (``supporters.households``). Several households may share a key after a split. The
+    walking-order parts (``street``, ``house_number``, ``house_suffix``, ``unit``) are read
+    from the standardized line once, when the household is made. Coordinates carry where they
+    came from (``geocode_source``) and how precise they are.
+    """
+
+    class Precision(models.TextChoices):
+        ROOFTOP = "rooftop", _("On the building")
+        STREET = "street", _("On the street")
+        ZIP = "zip", _("ZIP centre only")
+
+    address_key = models.CharField(max_length=300, blank=True)
+    line1 = models.CharField(max_length=200)
+    unit = models.CharField(max_length=100, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=2, blank=True)
+    zip5 = models.CharField(max_length=5, blank=True)
+    street = models.CharField(max_length=200, blank=True, help_text="The line without its number.")
+    house_number = models.PositiveIntegerField(null=True, blank=True)
+    house_suffix = models.CharField(max_length=20, blank=True, help_text="½, A, -B…")
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    geocode_precision = models.CharField(max_length=10, choices=Precision.choices, blank=True)
+    geocode_source = models.CharField(max_length=60, blank=True, help_text="Which geocoder.")
+    geocoded_at = models.DateTimeField(null=True, blank=True)
+    geocode_attempted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the geocoder last tried (matched or not)."
+    )
+    no_soliciting = models.BooleanField(default=False)
+    no_soliciting_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    no_soliciting_set_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["street", "house_number", "house_suffix", "unit", "id"]
+        indexes = [
+            # Serves the worker's "which household has this address?".
+            models.Index(fields=["address_key"], name="household_address_key_idx"),
+            # Serves the geocoder's "which doors have only a ZIP centre, not tried lately?".
+            models.Index(
+                fields=["geocode_precision", "geocode_attempted_at", "id"],
+                name="household_precision_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return " ".join(p for p in (self.line1, self.unit) if p) + (
+            f", {self.zip5}" if self.zip5 else ""
+        )
 
 
 class ContactPoint(models.Model):
@@ -476,6 +552,8 @@ class Relationship(models.Model):
 
     class Kind(models.TextChoices):
         FAMILY = "family", _("Family")
+        # Replaced by households (supporters.Household): the worker's backfill
+        # (supporters.households.household_backfill) turns these rows into shared households.
         HOUSEHOLD = "household", _("Same household")
         FRIEND = "friend", _("Friend")
         NEIGHBOR = "neighbor", _("Neighbor")

@@ -62,7 +62,8 @@ def supporter_list(*, viewer: User, teams: Iterable[int] | None = None) -> Query
     - organizers: every supporter owned by a team they organize;
     - everyone signed in (volunteers included): the people assigned to them, their own
       relational contacts, and those a registered grant gives them for a while
-      (``supporter_visibility_grant_register``: the person a caller holds on a lease);
+      (``supporter_visibility_grant_register``: the person a caller holds on a lease; the
+      doors of a packet checked out to them, until the check-out ends or is returned);
     - anyone inactive or anonymous: no one.
 
     ``teams`` narrows the answer to supporters owned by those teams. When the viewer sees

@@ -3,17 +3,24 @@ export jobs, and bulk actions over the Supporters list."""
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import timedelta
 
+import requests
 from celery import shared_task
 from django.utils import timezone
 
 from organizing.dispatch import advisory_lock, send_now
 
 from .bulk import bulk_action_run_chunk, bulk_actions_stale
+from .enrichment import geocoder
+from .enrichment.geocoder import households_needing_geocode
 from .enrichment.pipeline import enrich_supporters, supporters_needing_enrichment
 from .exporting import export_job_run, export_jobs_expire, export_jobs_requeue_stale
+from .households import household_backfill
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 SWEEP_BATCHES = 25  # at most 5,000 supporters enqueued per sweep run
@@ -55,6 +62,49 @@ def supporter_enrich_sweep_task(recent_only: bool = False) -> int:
     for start in range(0, len(ids), BATCH_SIZE):
         send_now(supporter_enrich_batch_task, ids[start : start + BATCH_SIZE])
     return len(ids)
+
+
+@shared_task
+def household_backfill_task(batches: int = 20) -> int:
+    """Beat (and after a migration): place people in households and turn the old "same
+    household" relationships into households, a bounded batch at a time, re-enqueueing itself
+    while work is left. Returns what this run did; 0 once everyone is placed."""
+    done = 0
+    with advisory_lock("household_backfill") as locked:
+        if not locked:
+            return 0
+        for _ in range(batches):
+            did = household_backfill()
+            done += did
+            if not did:
+                return done
+    send_now(household_backfill_task, batches)
+    return done
+
+
+@shared_task
+def household_geocode_task() -> int:
+    """Beat: geocode one batch (at most 10,000) of doors placed only by their ZIP's centre;
+    re-enqueues itself while a full batch was placed. A service that cannot be reached is
+    logged and tried on the next run; the doors keep their ZIP centre, flagged as such."""
+    with advisory_lock("household_geocode") as locked:
+        if not locked:
+            return 0
+        ids = list(
+            households_needing_geocode()
+            .order_by("id")
+            .values_list("id", flat=True)[: geocoder.MAX_BATCH]
+        )
+        if not ids:
+            return 0
+        try:
+            placed, tried = geocoder.geocode_households(ids)
+        except (requests.RequestException, ValueError) as error:
+            logger.warning("Geocoding %d households failed: %s", len(ids), error)
+            return 0
+    if tried == geocoder.MAX_BATCH:
+        send_now(household_geocode_task)
+    return placed
 
 
 # --- Export jobs ---------------------------------------------------------------------------

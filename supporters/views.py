@@ -114,6 +114,14 @@ def supporter_create_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+def supporters_filtered(
+    form: SupporterFilterForm, base: QuerySet[Supporter]
+) -> QuerySet[Supporter]:
+    """The Supporters page's filters (a valid ``form``) applied to ``base``; the walk-list cut
+    reads the same filters."""
+    return _filtered(form, base)
+
+
 def _filtered(form: SupporterFilterForm, base: QuerySet[Supporter]) -> QuerySet[Supporter]:
     """The list's filters are the segment language (``to_filter``), compiled once."""
     return base.filter(segment_compile(form.to_filter()))

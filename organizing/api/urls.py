@@ -27,6 +27,7 @@ urlpatterns = [
     path("v1/", include("conversations.api.urls")),
     path("v1/", include("metrics.api.urls")),
     path("v1/", include("calling.api.urls")),
+    path("v1/", include("canvass.api.urls")),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its init script as a file (?script), for the CSP: no inline script.

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from organizing.events import event_publish
 from supporters.history import history_record, history_record_many
+from supporters.households import households_assign
 from supporters.models import (
     DuplicateCandidate,
     EngagementChange,
@@ -204,6 +205,8 @@ def enrich_supporters(
                 "enricher_version",
             ],
         )
+        # The people at one standardized address form a household (a door on walk lists).
+        households_assign(todo)
         SupporterEnrichment.objects.bulk_create(
             rows,
             update_conflicts=True,

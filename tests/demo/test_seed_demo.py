@@ -295,3 +295,19 @@ def test_the_demo_has_a_call_list_ready(demo):
     queue = call_list_queue(call_list=call_list)
     assert queue.total == Supporter.objects.filter(team=call_list.team).count() > 100
     assert queue.by_reason.get(Blocked.DO_NOT_CALL, 0) >= 1  # held back, and the queue says so
+
+
+def test_the_demo_has_a_walk_list_with_packets_one_out_with_ana():
+    from canvass.models import Checkout, WalkList
+
+    walk_list = WalkList.objects.get()
+    assert walk_list.door_count > 0
+    assert walk_list.packets.count() >= 2
+    checkout = Checkout.objects.current().select_related("volunteer").get()
+    assert checkout.volunteer.email == "ana@example.org"
+    people = set(
+        walk_list.doors.filter(packet=checkout.packet).values_list(
+            "door_people__supporter", flat=True
+        )
+    )
+    assert people <= set(supporter_list(viewer=checkout.volunteer).values_list("pk", flat=True))

@@ -35,6 +35,8 @@ BULK_TASKS = [
     "supporters.import_sweep",
     "organizing.tasks.sealed_text_reseal_task",
     "metrics.tasks.rollup_rederive_task",
+    "supporters.tasks.household_backfill_task",
+    "supporters.tasks.household_geocode_task",
     # Tasks other issues add: any name with "import" or "bulk" in it.
     "supporters.tasks.import_run_task",
     "supporters.tasks.supporter_bulk_tag_task",
