@@ -8,7 +8,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
@@ -39,6 +44,26 @@ class ResultCodeMappingSerializer(serializers.ModelSerializer):
         return attrs
 
 
+MAPPING_EXAMPLE = OpenApiExample(
+    "VAN result codes",
+    value={
+        "id": 1,
+        "name": "van",
+        "outcomes": {"talked": "Canvassed", "not_home": "Not Home", "refused": "Refused"},
+        "questions": {"rent_increase": {"id": "Q123", "answers": {"yes": "1", "no": "2"}}},
+        "updated_at": "2026-11-30T15:02:11Z",
+    },
+)
+_MAPPING = "A saved mapping of Earshot's outcomes and survey answers to another system's codes."
+
+
+@extend_schema_view(
+    list=extend_schema(description="The saved result-code mappings.", examples=[MAPPING_EXAMPLE]),
+    retrieve=extend_schema(description=_MAPPING, examples=[MAPPING_EXAMPLE]),
+    create=extend_schema(description="Save a mapping. " + _MAPPING, examples=[MAPPING_EXAMPLE]),
+    partial_update=extend_schema(description="Change a mapping.", examples=[MAPPING_EXAMPLE]),
+    destroy=extend_schema(description="Forget a mapping."),
+)
 class ResultCodeMappingViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -72,7 +97,20 @@ class ConversationExportView(APIView):
             OpenApiParameter("updated_since", OpenApiTypes.DATETIME),
             OpenApiParameter("mapping", OpenApiTypes.STR, description="A saved mapping's name."),
         ],
-        responses={(200, "text/csv"): OpenApiTypes.STR},
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/x-ndjson"): OpenApiTypes.STR,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+        },
+        examples=[
+            OpenApiExample(
+                "Two conversations",
+                value="supporter_id,external_ids,happened_at,channel,outcome\r\n"
+                '12,"van:98431",2026-11-30T15:02:11Z,door,talked\r\n',
+                response_only=True,
+                media_type="text/csv",
+            )
+        ],
     )
     def get(self, request):
         export_format = request.query_params.get("format", "csv")

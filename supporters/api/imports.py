@@ -13,7 +13,7 @@ from django.conf import settings
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -82,6 +82,44 @@ class ImportMappingSerializer(StrictSerializer):
     save = serializers.BooleanField(required=False, default=False)
 
 
+IMPORT_EXAMPLE = OpenApiExample(
+    "An import, committed",
+    value={
+        "id": 7, "team": 1, "created_by": "Dana Organizer", "file_name": "roster-2026-11.csv",
+        "file_format": "csv", "encoding": "utf-8", "delimiter": ",", "size": 48213,
+        "headers": ["VANID", "First Name", "Last Name", "Email Address", "Cell Phone"],
+        "source": "van", "mapping": {"VANID": {"target": "external_id", "system": "van"}},
+        "status": "done", "total_rows": 812, "rows_done": 812, "progress_percent": 100,
+        "dry_run": {"new": 640, "matched": 160, "review": 6, "errors": 6},
+        "counts": {"created": 640, "updated": 160, "error": 6}, "error": "",
+        "created_at": "2026-11-30T15:02:11Z", "started_at": "2026-11-30T15:04:40Z",
+        "heartbeat_at": "2026-11-30T15:05:02Z", "finished_at": "2026-11-30T15:05:02Z",
+        "undone_at": None,
+    },
+    response_only=True,
+)  # fmt: skip
+DRY_RUN_EXAMPLE = OpenApiExample(
+    "A dry run",
+    value={"counts": {"new": 640, "matched": 160, "review": 6, "errors": 6}},
+    response_only=True,
+)
+CSV_EXAMPLE = OpenApiExample(
+    "Rows", value="row,column,reason\r\n4,Email Address,Enter a valid email address.\r\n",
+    response_only=True, media_type="text/csv",
+)  # fmt: skip
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="The imports the caller may see (their own teams'; every team for data "
+        "staff and admins), newest first.",
+        examples=[IMPORT_EXAMPLE],
+    ),
+    retrieve=extend_schema(
+        description="One import with its progress (rows done of total) and counts.",
+        examples=[IMPORT_EXAMPLE],
+    ),
+)
 class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     serializer_class = ImportSerializer
     permission_classes = [HasScope]
@@ -94,7 +132,13 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
     def get_object(self):
         return import_get(viewer=self.request.user, pk=int(self.kwargs["pk"]))
 
-    @extend_schema(request=ImportUploadSerializer, responses={201: ImportSerializer})
+    @extend_schema(
+        request=ImportUploadSerializer,
+        responses={201: ImportSerializer},
+        description="Start an import: a CSV, TSV or XLSX file (multipart ``file``, ``team``, "
+        "``source``), or JSON ``team`` and ``headers`` whose rows follow in chunks.",
+        examples=[IMPORT_EXAMPLE],
+    )
     def create(self, request, *args, **kwargs):
         payload = ImportUploadSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -120,7 +164,13 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
             )
         return Response(ImportSerializer(job).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ImportRowsSerializer, responses={200: ImportSerializer})
+    @extend_schema(
+        request=ImportRowsSerializer,
+        responses={200: ImportSerializer},
+        description="Append rows (lists of cells, in the headers' order) to a JSON import; "
+        "at most 1 MB per request.",
+        examples=[IMPORT_EXAMPLE],
+    )
     @action(detail=True, methods=["post"], url_path="rows")
     def rows(self, request, pk=None):
         job = self.get_object()
@@ -130,7 +180,12 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         job.refresh_from_db()
         return Response(ImportSerializer(job).data)
 
-    @extend_schema(request=ImportMappingSerializer, responses={200: ImportSerializer})
+    @extend_schema(
+        request=ImportMappingSerializer,
+        responses={200: ImportSerializer},
+        description="Say where each column goes; ``save`` keeps the mapping for the source.",
+        examples=[IMPORT_EXAMPLE],
+    )
     @action(detail=True, methods=["post"], url_path="mapping")
     def mapping(self, request, pk=None):
         job = self.get_object()
@@ -139,30 +194,61 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         job = import_mapping_set(actor=request.user, job=job, **payload.validated_data)
         return Response(ImportSerializer(job).data)
 
-    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=None,
+        responses={200: OpenApiTypes.OBJECT},
+        description="Count what a commit would do (new, matched by which key, to review, "
+        "row errors) without writing anything.",
+        examples=[DRY_RUN_EXAMPLE],
+    )
     @action(detail=True, methods=["post"], url_path="dry-run")
     def dry_run(self, request, pk=None):
         return Response(import_dry_run(actor=request.user, job=self.get_object()))
 
-    @extend_schema(request=None, responses={202: ImportSerializer})
+    @extend_schema(
+        request=None,
+        responses={202: ImportSerializer},
+        description="Commit the import in the worker; follow it with ``GET /imports/{id}/``.",
+        examples=[
+            OpenApiExample(
+                "Committing",
+                value={"id": 7, "status": "committing", "total_rows": 812, "rows_done": 0},
+                response_only=True,
+                status_codes=["202"],
+            )
+        ],
+    )
     @action(detail=True, methods=["post"], url_path="commit")
     def commit(self, request, pk=None):
         job = import_commit(actor=request.user, job=self.get_object())
         return Response(ImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(request=None, responses={200: ImportSerializer})
+    @extend_schema(
+        request=None,
+        responses={200: ImportSerializer},
+        description="Undo the import while nobody has touched the people it created.",
+        examples=[IMPORT_EXAMPLE],
+    )
     @action(detail=True, methods=["post"], url_path="undo")
     def undo(self, request, pk=None):
         job = import_undo(actor=request.user, job=self.get_object())
         return Response(ImportSerializer(job).data)
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+        description="The row errors as CSV: row number, column and reason.",
+        examples=[CSV_EXAMPLE],
+    )
     @action(detail=True, methods=["get"], url_path="errors")
     def errors(self, request, pk=None):
         job = self.get_object()
         return StreamingHttpResponse(import_errors_csv(job), content_type="text/csv")
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+        description="Every row's outcome as CSV: created, updated (which fields), skipped, error.",
+        examples=[CSV_EXAMPLE],
+    )
     @action(detail=True, methods=["get"], url_path="outcomes")
     def outcomes(self, request, pk=None):
         job = self.get_object()
