@@ -123,9 +123,6 @@ class DemoLoader:
         self.load_external_ids(personas)
         self.load_past_import()
         demo_call_list_load(organizer=self.organizer["eastside"], team=self.teams["eastside"])
-        # The dashboard's rollups, derived once from the history just written (the worker
-        # keeps them from here on; the nightly run re-derives them).
-        rollup_rederive()
         self.counts.update(
             demo_canvass_load(
                 organizer=self.organizer["eastside"],
@@ -133,6 +130,10 @@ class DemoLoader:
                 team=self.teams["eastside"],
             )
         )
+        # The dashboard's rollups, derived once from everything just written, the ladder
+        # steps of the enrichment run that built the households included (the worker keeps
+        # them from here on; the nightly run re-derives them).
+        rollup_rederive()
         self.counts.update(
             supporters=len(personas),
             conversations=len(campaign.talks),

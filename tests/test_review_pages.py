@@ -269,4 +269,7 @@ def test_default_issue_phrases_fill_only_issues_without_any():
     assert issue_phrases_add_defaults() > 0
     assert issue_phrases_add_defaults() == 0
     assert housing.phrases.filter(phrase="landlord").exists()
-    assert list(transit.phrases.values_list("phrase", flat=True)) == ["the L"]
+    # Per language: Transit keeps its one English phrase, and gains the Spanish defaults
+    # it had none of.
+    assert list(transit.phrases.filter(language="en").values_list("phrase", flat=True)) == ["the L"]
+    assert transit.phrases.filter(language="es").exists()
