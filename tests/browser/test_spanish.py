@@ -117,7 +117,7 @@ def test_the_spanish_brief_on_a_laptop(live_server, page_factory, volunteer, ros
     page.goto(f"{live_server.url}/account/")
     page.get_by_role("heading", name="Idioma").wait_for()
     screenshot(page, "es-account-desktop")
-    page.get_by_label("Idioma").select_option("en")
+    page.get_by_role("combobox", name="Idioma").select_option("en")
     page.get_by_role("button", name="Guardar idioma").click()
     page.get_by_text("Language saved.").wait_for()
     assert page.get_by_role("heading", name="Your account").is_visible()
