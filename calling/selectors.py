@@ -33,6 +33,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from conversations import field_checks
 from conversations.models import Conversation, FollowUp
 from organizing.models import User
 from organizing.roles import (
@@ -45,11 +46,8 @@ from supporters.models import Channel, DoNotContact, SupporterPhone
 
 from .models import CallAttempt, CallList, CallTarget
 
-# Calls logged closer together than this look made up (MiniVAN's users check it by hand).
-SECONDS_APART = 15
-# A contact rate at or above this, over at least FLAG_MIN_CALLS calls, is flagged.
-CONTACT_RATE_FLAG = 0.9
-FLAG_MIN_CALLS = 10
+# What to check by hand: one rule for walk and call lists (conversations.field_checks).
+SECONDS_APART = field_checks.SECONDS_APART["phone"]
 CONTACT_RESULTS = (
     CallAttempt.Result.TALKED,
     CallAttempt.Result.CALL_BACK,
@@ -317,7 +315,7 @@ class ProgressRow:
 
     @property
     def contact_rate_flag(self) -> bool:
-        return self.calls >= FLAG_MIN_CALLS and self.contact_rate >= CONTACT_RATE_FLAG
+        return field_checks.contact_rate_suspicious(self.calls, self.contacts)
 
     @property
     def seconds_apart_flag(self) -> bool:

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404
 
+from conversations import field_checks
 from conversations.models import Note
 from organizing.models import User
 from organizing.roles import (
@@ -23,12 +24,8 @@ from supporters.selectors import supporter_list
 
 from .models import Checkout, Door, DoorPerson, DoorResult, GuestLink, Packet, WalkList
 
-# A door result this soon after the same volunteer's previous one, at another door, is
-# worth a look (MiniVAN's users are told to check by hand).
-SECONDS_APART = 10
-# A contact rate this high over this many doors is worth a look too.
-SUSPICIOUS_CONTACT_RATE = 0.95
-SUSPICIOUS_MIN_DOORS = 10
+# What to check by hand: one rule for walk and call lists (conversations.field_checks).
+SECONDS_APART = field_checks.SECONDS_APART["door"]
 
 
 def checkout_visibility_grant(viewer: User) -> QuerySet:
@@ -253,10 +250,7 @@ def progress(*, doors: QuerySet[Door]) -> Progress:
     flags = []
     for row in by_volunteer:
         name = row["volunteer__full_name"] or row["volunteer__email"] or _("someone")
-        if (
-            row["knocked"] >= SUSPICIOUS_MIN_DOORS
-            and row["contacts"] / row["knocked"] >= SUSPICIOUS_CONTACT_RATE
-        ):
+        if field_checks.contact_rate_suspicious(row["knocked"], row["contacts"]):
             flags.append(
                 _("%(name)s: contact rate %(rate)d%% over %(doors)d doors — worth a look.")
                 % {
